@@ -1,0 +1,1 @@
+"""Search: the one place where text is analysed and queried."""

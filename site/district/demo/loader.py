@@ -1,0 +1,176 @@
+"""Create or update the demo district. Every step looks up what it would create first,
+so loading twice leaves one copy of everything."""
+
+import secrets
+from datetime import time
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from wagtail.models import Page, Site
+
+from district.demo import content
+from district.demo.images import get_or_create_center_image
+from district.mixins import Weekday
+from district.models import (
+    CenterOpeningHours,
+    CenterPage,
+    DistrictSettings,
+    HomePage,
+    NoticeIndexPage,
+    NoticePage,
+    StreetPage,
+)
+
+DAY_CODES = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
+NOTICE_INDEX_SLUG = "tongzhi"
+EDITOR_USERNAME = "bianji"
+ADMIN_USERNAME = "admin"
+
+
+def publish(page: Page) -> Page:
+    """Save the page as a new revision and make it live, as an editor would."""
+    page.save_revision().publish()
+    return page
+
+
+def upsert_child(parent: Page, model, slug: str, **fields):
+    existing = parent.get_children().filter(slug=slug).first()
+    if existing is not None:
+        page = existing.specific
+        if not isinstance(page, model):
+            raise RuntimeError(f"{parent.url_path}{slug}/ exists but is a {type(page).__name__}")
+        for name, value in fields.items():
+            setattr(page, name, value)
+        return publish(page)
+    page = model(slug=slug, **fields)
+    parent.add_child(instance=page)
+    return publish(page)
+
+
+def opening_hours_rows(hours: list[tuple[str, str, str]]) -> list[CenterOpeningHours]:
+    rows = []
+    for days, opens_at, closes_at in hours:
+        for code in days.split(","):
+            rows.append(
+                CenterOpeningHours(
+                    weekday=Weekday(DAY_CODES[code]),
+                    opens_at=time.fromisoformat(opens_at),
+                    closes_at=time.fromisoformat(closes_at),
+                )
+            )
+    return sorted(rows, key=lambda row: (row.weekday, row.opens_at))
+
+
+def load_home() -> HomePage:
+    root = Page.get_first_root_node()
+    home = HomePage.objects.child_of(root).first()
+    if home is None:
+        # Wagtail's migrations leave a plain welcome page at slug "home"; replace it.
+        for page in root.get_children().filter(slug="home"):
+            if page.specific_class is Page:
+                page.delete()
+    home = upsert_child(root, HomePage, "home", title=content.DISTRICT_TITLE, intro=content.DISTRICT_INTRO)
+    site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
+    site.hostname = site.hostname or "localhost"
+    site.port = site.port or 80
+    site.site_name = "海河东区 · 家门口"
+    site.root_page = home
+    site.save()
+    settings = DistrictSettings.for_site(site)
+    settings.hotline = "12345"
+    settings.hotline_label = "津海市12345政务服务便民热线"
+    settings.footer_note = "海河东区社区党群服务中心（演示数据，地名、单位、电话均为虚构）"
+    settings.save()
+    return home
+
+
+def load_notices(owner: Page, notices: list[content.DemoNotice]) -> None:
+    if not notices:
+        return
+    index = upsert_child(owner, NoticeIndexPage, NOTICE_INDEX_SLUG, title="通知公告")
+    for notice in notices:
+        upsert_child(
+            index,
+            NoticePage,
+            notice.slug,
+            title=notice.title,
+            date=notice.date,
+            summary=notice.summary,
+            body=notice.body,
+        )
+
+
+def load_center(parent: Page, center: content.DemoCenter) -> CenterPage:
+    from activities.models import Room
+
+    page = upsert_child(
+        parent,
+        CenterPage,
+        center.slug,
+        title=center.title,
+        kind=center.kind,
+        code=center.code,
+        alternate_name=center.alternate_name,
+        intro=center.intro,
+        image=get_or_create_center_image(center.code, center.title),
+        address=center.address,
+        address_detail=center.address_detail,
+        postal_code=center.postal_code,
+        latitude=center.latitude,
+        longitude=center.longitude,
+        transportation=center.transportation,
+        phone=center.phone,
+        hours_note=center.hours_note,
+        accessibility=center.accessibility,
+        households=center.households,
+        residents=center.residents,
+        grids=center.grids,
+        figures_as_of=content.FIGURES_AS_OF if center.households else None,
+        opening_hours=opening_hours_rows(center.hours),
+        rooms=[
+            Room(
+                name=room.name,
+                floor=room.floor,
+                capacity=room.capacity,
+                area_m2=room.area_m2,
+                description=room.description,
+            )
+            for room in center.rooms
+        ],
+    )
+    load_notices(page, center.notices)
+    return page
+
+
+def load_users(password: str | None) -> dict[str, str]:
+    """An editor in Wagtail's Editors group and a superuser; returns their passwords."""
+    editor_password = password or secrets.token_urlsafe(9)
+    admin_password = password or secrets.token_urlsafe(9)
+    user_model = get_user_model()
+    editor, _ = user_model.objects.get_or_create(
+        username=EDITOR_USERNAME, defaults={"first_name": "社区编辑", "email": "bianji@example.gov.cn"}
+    )
+    editor.is_staff = False
+    editor.set_password(editor_password)
+    editor.save()
+    editor.groups.add(*Group.objects.filter(name="Editors"))
+    admin, _ = user_model.objects.get_or_create(
+        username=ADMIN_USERNAME, defaults={"email": "admin@example.gov.cn"}
+    )
+    admin.is_staff = admin.is_superuser = True
+    admin.set_password(admin_password)
+    admin.save()
+    return {EDITOR_USERNAME: editor_password, ADMIN_USERNAME: admin_password}
+
+
+@transaction.atomic
+def load_demo(password: str | None = None) -> dict[str, str]:
+    home = load_home()
+    load_center(home, content.SERVICE_HALL)
+    for street in content.STREETS:
+        street_page = upsert_child(home, StreetPage, street.slug, title=street.title, intro=street.intro)
+        for center in street.centers:
+            load_center(street_page, center)
+        load_notices(street_page, street.notices)
+    return load_users(password)

@@ -1,0 +1,24 @@
+from django import template
+from django.urls import reverse
+from django.utils.http import urlencode
+
+register = template.Library()
+
+
+@register.inclusion_tag("district/includes/breadcrumbs.html", takes_context=True)
+def breadcrumbs(context, page):
+    """街道 › 社区 › 页面: the page's ancestors below the tree root, then the page."""
+    ancestors = page.get_ancestors().filter(depth__gt=1) if page.depth > 2 else []
+    return {"ancestors": ancestors, "page": page, "request": context.get("request")}
+
+
+@register.simple_tag(takes_context=True)
+def elderly_mode_url(context, on: bool) -> str:
+    request = context["request"]
+    return reverse("toggle_elderly_mode") + "?" + urlencode({"on": "1" if on else "0", "next": request.get_full_path()})
+
+
+@register.filter
+def tel_href(number: str) -> str:
+    """A dialable ``tel:`` target: digits and a leading plus only."""
+    return "tel:" + "".join(ch for ch in number if ch.isdigit() or ch == "+")

@@ -1,0 +1,1 @@
+"""Settings: ``base`` is shared; ``dev``, ``production`` and ``test`` adjust it."""

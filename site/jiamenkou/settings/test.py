@@ -1,0 +1,12 @@
+"""Tests: fast hashing, a local-memory cache unless REDIS_URL asks for Redis, temp media."""
+
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "jiamenkou-tests"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="jiamenkou-test-media-"))
+ALLOWED_HOSTS = ["*"]
