@@ -18,7 +18,9 @@ LOCAL_REDIS = "redis://127.0.0.1:6379/15"
 def reachable(url: str, default_port: int) -> bool:
     parts = urlsplit(url)
     try:
-        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), 2):
+        with socket.create_connection(
+            (parts.hostname or "127.0.0.1", parts.port or default_port), 2
+        ):
             return True
     except OSError:
         return False
@@ -28,13 +30,17 @@ def main() -> int:
     given = os.environ.get("DATABASE_URL", "")
     url = given if given.startswith(("postgres://", "postgresql://")) else LOCAL_POSTGRES
     if not reachable(url, 5432):
-        print(f"PostgreSQL is not reachable at {urlsplit(url).netloc}: skipping the PostgreSQL run.")
+        print(
+            f"PostgreSQL is not reachable at {urlsplit(url).netloc}: skipping the PostgreSQL run."
+        )
         return 0
     env = {**os.environ, "DATABASE_URL": url}
     redis_url = os.environ.get("REDIS_URL") or LOCAL_REDIS
     env["REDIS_URL"] = redis_url if reachable(redis_url, 6379) else ""
-    print(f"Running the tests on PostgreSQL ({urlsplit(url).netloc})"
-          + (f" with Redis ({urlsplit(redis_url).netloc}) as the cache" if env["REDIS_URL"] else ""))
+    print(
+        f"Running the tests on PostgreSQL ({urlsplit(url).netloc})"
+        + (f" with Redis ({urlsplit(redis_url).netloc}) as the cache" if env["REDIS_URL"] else "")
+    )
     pytest = os.path.join(os.path.dirname(sys.executable), "pytest")
     return subprocess.call([pytest, *sys.argv[1:]], env=env)
 

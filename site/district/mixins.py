@@ -23,19 +23,21 @@ class OpeningHoursRow(models.Model):
     opens_at = models.TimeField(_("开门时间"))
     closes_at = models.TimeField(_("关门时间"))
 
-    panels = [FieldRowPanel([FieldPanel("weekday"), FieldPanel("opens_at"), FieldPanel("closes_at")])]
+    panels = [
+        FieldRowPanel([FieldPanel("weekday"), FieldPanel("opens_at"), FieldPanel("closes_at")])
+    ]
 
     class Meta:
         abstract = True
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
 
     def clean(self):
         from django.core.exceptions import ValidationError
 
         if self.opens_at and self.closes_at and self.opens_at >= self.closes_at:
             raise ValidationError({"closes_at": _("关门时间必须晚于开门时间。")})
-
-    def __str__(self):
-        return f"{self.get_weekday_display()} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
 
 
 class LocationMixin(models.Model):
@@ -96,7 +98,9 @@ class BasicFiguresMixin(models.Model):
     figures_panels = [
         MultiFieldPanel(
             [
-                FieldRowPanel([FieldPanel("households"), FieldPanel("residents"), FieldPanel("grids")]),
+                FieldRowPanel(
+                    [FieldPanel("households"), FieldPanel("residents"), FieldPanel("grids")]
+                ),
                 FieldPanel("figures_as_of"),
             ],
             heading=_("基础数据"),

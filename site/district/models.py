@@ -98,9 +98,14 @@ CENTER_ORDER = (
 class CenterPage(LocationMixin, BasicFiguresMixin, Page):
     """A party-mass service center (党群服务中心), or the district's service hall."""
 
-    kind = models.CharField(_("类型"), max_length=20, choices=CenterKind.choices, default=CenterKind.COMMUNITY)
+    kind = models.CharField(
+        _("类型"), max_length=20, choices=CenterKind.choices, default=CenterKind.COMMUNITY
+    )
     code = models.CharField(
-        _("中心编码"), max_length=20, unique=True, help_text=_("如 HHD-CH-01，与服务目录中的位置编码一致")
+        _("中心编码"),
+        max_length=20,
+        unique=True,
+        help_text=_("如 HHD-CH-01，与服务目录中的位置编码一致"),
     )
     alternate_name = models.CharField(_("别名"), max_length=100, blank=True)
     intro = models.TextField(_("简介"), blank=True)
@@ -114,14 +119,22 @@ class CenterPage(LocationMixin, BasicFiguresMixin, Page):
     )
     phone = models.CharField(_("咨询电话"), max_length=40, blank=True)
     hours_note = models.CharField(
-        _("节假日说明"), max_length=200, blank=True, help_text=_("如：法定节假日休息，调休工作日正常办公。")
+        _("节假日说明"),
+        max_length=200,
+        blank=True,
+        help_text=_("如：法定节假日休息，调休工作日正常办公。"),
     )
     accessibility = models.TextField(_("无障碍设施"), blank=True)
 
     content_panels = [
         *Page.content_panels,
         MultiFieldPanel(
-            [FieldPanel("kind"), FieldPanel("code"), FieldPanel("alternate_name"), FieldPanel("phone")],
+            [
+                FieldPanel("kind"),
+                FieldPanel("code"),
+                FieldPanel("alternate_name"),
+                FieldPanel("phone"),
+            ],
             heading=_("中心信息"),
         ),
         FieldPanel("intro"),
@@ -171,7 +184,9 @@ class CenterPage(LocationMixin, BasicFiguresMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context["rooms"] = self.rooms.all()
         context["sections"] = self.get_sections()
-        context["latest_notices"] = NoticePage.objects.live().public().descendant_of(self).newest_first()[:3]
+        context["latest_notices"] = (
+            NoticePage.objects.live().public().descendant_of(self).newest_first()[:3]
+        )
         return context
 
 
@@ -229,12 +244,24 @@ class NoticePage(Page):
 
     date = models.DateField(_("发布日期"), default=timezone.localdate)
     summary = models.CharField(_("摘要"), max_length=200, blank=True)
-    body = RichTextField(_("正文"), features=["h2", "h3", "bold", "ol", "ul", "link", "document-link"])
+    body = RichTextField(
+        _("正文"), features=["h2", "h3", "bold", "ol", "ul", "link", "document-link"]
+    )
 
     objects = PageManager.from_queryset(NoticeQuerySet)()
 
-    content_panels = [*Page.content_panels, FieldPanel("date"), FieldPanel("summary"), FieldPanel("body")]
-    search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body"), index.FilterField("date")]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("date"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("date"),
+    ]
     parent_page_types = ["district.NoticeIndexPage"]
     subpage_types: list[str] = []
 

@@ -44,7 +44,8 @@ def build_center(parent, code="T-01", **fields) -> CenterPage:
     }
     center = CenterPage(**{**defaults, **fields})
     center.opening_hours = [
-        CenterOpeningHours(weekday=day, opens_at=time(8, 30), closes_at=time(17, 30)) for day in range(5)
+        CenterOpeningHours(weekday=day, opens_at=time(8, 30), closes_at=time(17, 30))
+        for day in range(5)
     ]
     center.rooms = [Room(name="多功能厅", floor="一楼", capacity=50)]
     parent.add_child(instance=center)

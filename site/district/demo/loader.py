@@ -4,10 +4,12 @@ so loading twice leaves one copy of everything."""
 import secrets
 from datetime import time
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Collection, Locale, Page, Site
 
 from district.demo import content
 from district.demo.images import get_or_create_center_image
@@ -62,26 +64,41 @@ def opening_hours_rows(hours: list[tuple[str, str, str]]) -> list[CenterOpeningH
     return sorted(rows, key=lambda row: (row.weekday, row.opens_at))
 
 
-def load_home() -> HomePage:
+def get_or_create_roots() -> Page:
+    """Wagtail's migrations create the page and collection roots; a flushed database
+    (``manage.py flush``, or a transactional test's teardown) has neither."""
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(instance=Collection(name="Root"))
     root = Page.get_first_root_node()
+    if root is None:
+        language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        locale, _ = Locale.objects.get_or_create(language_code=language)
+        root = Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    return root
+
+
+def load_home() -> HomePage:
+    root = get_or_create_roots()
     home = HomePage.objects.child_of(root).first()
     if home is None:
         # Wagtail's migrations leave a plain welcome page at slug "home"; replace it.
         for page in root.get_children().filter(slug="home"):
             if page.specific_class is Page:
                 page.delete()
-    home = upsert_child(root, HomePage, "home", title=content.DISTRICT_TITLE, intro=content.DISTRICT_INTRO)
+    home = upsert_child(
+        root, HomePage, "home", title=content.DISTRICT_TITLE, intro=content.DISTRICT_INTRO
+    )
     site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
     site.hostname = site.hostname or "localhost"
     site.port = site.port or 80
     site.site_name = "海河东区 · 家门口"
     site.root_page = home
     site.save()
-    settings = DistrictSettings.for_site(site)
-    settings.hotline = "12345"
-    settings.hotline_label = "津海市12345政务服务便民热线"
-    settings.footer_note = "海河东区社区党群服务中心（演示数据，地名、单位、电话均为虚构）"
-    settings.save()
+    district_settings = DistrictSettings.for_site(site)
+    district_settings.hotline = "12345"
+    district_settings.hotline_label = "津海市12345政务服务便民热线"
+    district_settings.footer_note = "海河东区社区党群服务中心（演示数据，地名、单位、电话均为虚构）"
+    district_settings.save()
     return home
 
 
@@ -149,7 +166,8 @@ def load_users(password: str | None) -> dict[str, str]:
     admin_password = password or secrets.token_urlsafe(9)
     user_model = get_user_model()
     editor, _ = user_model.objects.get_or_create(
-        username=EDITOR_USERNAME, defaults={"first_name": "社区编辑", "email": "bianji@example.gov.cn"}
+        username=EDITOR_USERNAME,
+        defaults={"first_name": "社区编辑", "email": "bianji@example.gov.cn"},
     )
     editor.is_staff = False
     editor.set_password(editor_password)
@@ -169,7 +187,9 @@ def load_demo(password: str | None = None) -> dict[str, str]:
     home = load_home()
     load_center(home, content.SERVICE_HALL)
     for street in content.STREETS:
-        street_page = upsert_child(home, StreetPage, street.slug, title=street.title, intro=street.intro)
+        street_page = upsert_child(
+            home, StreetPage, street.slug, title=street.title, intro=street.intro
+        )
         for center in street.centers:
             load_center(street_page, center)
         load_notices(street_page, street.notices)

@@ -15,7 +15,11 @@ def breadcrumbs(context, page):
 @register.simple_tag(takes_context=True)
 def elderly_mode_url(context, on: bool) -> str:
     request = context["request"]
-    return reverse("toggle_elderly_mode") + "?" + urlencode({"on": "1" if on else "0", "next": request.get_full_path()})
+    return (
+        reverse("toggle_elderly_mode")
+        + "?"
+        + urlencode({"on": "1" if on else "0", "next": request.get_full_path()})
+    )
 
 
 @register.filter

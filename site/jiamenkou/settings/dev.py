@@ -1,5 +1,7 @@
 """Development: DEBUG on, a fixed insecure key unless SECRET_KEY is set."""
 
+import contextlib
+
 from .base import *  # noqa: F403
 from .base import SECRET_KEY
 
@@ -7,7 +9,6 @@ DEBUG = True
 SECRET_KEY = SECRET_KEY or "django-insecure-jiamenkou-dev-only"
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
-try:
+# An untracked local.py may override anything for one developer's machine.
+with contextlib.suppress(ImportError):
     from .local import *  # noqa: F403
-except ImportError:
-    pass

@@ -7,7 +7,9 @@ from district.demo.loader import load_demo
 
 
 class Command(BaseCommand):
-    help = "创建或更新演示数据：海河东区的街道、服务中心、功能室、通知公告和编辑账号（可重复运行）。"
+    help = (
+        "创建或更新演示数据：海河东区的街道、服务中心、功能室、通知公告和编辑账号（可重复运行）。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(

@@ -1,0 +1,117 @@
+"""load_demo builds the district that ../shared/data describes, once however often it runs."""
+
+import json
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from wagtail.images import get_image_model
+from wagtail.models import Page, Site
+
+from activities.models import Room
+from district.demo import content
+from district.models import CenterOpeningHours, CenterPage, HomePage, NoticePage, StreetPage
+
+pytestmark = pytest.mark.django_db
+
+DAY_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+
+
+def counts():
+    return {
+        "pages": Page.objects.count(),
+        "homes": HomePage.objects.count(),
+        "streets": StreetPage.objects.count(),
+        "centers": CenterPage.objects.count(),
+        "notices": NoticePage.objects.count(),
+        "rooms": Room.objects.count(),
+        "hours": CenterOpeningHours.objects.count(),
+        "images": get_image_model().objects.count(),
+        "users": get_user_model().objects.count(),
+        "sites": Site.objects.count(),
+    }
+
+
+def test_load_demo_twice_leaves_one_copy_of_everything():
+    out = StringIO()
+    call_command("load_demo", password="first-password", stdout=out)
+    first = counts()
+    call_command("load_demo", password="second-password", stdout=StringIO())
+    assert counts() == first
+    assert first["homes"] == 1
+    assert first["streets"] == 2
+    assert first["centers"] == 9
+    assert first["notices"] == sum(len(c.notices) for c in content.ALL_CENTERS) + sum(
+        len(s.notices) for s in content.STREETS
+    )
+    assert first["rooms"] == sum(len(c.rooms) for c in content.ALL_CENTERS)
+    assert first["images"] == 9
+    site = Site.objects.get(is_default_site=True)
+    assert site.root_page.specific_class is HomePage
+
+
+def test_load_demo_prints_a_working_editor_login():
+    out = StringIO()
+    call_command("load_demo", password="printed-password", stdout=out)
+    assert "账号 bianji  密码 printed-password" in out.getvalue()
+    assert "/admin/" in out.getvalue()
+    editor = get_user_model().objects.get(username="bianji")
+    assert editor.check_password("printed-password")
+    assert editor.has_perm("wagtailadmin.access_admin")
+
+
+def test_load_demo_makes_up_a_password_when_none_is_given():
+    out = StringIO()
+    call_command("load_demo", password=None, stdout=out)
+    line = next(line for line in out.getvalue().splitlines() if "bianji" in line)
+    password = line.split("密码")[1].strip()
+    assert len(password) >= 10
+    assert get_user_model().objects.get(username="bianji").check_password(password)
+
+
+def test_an_edit_by_an_editor_is_overwritten_but_not_duplicated():
+    call_command("load_demo", password="x-password", stdout=StringIO())
+    center = CenterPage.objects.get(code="HHD-CH-01")
+    center.title = "改过的名字"
+    center.save_revision().publish()
+    call_command("load_demo", password="x-password", stdout=StringIO())
+    assert CenterPage.objects.filter(code="HHD-CH-01").get().title == "海棠苑社区党群服务中心"
+    assert Room.objects.filter(center__code="HHD-CH-01").count() == 5
+
+
+def shared_locations():
+    path = settings.SHARED_DATA_DIR / "catalog-hsds.json"
+    if not path.exists():
+        pytest.skip(f"{path} is not here: the shared data folder sits beside the project")
+    locations = {}
+    for service in json.loads(path.read_text(encoding="utf-8")):
+        for link in service.get("service_at_locations", []):
+            location = link["location"]
+            locations[location["external_identifier"]] = location
+    return locations
+
+
+def test_demo_centers_match_the_shared_catalog_locations():
+    locations = shared_locations()
+    assert set(locations) == {center.code for center in content.ALL_CENTERS}
+    for center in content.ALL_CENTERS:
+        location = locations[center.code]
+        assert center.title == location["name"]
+        assert Decimal(center.latitude) == Decimal(str(location["latitude"]))
+        assert Decimal(center.longitude) == Decimal(str(location["longitude"]))
+        address = location["addresses"][0]
+        assert center.address == address["address_1"]
+        assert center.postal_code == address["postal_code"]
+        assert center.phone == location["phones"][0]["number"]
+        shared_hours = sorted(
+            (day, schedule["opens_at"][:5], schedule["closes_at"][:5])
+            for schedule in location["schedules"]
+            for day in schedule["byday"].split(",")
+        )
+        demo_hours = sorted(
+            (day, opens, closes) for days, opens, closes in center.hours for day in days.split(",")
+        )
+        assert demo_hours == shared_hours, center.code

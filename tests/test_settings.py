@@ -1,0 +1,147 @@
+"""Configuration comes from the environment; production refuses to start without a key."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def clean_env(**overrides) -> dict[str, str]:
+    """This process's environment without the settings choice and the key, plus overrides."""
+    keep = {
+        k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY"}
+    }
+    return {**keep, **overrides}
+
+
+def run_python(code: str, **env) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT_ROOT,
+        env=clean_env(**env),
+        capture_output=True,
+        text=True,
+    )
+
+
+SETUP = (
+    "import sys; sys.path.insert(0, 'site'); import django; django.setup();"
+    " from django.conf import settings;"
+)
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=PROJECT_ROOT,
+        env=clean_env(DJANGO_ENV="production"),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "必须设置环境变量 SECRET_KEY" in result.stderr
+
+
+def test_production_starts_with_a_secret_key_and_serves_static_files_with_whitenoise():
+    result = run_python(
+        SETUP + "print(settings.DEBUG, settings.MIDDLEWARE[1])",
+        DJANGO_ENV="production",
+        DJANGO_SETTINGS_MODULE="jiamenkou.settings.production",
+        SECRET_KEY="a-real-secret-from-the-environment",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False whitenoise.middleware.WhiteNoiseMiddleware"
+
+
+def test_gunicorn_loads_the_same_application():
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    result = subprocess.run(
+        [str(gunicorn), "--check-config", "jiamenkou.wsgi:application"],
+        cwd=PROJECT_ROOT,
+        env=clean_env(DJANGO_ENV="production", SECRET_KEY="gunicorn-check"),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_embedded_defaults_without_any_environment():
+    result = run_python(
+        SETUP
+        + "print(settings.DATABASES['default']['ENGINE']);"
+        + "print(settings.CACHES['default']['BACKEND']);"
+        + "print(settings.WAGTAILSEARCH_BACKENDS['default']['BACKEND']);"
+        + "print(settings.LANGUAGE_CODE, settings.TIME_ZONE, settings.USE_TZ)",
+        DJANGO_SETTINGS_MODULE="jiamenkou.settings.dev",
+        DATABASE_URL="",
+        REDIS_URL="",
+        ELASTICSEARCH_URL="",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\n")[:4] == [
+        "django.db.backends.sqlite3",
+        "django.core.cache.backends.locmem.LocMemCache",
+        "wagtail.search.backends.database",
+        "zh-hans Asia/Shanghai True",
+    ]
+
+
+def test_services_are_chosen_by_environment_variables():
+    result = run_python(
+        SETUP
+        + "print(settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME']);"
+        + "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION']);"
+        + "print(settings.WAGTAILSEARCH_BACKENDS['default']['URLS']);"
+        + "print(settings.ALLOWED_HOSTS, settings.MEDIA_ROOT)",
+        DJANGO_SETTINGS_MODULE="jiamenkou.settings.dev",
+        DATABASE_URL="postgres://user@db.example:5432/jiamenkou",
+        REDIS_URL="redis://cache.example:6379/1",
+        ELASTICSEARCH_URL="http://search.example:9200",
+        ALLOWED_HOSTS="www.example.gov.cn, example.gov.cn",
+        MEDIA_ROOT="/srv/media",
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "django.db.backends.postgresql jiamenkou"
+    assert lines[1] == "django.core.cache.backends.redis.RedisCache redis://cache.example:6379/1"
+    assert lines[2] == "['http://search.example:9200']"
+    assert lines[3] == "['www.example.gov.cn', 'example.gov.cn'] /srv/media"
+
+
+def test_a_malformed_boolean_is_reported_in_chinese():
+    result = run_python(
+        SETUP,
+        DJANGO_ENV="production",
+        DJANGO_SETTINGS_MODULE="jiamenkou.settings.production",
+        SECRET_KEY="x",
+        SESSION_COOKIE_SECURE="maybe",
+    )
+    assert result.returncode != 0
+    assert "环境变量 SESSION_COOKIE_SECURE" in result.stderr
+
+
+@pytest.mark.skipif(
+    not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set: the Redis cache is not tested"
+)
+def test_the_cache_round_trips_through_redis():
+    assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
+    cache.set("jiamenkou-test-key", {"中心": "春华"}, 30)
+    assert cache.get("jiamenkou-test-key") == {"中心": "春华"}
+    cache.delete("jiamenkou-test-key")
+
+
+def test_the_admin_speaks_chinese(client, django_user_model):
+    page = client.get("/admin/login/").content.decode()
+    assert 'lang="zh-hans"' in page
+    assert "登录" in page
+    django_user_model.objects.create_superuser("chief", password="pw-for-admin-test")
+    client.login(username="chief", password="pw-for-admin-test")
+    dashboard = client.get("/admin/").content.decode()
+    assert "控制面板" in dashboard
+    assert "海河东区 · 家门口" in dashboard
