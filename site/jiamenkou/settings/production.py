@@ -25,3 +25,5 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Let the front server (nginx …) serve MEDIA_ROOT; set to 1 where the site runs alone.
+SERVE_MEDIA_FILES = env_bool("SERVE_MEDIA_FILES", False)
