@@ -1,5 +1,7 @@
 """Run the test suite again on PostgreSQL (and Redis as the cache) when they are reachable.
 
+Redis: TEST_REDIS_URL (default database 15 on 127.0.0.1:6379), which the tests flush.
+
 DATABASE_URL, when it names PostgreSQL, is used as given; otherwise a server on
 127.0.0.1:5432 is tried. With none reachable this prints one line and succeeds, so
 a laptop without PostgreSQL still passes `make test`.
@@ -12,7 +14,9 @@ import sys
 from urllib.parse import urlsplit
 
 LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
-LOCAL_REDIS = "redis://127.0.0.1:6379/15"
+# The tests clear the cache between tests, so they get a Redis database of their own and
+# never the REDIS_URL a developer may point at real data.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def reachable(url: str, default_port: int) -> bool:
@@ -35,7 +39,7 @@ def main() -> int:
         )
         return 0
     env = {**os.environ, "DATABASE_URL": url}
-    redis_url = os.environ.get("REDIS_URL") or LOCAL_REDIS
+    redis_url = TEST_REDIS_URL
     env["REDIS_URL"] = redis_url if reachable(redis_url, 6379) else ""
     print(
         f"Running the tests on PostgreSQL ({urlsplit(url).netloc})"
