@@ -1,8 +1,12 @@
 """Configuration comes from the environment; production refuses to start without a key."""
 
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -57,6 +61,55 @@ def test_production_starts_with_a_secret_key_and_serves_static_files_with_whiten
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False whitenoise.middleware.WhiteNoiseMiddleware"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_gunicorn_serves_collected_static_files_through_whitenoise_in_production(tmp_path):
+    production = clean_env(
+        DJANGO_ENV="production",
+        SECRET_KEY="gunicorn-static-check",
+        STATIC_ROOT=str(tmp_path / "static"),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+    collect = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=PROJECT_ROOT,
+        env=production,
+        capture_output=True,
+        text=True,
+    )
+    assert collect.returncode == 0, collect.stderr
+    hashed_css = next((tmp_path / "static" / "css").glob("site.*.css")).name
+    port = free_port()
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    server = subprocess.Popen(
+        [str(gunicorn), "--bind", f"127.0.0.1:{port}", "--workers", "1", "jiamenkou.wsgi"],
+        cwd=PROJECT_ROOT,
+        env=production,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/static/css/{hashed_css}"
+        response = None
+        for _ in range(100):
+            try:
+                response = urllib.request.urlopen(url, timeout=2)
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        assert response is not None, "gunicorn did not answer"
+        assert response.status == 200
+        assert "elderly-mode" in response.read().decode()
+        assert "immutable" in response.headers["Cache-Control"]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def test_gunicorn_loads_the_same_application():
