@@ -51,9 +51,7 @@ class HomePage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["halls"] = CenterPage.objects.child_of(self).live().public().order_by("code")
         context["street_directory"] = self.street_directory()
-        context["latest_notices"] = with_sources(
-            NoticePage.objects.live().public().descendant_of(self).newest_first()[:6]
-        )
+        context["latest_notices"] = with_sources(NoticePage.objects.published_under(self)[:6])
         return context
 
 
@@ -76,9 +74,7 @@ class StreetPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["centers"] = self.get_centers()
-        context["latest_notices"] = with_sources(
-            NoticePage.objects.live().public().descendant_of(self).newest_first()[:6]
-        )
+        context["latest_notices"] = with_sources(NoticePage.objects.published_under(self)[:6])
         return context
 
 
@@ -184,9 +180,7 @@ class CenterPage(LocationMixin, BasicFiguresMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context["rooms"] = self.rooms.all()
         context["sections"] = self.get_sections()
-        context["latest_notices"] = (
-            NoticePage.objects.live().public().descendant_of(self).newest_first()[:3]
-        )
+        context["latest_notices"] = NoticePage.objects.published_under(self)[:3]
         return context
 
 
@@ -225,6 +219,10 @@ class NoticeIndexPage(Page):
 class NoticeQuerySet(PageQuerySet):
     def newest_first(self):
         return self.order_by("-date", "-first_published_at", "-pk")
+
+    def published_under(self, page):
+        """What residents may read below ``page`` (a district, street or center), newest first."""
+        return self.live().public().descendant_of(page).newest_first()
 
 
 def with_sources(notices) -> list:
