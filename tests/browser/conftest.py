@@ -57,7 +57,7 @@ def phone_page(browser):
 
 @pytest.fixture
 def demo_site(live_server):
-    from district.demo.loader import load_demo
+    from district.demo.loader import load_district
 
-    load_demo(password="browser-test-password")
+    load_district(password="browser-test-password")
     return live_server.url

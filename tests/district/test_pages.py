@@ -16,9 +16,9 @@ from tests.district.builders import (
 class DemoDistrictPagesTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        from district.demo.loader import load_demo
+        from district.demo.loader import load_district
 
-        load_demo(password="demo-password-1")
+        load_district(password="demo-password-1")
 
     def test_home_lists_the_service_hall_streets_and_their_centers(self):
         response = self.client.get("/")

@@ -183,7 +183,8 @@ def load_users(password: str | None) -> dict[str, str]:
 
 
 @transaction.atomic
-def load_demo(password: str | None = None) -> dict[str, str]:
+def load_district(password: str | None = None) -> dict[str, str]:
+    """The district's pages and the demo accounts; returns {username: password}."""
     home = load_home()
     load_center(home, content.SERVICE_HALL)
     for street in content.STREETS:
@@ -194,3 +195,15 @@ def load_demo(password: str | None = None) -> dict[str, str]:
             load_center(street_page, center)
         load_notices(street_page, street.notices)
     return load_users(password)
+
+
+def load_district_demo(password: str | None = None) -> list[str]:
+    """The first of settings.DEMO_LOADERS: pages, then the logins to print."""
+    passwords = load_district(password)
+    admin_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/admin/"
+    lines = [
+        "区、街道和服务中心：2个街道、9个服务中心及其功能室、通知公告。",
+        f"管理后台：{admin_url}",
+    ]
+    lines += [f"  账号 {username}  密码 {pw}" for username, pw in passwords.items()]
+    return lines

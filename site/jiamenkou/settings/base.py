@@ -152,6 +152,12 @@ if ELASTICSEARCH_URL:
 else:
     WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
+# `manage.py load_demo` runs these in order; each app adds its own demo content.
+DEMO_LOADERS = [
+    "district.demo.loader.load_district_demo",
+    "catalog.demo.load_catalog_demo",
+]
+
 # Where the shared demo data (../shared/data beside the project) is read from.
 SHARED_DATA_DIR = Path(env_str("JIAMENKOU_SHARED_DATA") or BASE_DIR.parent / "shared" / "data")
 
