@@ -17,6 +17,7 @@ class Room(Orderable):
     area_m2 = models.PositiveIntegerField(_("面积（平方米）"), null=True, blank=True)
     description = models.CharField(_("用途说明"), max_length=200, blank=True)
 
+    api_fields = ["name", "floor", "capacity", "area_m2", "description"]
     panels = [
         FieldRowPanel([FieldPanel("name"), FieldPanel("floor")]),
         FieldRowPanel([FieldPanel("capacity"), FieldPanel("area_m2")]),

@@ -1,19 +1,102 @@
-"""Demo catalog: the district's services from ../shared/data/catalog-hsds.json."""
+"""Demo catalog: the district's services from ../shared/data/catalog-hsds.json, and a
+service list page (服务清单) on every center and on the district home page."""
+
+import secrets
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from wagtail.models import GroupPagePermission
 
 from catalog.hsds import import_services, parse_json
-from catalog.models import Taxonomy, TaxonomyTerm
+from catalog.models import ServiceListPage, Taxonomy, TaxonomyTerm
 from catalog.taxonomy_seed import seed_taxonomies
 
 CATALOG_FILE = "catalog-hsds.json"
+SERVICE_LIST_SLUG = "fuwu"
+
+
+def load_service_list_pages() -> int:
+    from district.demo.loader import upsert_child
+    from district.models import CenterPage, HomePage
+
+    pages = 0
+    for home in HomePage.objects.all():
+        upsert_child(
+            home,
+            ServiceListPage,
+            SERVICE_LIST_SLUG,
+            title="全区服务清单",
+            intro="海河东区各服务中心提供的全部服务。",
+        )
+        pages += 1
+    for center in CenterPage.objects.all():
+        upsert_child(
+            center,
+            ServiceListPage,
+            SERVICE_LIST_SLUG,
+            title="服务清单",
+            intro=f"{center.title}提供的政务服务、公益服务、市场服务和低偿服务。",
+        )
+        pages += 1
+    return pages
+
+
+CATALOG_PERMISSIONS = [
+    "add_service",
+    "change_service",
+    "delete_service",
+    "view_service",
+    "change_correctionreport",
+    "view_correctionreport",
+    "add_organization",
+    "change_organization",
+    "view_organization",
+]
+CENTER_EDITOR = ("bianji_haitangyuan", "海棠苑社区编辑", "HHD-CH-01")
+
+
+def load_editor_permissions(password: str | None) -> list[str]:
+    """Wagtail's Editors may keep the whole catalog; one community's editor only theirs."""
+    from district.models import CenterPage
+
+    catalog_permissions = Permission.objects.filter(
+        content_type__app_label="catalog", codename__in=CATALOG_PERMISSIONS
+    )
+    editors, _ = Group.objects.get_or_create(name="Editors")
+    editors.permissions.add(*catalog_permissions)
+    username, group_name, code = CENTER_EDITOR
+    center = CenterPage.objects.filter(code=code).first()
+    if center is None:
+        return []
+    group, _ = Group.objects.get_or_create(name=group_name)
+    group.permissions.add(Permission.objects.get(codename="access_admin"), *catalog_permissions)
+    for codename in ("add_page", "change_page", "publish_page"):
+        GroupPagePermission.objects.get_or_create(
+            group=group, page=center, permission=Permission.objects.get(codename=codename)
+        )
+    password = password or secrets.token_urlsafe(9)
+    user, _ = get_user_model().objects.get_or_create(
+        username=username,
+        defaults={"first_name": group_name, "email": f"{username}@example.gov.cn"},
+    )
+    user.set_password(password)
+    user.save()
+    user.groups.add(group)
+    return [f"  账号 {username}  密码 {password}（只能维护{center.title}的服务）"]
 
 
 def load_catalog_demo(password: str | None = None) -> list[str]:
     """Import the shared catalog into the demo centers (linked by center code)."""
     seed_taxonomies(Taxonomy, TaxonomyTerm)  # a flushed database has lost the migration's seed
     path = settings.SHARED_DATA_DIR / CATALOG_FILE
-    if not path.exists():
-        return [f"未找到 {path}：跳过服务目录演示数据（可设置 JIAMENKOU_SHARED_DATA 指定目录）。"]
-    summary = import_services(parse_json(path.read_bytes()))
-    return [f"服务目录：{summary}"]
+    lines = []
+    if path.exists():
+        summary = import_services(parse_json(path.read_bytes()))
+        lines.append(f"服务目录：{summary}")
+    else:
+        lines.append(
+            f"未找到 {path}：跳过服务目录演示数据（可设置 JIAMENKOU_SHARED_DATA 指定目录）。"
+        )
+    lines.append(f"服务清单页面：{load_service_list_pages()}个。")
+    return lines + load_editor_permissions(password)

@@ -4,16 +4,31 @@ Two passes: ``RecordReader`` checks every record and turns it into plain field v
 collecting every problem with its JSON path; only a file without problems reaches
 ``write``, inside one transaction. Ids are kept, so importing the same file twice
 updates the same rows in place.
+
+Both passes scale to files of 100,000 records (1.5 GB): ``iter_records`` streams a file
+written one record per line without loading it whole, the reader keeps only the field
+values it will write, and ``write`` saves them model by model in batches (a fixed number
+of queries per thousand services), then brings the search and reference indexes up to
+date in bulk, as the per-row save signals used to.
 """
 
+import codecs
+import gc
 import json
+import logging
 import re
 import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from itertools import chain, islice
+from pathlib import Path
 
-from django.db import transaction
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
 
 from catalog.hsds.conventions import GUIDE_FIELDS, SERVICE_STATUSES, WEEKDAYS, decimal_text
 from catalog.models import (
@@ -52,6 +67,12 @@ from catalog.models.taxonomy import (
 
 BYDAY = re.compile(r"^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$")
 FREE_WORDING = "不收费"
+# Rows per INSERT/upsert batch, and services per write round (all their rows together).
+BATCH_SIZE = 1000
+# Ids per ``IN (…)`` lookup: below SQLite's 999 variables.
+LOOKUP_BATCH = 900
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -101,7 +122,144 @@ def parse_json(raw: bytes | str) -> list:
     return data
 
 
-@dataclass
+# -- streaming a big file ---------------------------------------------------------------
+
+_JSON_SPACE = " \t\n\r"
+_SKIP_SPACE = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+def _not_json(lineno: int | None = None, colno: int | None = None) -> HsdsImportError:
+    position = f"（第{lineno}行第{colno}列）" if lineno is not None else ""
+    return HsdsImportError([Problem("$", f"文件不是有效的JSON{position}。")])
+
+
+class _OtherLayout(Exception):
+    """Valid JSON may be laid out otherwise than one record per line: parse it whole."""
+
+
+def iter_records(path: str | Path) -> Iterator:
+    """The records of a JSON array file, one at a time.
+
+    A file written one record per line (``[``, then one record per line ending in a
+    comma, then ``]``: the shared catalog, ``export_hsds`` and the benchmark generator
+    write it so) is read line by line, so a 1.5 GB file never sits in memory whole. A
+    syntax error is reported as ``parse_json`` reports it, with the same line and
+    column. Any other layout is handed to ``parse_json`` whole, and so is the rest of a
+    file that changes layout midway. The file is opened at once (``OSError`` here);
+    records and ``HsdsImportError`` come while iterating.
+    """
+    file = open(path, "rb")  # noqa: SIM115 - closed by the generator
+    return _stream_records(file)
+
+
+def _stream_records(file) -> Iterator:
+    with file:
+        yielded = 0
+        try:
+            for record in _records_by_line(file):
+                yield record
+                yielded += 1
+        except _OtherLayout:
+            file.seek(0)
+            records = parse_json(file.read())
+            # The records read so far are the array's first ones; go on from there.
+            del records[:yielded]
+            records.reverse()
+            while records:
+                yield records.pop()
+
+
+def _records_by_line(file) -> Iterator:
+    first = file.readline()
+    if first.startswith(codecs.BOM_UTF8):
+        first = first[len(codecs.BOM_UTF8) :]
+    if first.strip(_JSON_SPACE.encode()) != b"[":
+        raise _OtherLayout
+    lineno, line = 1, first.decode("utf-8", "surrogatepass")
+    expecting = "first"  # first: a record or "]"; value: a record; comma: "," or "]"
+    for raw in file:
+        lineno += 1
+        line = _decode(raw)
+        start = _SKIP_SPACE.match(line).end()
+        if start == len(line):
+            continue
+        char = line[start]
+        if char == "]" and expecting != "value":
+            _expect_only_space(file, line, start + 1, lineno)
+            return
+        if expecting == "comma":
+            if char == ",":
+                raise _OtherLayout  # the comma leads the next line
+            raise _not_json(lineno, start + 1)  # Expecting ',' delimiter
+        if char == "]":
+            raise _not_json(lineno, start + 1)  # a comma before "]"
+        try:
+            record, end = _DECODER.raw_decode(line, start)
+        except json.JSONDecodeError as error:
+            if error.pos < len(line.rstrip(_JSON_SPACE)):
+                raise _not_json(lineno, error.pos + 1) from error
+            # The record goes on past this line: another layout, or the file ends here.
+            rest = _space_to_end(file, line)
+            try:
+                _DECODER.raw_decode(rest, start)
+            except json.JSONDecodeError as at_end:
+                lines_before = rest.count("\n", 0, at_end.pos)
+                colno = at_end.pos - rest.rfind("\n", 0, at_end.pos)
+                raise _not_json(lineno + lines_before, colno) from at_end
+            raise _not_json(*_end_position(rest, lineno)) from error
+        after = _SKIP_SPACE.match(line, end).end()
+        if after == len(line):
+            expecting = "comma"
+        elif line[after] == ",":
+            if _SKIP_SPACE.match(line, after + 1).end() != len(line):
+                raise _OtherLayout  # several records on one line
+            expecting = "value"
+        elif line[after] == "]":
+            yield record
+            _expect_only_space(file, line, after + 1, lineno)
+            return
+        else:
+            raise _not_json(lineno, after + 1)  # Expecting ',' delimiter
+        yield record
+    # The file ended before the closing "]".
+    raise _not_json(*_end_position(line, lineno))
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError as error:
+        raise _not_json() from error
+
+
+def _expect_only_space(file, line: str, start: int, lineno: int) -> None:
+    """After the closing "]" only white space may follow (else json's "Extra data")."""
+    for text in chain([line], map(_decode, file)):
+        position = _SKIP_SPACE.match(text, start).end()
+        if position != len(text):
+            raise _not_json(lineno, position + 1)
+        start, lineno = 0, lineno + 1
+
+
+def _space_to_end(file, line: str) -> str:
+    """``line`` and the rest of the file, when the rest is only white space."""
+    rest = [line]
+    for raw in file:
+        text = _decode(raw)
+        if _SKIP_SPACE.match(text).end() != len(text):
+            raise _OtherLayout
+        rest.append(text)
+    return "".join(rest)
+
+
+def _end_position(text: str, lineno: int) -> tuple[int, int]:
+    """Line and column just past ``text``, whose first line is line ``lineno``."""
+    newlines = text.count("\n")
+    return lineno + newlines, len(text) - text.rfind("\n")
+
+
+@dataclass(slots=True)
 class Entity:
     """One row to write: its model, field values and child rows."""
 
@@ -123,6 +281,10 @@ class RecordReader:
         self.locations: dict[uuid.UUID, tuple[dict, Entity]] = {}
         self.seen_ids: dict[tuple[str, uuid.UUID], str] = {}
         self.service_names: dict[str, str] = {}
+        # Values that recur across records (texts, dates, times, term ids) are kept once:
+        # a big file then costs memory for what differs, not for every repetition.
+        self._strings: dict[str, str] = {}
+        self._parsed: dict[tuple[str, str], object] = {}
 
     def error(self, path: str, message: str) -> None:
         self.problems.append(Problem(path, message))
@@ -140,7 +302,13 @@ class RecordReader:
             return ""
         if max_length and len(value) > max_length:
             self.error(f"{path}.{key}", f"过长：最多{max_length}个字符。")
-        return value
+        return self._shared(value)
+
+    def _shared(self, value):
+        """One copy of a text that recurs (any other value as it is)."""
+        if type(value) is not str:
+            return value
+        return self._strings.setdefault(value, value)
 
     def identifier(
         self, obj: dict, key: str, path: str, *, entity: str | None = None
@@ -164,13 +332,17 @@ class RecordReader:
         raw = obj.get(key)
         if raw in (None, ""):
             return None
+        if type(raw) is str and (value := self._parsed.get(("date", raw))) is not None:
+            return value
         try:
             if not isinstance(raw, str) or len(raw) != 10:
                 raise ValueError
-            return date.fromisoformat(raw)
+            value = date.fromisoformat(raw)
         except ValueError:
             self.error(f"{path}.{key}", f"“{raw}”不是有效日期，应为YYYY-MM-DD。")
             return None
+        self._parsed[("date", raw)] = value
+        return value
 
     def datetime(self, obj: dict, key: str, path: str) -> datetime | None:
         raw = obj.get(key)
@@ -192,11 +364,15 @@ class RecordReader:
         raw = obj.get(key)
         if raw in (None, ""):
             return None
+        if type(raw) is str and (value := self._parsed.get(("time", raw))) is not None:
+            return value
         try:
             if not isinstance(raw, str):
                 raise ValueError
             # "09:00+08:00": the offset is the schedule's timezone field, kept there.
-            return time.fromisoformat(re.sub(r"(Z|[+-]\d{2}:?\d{2})$", "", raw))
+            value = time.fromisoformat(re.sub(r"(Z|[+-]\d{2}:?\d{2})$", "", raw))
+            self._parsed[("time", raw)] = value
+            return value
         except ValueError:
             self.error(f"{path}.{key}", f"“{raw}”不是有效时间，应为HH:MM，如09:00+08:00。")
             return None
@@ -255,7 +431,7 @@ class RecordReader:
                         "number": self.text(
                             phone, "number", phone_path, required=True, max_length=40
                         ),
-                        "extension": str(phone.get("extension") or ""),
+                        "extension": self._shared(str(phone.get("extension") or "")),
                         "type": self.text(phone, "type", phone_path),
                         "description": self.text(phone, "description", phone_path, max_length=200),
                     },
@@ -266,7 +442,7 @@ class RecordReader:
     def schedules(self, obj, path, model, entity: str) -> list[Entity]:
         rows = []
         for schedule_path, schedule in self.items(obj, "schedules", path):
-            freq = schedule.get("freq") or "WEEKLY"
+            freq = self._shared(schedule.get("freq") or "WEEKLY")
             if freq not in ("WEEKLY", "MONTHLY"):
                 self.error(f"{schedule_path}.freq", f"不支持的频率“{freq}”，应为WEEKLY或MONTHLY。")
             byday = self.text(schedule, "byday", schedule_path)
@@ -281,7 +457,7 @@ class RecordReader:
                 "freq": freq,
                 "interval": self.integer(schedule, "interval", schedule_path),
                 "byday": byday,
-                "bymonthday": str(schedule.get("bymonthday") or ""),
+                "bymonthday": self._shared(str(schedule.get("bymonthday") or "")),
                 "dtstart": self.date(schedule, "dtstart", schedule_path),
                 "opens_at": self.time(schedule, "opens_at", schedule_path),
                 "closes_at": self.time(schedule, "closes_at", schedule_path),
@@ -441,7 +617,7 @@ class RecordReader:
             first = self.service_names.setdefault(name, path)
             if first != path:
                 self.error(f"{path}.name", f"服务名称“{name}”与 {first} 重复。")
-        status = record.get("status")
+        status = self._shared(record.get("status"))
         if status not in SERVICE_STATUSES:
             self.error(
                 f"{path}.status",
@@ -557,7 +733,7 @@ class RecordReader:
                     f"{attribute_path}.link_type",
                     f"应为“{expected_link_type}”（分类体系 {taxonomy}）。",
                 )
-            value = attribute.get("value")
+            value = self._shared(attribute.get("value"))
             if value is not None and not isinstance(value, str):
                 self.error(f"{attribute_path}.value", "应为文本。")
                 value = None
@@ -595,7 +771,13 @@ class RecordReader:
             else {}
         )
         raw_id = attribute.get("taxonomy_term_id") or term_data.get("id")
-        term = self.terms_by_id.get(_as_uuid(raw_id))
+        if type(raw_id) is str:
+            key = ("term", raw_id)
+            if key not in self._parsed:
+                self._parsed[key] = self.terms_by_id.get(_as_uuid(raw_id))
+            term = self._parsed[key]
+        else:
+            term = self.terms_by_id.get(_as_uuid(raw_id))
         if term is None and term_data.get("taxonomy") and term_data.get("code"):
             term = self.terms_by_code.get((term_data["taxonomy"], term_data["code"]))
         if term is None:
@@ -700,18 +882,40 @@ def _as_uuid(raw) -> uuid.UUID | None:
         return None
 
 
-def read_records(records: list) -> tuple[RecordReader, list[Entity]]:
+def read_records(records: Iterable) -> tuple[RecordReader, list[Entity]]:
+    """Check every record of ``records`` (a list, or ``iter_records`` of a file, read once)
+    and turn them into entities; ``reader.problems`` lists what is wrong."""
     terms = {term.id: term for term in TaxonomyTerm.objects.select_related("taxonomy")}
     reader = RecordReader(terms)
     services = []
-    for index, record in enumerate(records):
-        path = f"$[{index}]"
-        if not isinstance(record, dict):
-            reader.error(path, "应为服务记录对象。")
-            continue
-        services.append(reader.service(record, path))
+    with _gc_paused():
+        for index, record in enumerate(records):
+            path = f"$[{index}]"
+            if not isinstance(record, dict):
+                reader.error(path, "应为服务记录对象。")
+                continue
+            services.append(reader.service(record, path))
     _check_references(reader, services)
     return reader, services
+
+
+@contextmanager
+def _gc_paused():
+    """Build many long-lived objects without the cyclic collector rescanning them all
+    again and again (it took over half of the reading time); they hold no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
 
 
 def _check_references(reader: RecordReader, services: list[Entity]) -> None:
@@ -722,9 +926,8 @@ def _check_references(reader: RecordReader, services: list[Entity]) -> None:
         for link in service.children["service_at_locations"]
         if link.values["location_id"]
     }
-    known = set(reader.locations) | set(
-        Location.objects.filter(id__in=location_ids).values_list("id", flat=True)
-    )
+    known = set(reader.locations)
+    known |= _existing_ids(Location, location_ids - known)
     for index, service in enumerate(services):
         for link_index, link in enumerate(service.children["service_at_locations"]):
             location_id = link.values["location_id"]
@@ -742,9 +945,7 @@ def _check_references(reader: RecordReader, services: list[Entity]) -> None:
         for _, entity in reader.locations.values()
     ]
     wanted = {org_id for _, org_id in referenced if org_id} - set(reader.organizations)
-    known_organizations = set(reader.organizations) | set(
-        Organization.objects.filter(id__in=wanted).values_list("id", flat=True)
-    )
+    known_organizations = set(reader.organizations) | _existing_ids(Organization, wanted)
     for path, org_id in referenced:
         if org_id and org_id not in known_organizations:
             reader.error(path, f"所属单位 {org_id} 既不在文件中，也不在服务目录里。")
@@ -753,63 +954,73 @@ def _check_references(reader: RecordReader, services: list[Entity]) -> None:
         for service in services
         if service.values["name"]
     }
-    for name, other_id in Service.objects.filter(name__in=names).values_list("name", "id"):
-        if other_id != names[name]:
-            reader.error("$", f"服务名称“{name}”已被另一项服务（{other_id}）使用。")
+    for batch in _batches(names, LOOKUP_BATCH):
+        for name, other_id in Service.objects.filter(name__in=batch).values_list("name", "id"):
+            if other_id != names[name]:
+                reader.error("$", f"服务名称“{name}”已被另一项服务（{other_id}）使用。")
 
 
-def import_services(records: list) -> ImportSummary:
-    """Check every record, then save all of them or, on any problem, nothing."""
+def import_services(
+    records: Iterable, *, progress: Callable[[int, int], None] | None = None
+) -> ImportSummary:
+    """Check every record, then save all of them or, on any problem, nothing.
+
+    ``records`` is a list or any iterable (``iter_records(path)`` for a big file); it is
+    read once. ``progress(saved, total)`` is called as services are saved."""
     reader, services = read_records(records)
     if reader.problems:
         raise HsdsImportError(reader.problems)
-    return write(reader, services)
+    return write(reader, services, progress=progress)
 
 
 @transaction.atomic
-def write(reader: RecordReader, services: list[Entity]) -> ImportSummary:
+def write(
+    reader: RecordReader,
+    services: list[Entity],
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportSummary:
+    """Save a checked file in one transaction: organisations, locations, then services,
+    each row upserted by id with its children replaced by the file's.
+
+    Rows are written in bulk, a thousand services at a time, so the number of queries
+    grows with the file's size divided by a thousand. Bulk writes send no save signals,
+    so the search index and Wagtail's reference index are updated here, in bulk, for
+    every saved organisation, location and service.
+    """
     summary = ImportSummary(
         organizations=len(reader.organizations), locations=len(reader.locations)
     )
-    organizations = [entity for _, entity in reader.organizations.values()]
-    parents = {
-        entity.values["id"]: entity.values.pop("parent_organization_id") for entity in organizations
-    }
-    for entity in organizations:
-        _save_with_children(entity)
-    existing = set(
-        Organization.objects.filter(id__in=set(parents.values()) - {None}).values_list(
-            "id", flat=True
-        )
-    )
-    for org_id, parent_id in parents.items():
-        Organization.objects.filter(id=org_id).update(
-            parent_organization_id=parent_id if parent_id in existing else None
+    with _gc_paused():
+        organizations = [entity for _, entity in reader.organizations.values()]
+        parents = {entity.values["parent_organization_id"] for entity in organizations} - {None}
+        known = set(reader.organizations)
+        known |= _existing_ids(Organization, parents - known)
+        # The parent may come later in the file: foreign keys are checked at commit.
+        _save(
+            Organization,
+            [
+                (entity, {"parent_organization_id": parent if parent in known else None})
+                for entity in organizations
+                for parent in [entity.values["parent_organization_id"]]
+            ],
         )
 
-    centers = _centers_by_code()
-    for _, entity in reader.locations.values():
-        is_center = entity.values["external_identifier_type"] == CENTER_CODE_IDENTIFIER_TYPE
-        center = centers.get(entity.values["external_identifier"]) if is_center else None
-        entity.values["center_id"] = center
-        if center:
-            # A center is one HSDS location; another location claiming it gives way.
-            Location.objects.filter(center_id=center).exclude(id=entity.values["id"]).update(
-                center=None
-            )
-        _save_with_children(entity)
+        locations, gave_way = _locations_with_centers(reader)
+        _save(Location, locations)
 
-    existing_services = set(
-        Service.objects.filter(id__in=[service.values["id"] for service in services]).values_list(
-            "id", flat=True
-        )
-    )
-    for service in services:
-        if service.values["id"] in existing_services:
-            summary.updated += 1
-        else:
-            summary.created += 1
-        _save_with_children(service)
+        total, saved = len(services), 0
+        for batch in _batches(services, BATCH_SIZE):
+            existing = _save(Service, [(entity, None) for entity in batch])
+            summary.updated += len(existing)
+            summary.created += len(batch) - len(existing)
+            saved += len(batch)
+            if progress:
+                progress(saved, total)
+
+        _update_indexes(Organization, [entity.values["id"] for entity in organizations])
+        _update_indexes(Location, [entity.values["id"] for entity, _ in locations] + gave_way)
+        _update_indexes(Service, [entity.values["id"] for entity in services])
     return summary
 
 
@@ -819,25 +1030,297 @@ def _centers_by_code() -> dict[str, int]:
     return dict(CenterPage.objects.values_list("code", "id"))
 
 
-def _save_with_children(entity: Entity) -> None:
-    """Upsert the row by id and replace its children with the file's (same ids)."""
-    values = dict(entity.values)
-    row_id = values.pop("id")
-    instance, _ = entity.model.objects.update_or_create(id=row_id, defaults=values)
-    for relation, children in entity.children.items():
-        getattr(instance, relation).all().delete()
-        parent_field = entity.model._meta.get_field(relation).field.name
-        for position, child in enumerate(children):
-            child_values = {**child.values, parent_field: instance}
-            if "sort_order" in {f.name for f in child.model._meta.fields}:
-                child_values["sort_order"] = position
-            grandchildren = child.children
-            if grandchildren:
-                child.values = child_values
-                _save_with_children(child)
-            else:
-                child.model.objects.create(**child_values)
-    if entity.many:
-        for relation, items in entity.many.items():
-            getattr(instance, relation).set(items)
-        instance.save()  # ParentalManyToManyField commits on save
+def _locations_with_centers(reader: RecordReader) -> tuple[list, list]:
+    """The file's locations, each with the center its code names (a center is one HSDS
+    location: of several claiming one, the file's last wins, as saving them in turn
+    did); other locations holding a claimed center give way, and are returned."""
+    centers = _centers_by_code()
+    claims: dict[int, uuid.UUID] = {}
+    rows = []
+    for _, entity in reader.locations.values():
+        values = entity.values
+        is_center = values["external_identifier_type"] == CENTER_CODE_IDENTIFIER_TYPE
+        center = centers.get(values["external_identifier"]) if is_center else None
+        if center:
+            claims[center] = values["id"]
+        rows.append((entity, center))
+    holders = Location.objects.filter(center_id__in=claims).values_list("id", "center_id")
+    gave_way = [location for location, center in holders if claims[center] != location]
+    if gave_way:
+        Location.objects.filter(id__in=gave_way).update(center=None)
+    return [
+        (
+            entity,
+            {"center_id": center if center and claims[center] == entity.values["id"] else None},
+        )
+        for entity, center in rows
+    ], gave_way
+
+
+def _existing_ids(model, ids: Iterable) -> set:
+    found = set()
+    for batch in _batches(ids, LOOKUP_BATCH):
+        found.update(model._base_manager.filter(pk__in=batch).values_list("pk", flat=True))
+    return found
+
+
+def _save(model, rows: list[tuple[Entity, dict | None]], *, upsert: bool = True) -> set:
+    """Write one model's rows, each an entity and the values the writer adds (parent,
+    position, center), then their children and many-to-many links. Rows are upserted by
+    id, or only created (``upsert=False``), as ``update_or_create`` and ``create`` did
+    one row at a time. Returns the ids that existed before."""
+    existing = set()
+    if upsert:
+        existing = _existing_ids(model, [entity.values["id"] for entity, _ in rows])
+        # update_or_create updated only the fields it was given: group rows by those.
+        groups: dict[tuple, list] = {}
+        for entity, extra in rows:
+            values = {**entity.values, **extra} if extra else entity.values
+            groups.setdefault(tuple(values), []).append(model(**values))
+        for fields, instances in groups.items():
+            update_fields = [name for name in fields if name != "id"]
+            model._base_manager.bulk_create(
+                instances,
+                batch_size=BATCH_SIZE,
+                update_conflicts=True,
+                unique_fields=["id"],
+                update_fields=update_fields,
+            )
+    else:
+        model._base_manager.bulk_create(
+            [
+                model(**({**entity.values, **extra} if extra else entity.values))
+                for entity, extra in rows
+            ],
+            batch_size=BATCH_SIZE,
+        )
+    _save_children(model, rows, existing)
+    _save_many(model, rows, existing)
+    return existing
+
+
+def _save_children(model, rows, existing: set) -> None:
+    """Replace the children of saved rows by the file's, in the file's order."""
+    relations = dict.fromkeys(name for entity, _ in rows for name in entity.children)
+    for relation in relations:
+        parent_key = model._meta.get_field(relation).field
+        child_model = parent_key.model
+        replaced = [
+            entity.values["id"]
+            for entity, _ in rows
+            if relation in entity.children and entity.values["id"] in existing
+        ]
+        for batch in _batches(replaced, LOOKUP_BATCH):
+            _delete(child_model._base_manager.filter(**{f"{parent_key.attname}__in": batch}))
+        ordered = any(f.name == "sort_order" for f in child_model._meta.fields)
+        with_children, leaves = [], []
+        for entity, _ in rows:
+            for position, child in enumerate(entity.children.get(relation, ())):
+                extra = {parent_key.attname: entity.values["id"]}
+                if ordered:
+                    extra["sort_order"] = position
+                (with_children if child.children else leaves).append((child, extra))
+        # A child with children of its own is upserted by id, as before; a leaf is created.
+        if with_children:
+            _save(child_model, with_children)
+        if leaves:
+            _save(child_model, leaves, upsert=False)
+
+
+def _save_many(model, rows, existing: set) -> None:
+    """Set many-to-many links (topics, audiences) through their tables, as ``set()`` did."""
+    relations = dict.fromkeys(name for entity, _ in rows for name in entity.many)
+    for relation in relations:
+        field = model._meta.get_field(relation)
+        through = field.remote_field.through
+        source = through._meta.get_field(field.m2m_field_name()).attname
+        target = through._meta.get_field(field.m2m_reverse_field_name()).attname
+        replaced = [
+            entity.values["id"]
+            for entity, _ in rows
+            if relation in entity.many and entity.values["id"] in existing
+        ]
+        for batch in _batches(replaced, LOOKUP_BATCH):
+            _delete(through._base_manager.filter(**{f"{source}__in": batch}))
+        links = []
+        for entity, _ in rows:
+            row_id = entity.values["id"]
+            targets = (getattr(item, "pk", item) for item in entity.many.get(relation, ()))
+            links += [through(**{source: row_id, target: pk}) for pk in dict.fromkeys(targets)]
+        through._base_manager.bulk_create(links, batch_size=BATCH_SIZE)
+
+
+# -- indexes: what the save and delete signals did row by row ---------------------------
+
+
+def _reference_index_updates_wanted() -> bool:
+    from wagtail.signal_handlers import reference_index_auto_update_disabled
+
+    return not getattr(reference_index_auto_update_disabled, "value", False)
+
+
+def _delete(queryset) -> None:
+    """``queryset.delete()``, with Wagtail's reference index updated in bulk rather than
+    by a post_delete handler running two queries per deleted row."""
+    from django.db.models.deletion import Collector
+    from wagtail.models import ReferenceIndex
+    from wagtail.signal_handlers import disable_reference_index_auto_update
+
+    queryset = queryset.order_by()
+    collector = Collector(using=queryset.db, origin=queryset)
+    collector.collect(queryset)
+    if not _reference_index_updates_wanted():
+        collector.delete()
+        return
+    deleted = {
+        model: [instance.pk for instance in instances]
+        for model, instances in collector.data.items()
+        if model in ReferenceIndex.tracked_models
+    }
+    with disable_reference_index_auto_update():
+        collector.delete()
+    for model, pks in deleted.items():
+        base = ReferenceIndex._get_base_content_type(model)
+        for batch in _batches(map(str, pks), LOOKUP_BATCH):
+            ReferenceIndex.objects.filter(base_content_type=base, object_id__in=batch).delete()
+            ReferenceIndex.objects.filter(to_content_type=base, to_object_id__in=batch).delete()
+
+
+def _update_indexes(model, ids: list) -> None:
+    _update_search_index(model, ids)
+    _update_reference_index(model, ids)
+
+
+def _update_search_index(model, ids: list) -> None:
+    """Index the saved rows in every auto-updated search backend, a batch at a time."""
+    from wagtail.search import index
+    from wagtail.search.backends import get_search_backends_with_name
+
+    if not issubclass(model, index.Indexed) or not getattr(model, "search_auto_update", True):
+        return
+    backends = list(get_search_backends_with_name(with_auto_update=True))
+    for batch in _batches(ids, LOOKUP_BATCH) if backends else ():
+        objects = list(model.get_indexed_objects().filter(pk__in=batch))
+        for name, backend in backends:
+            try:
+                _forget_sqlite_entries(backend, model, objects)
+                backend.add_bulk(model, objects)
+            except Exception:
+                # As modelsearch's own handler: log, and go on unless the backend says not to.
+                logger.exception("Could not add %s rows to the '%s' search backend", model, name)
+                if not backend.catch_indexing_errors:
+                    raise
+
+
+def _forget_sqlite_entries(backend, model, objects: list) -> None:
+    """The SQLite index updates existing entries one query each; drop them first, so that
+    ``add_bulk`` creates them all at once (their full-text rows follow by trigger)."""
+    try:
+        from modelsearch.backends.database.sqlite.sqlite import SQLiteIndex
+    except ImportError:  # pragma: no cover - another modelsearch layout
+        return
+    index = backend.get_index_for_model(model)
+    if isinstance(index, SQLiteIndex) and objects:
+        index.entries.filter(
+            content_type_id=ContentType.objects.get_for_model(model).pk,
+            object_id__in=[str(obj.pk) for obj in objects],
+        )._raw_delete(index.write_connection.alias)
+
+
+def _load_child_rows(objects: list, relations: list, *, empty: bool = False) -> None:
+    """Give each row its child rows in memory (as an edit form does, through the cluster
+    manager), one query per relation. The rows of relations that cannot point anywhere
+    stay unread and empty; ``empty=True`` empties them all again, since child and parent
+    then point at each other (a cycle only the garbage collector would free)."""
+    from wagtail.models import ReferenceIndex
+
+    for relation in relations:
+        parent_key = relation.field
+        found = defaultdict(list)
+        if not empty and ReferenceIndex.model_is_indexable(
+            relation.related_model, allow_child_models=True
+        ):
+            for batch in _batches([obj.pk for obj in objects], LOOKUP_BATCH):
+                rows = relation.related_model._default_manager.filter(
+                    **{f"{parent_key.attname}__in": batch}
+                )
+                for row in rows:
+                    found[getattr(row, parent_key.attname)].append(row)
+        for obj in objects:
+            setattr(obj, relation.get_accessor_name(), found.get(obj.pk, []))
+
+
+def _update_reference_index(model, ids: list) -> None:
+    """``ReferenceIndex.create_or_update_for_object`` for many rows: record what each row
+    and its child rows point to, add what is new and drop what is gone."""
+    from modelcluster.models import ClusterableModel, get_all_child_relations
+    from wagtail.models import ReferenceIndex
+
+    if not ReferenceIndex.is_indexed(model) or not _reference_index_updates_wanted():
+        return
+    content_types = [
+        ContentType.objects.get_for_model(each, for_concrete_model=False)
+        for each in [model, *model._meta.get_parent_list()]
+    ]
+    content_type, base = content_types[0], content_types[-1]
+    known_content_types = {each.id for each in content_types}
+    relations = get_all_child_relations(model) if issubclass(model, ClusterableModel) else []
+    for batch in _batches(ids, LOOKUP_BATCH):
+        objects = list(model._default_manager.filter(pk__in=batch))
+        _load_child_rows(objects, relations)
+        wanted = {}
+        for obj in objects:
+            for reference in ReferenceIndex._extract_references_from_object(obj):
+                wanted[(str(obj.pk), *reference)] = None
+        _load_child_rows(objects, relations, empty=True)
+        existing = {
+            (object_id, to_content_type, to_object_id, model_path, content_path): (
+                content_type_id,
+                reference_id,
+            )
+            for (
+                reference_id,
+                content_type_id,
+                object_id,
+                to_content_type,
+                to_object_id,
+                model_path,
+                content_path,
+            ) in ReferenceIndex.objects.filter(
+                base_content_type=base, object_id__in=[str(pk) for pk in batch]
+            ).values_list(
+                "id",
+                "content_type_id",
+                "object_id",
+                "to_content_type_id",
+                "to_object_id",
+                "model_path",
+                "content_path",
+            )
+        }
+        ReferenceIndex.objects.bulk_create(
+            [
+                ReferenceIndex(
+                    content_type=content_type,
+                    base_content_type=base,
+                    object_id=object_id,
+                    to_content_type_id=to_content_type,
+                    to_object_id=to_object_id,
+                    model_path=model_path,
+                    content_path=content_path,
+                    content_path_hash=ReferenceIndex._get_content_path_hash(content_path),
+                )
+                for key in wanted
+                if key not in existing
+                for object_id, to_content_type, to_object_id, model_path, content_path in [key]
+            ],
+            batch_size=BATCH_SIZE,
+            ignore_conflicts=connection.features.supports_ignore_conflicts,
+        )
+        gone = [
+            reference_id
+            for key, (content_type_id, reference_id) in existing.items()
+            if key not in wanted and content_type_id in known_content_types
+        ]
+        for gone_batch in _batches(gone, LOOKUP_BATCH):
+            ReferenceIndex.objects.filter(id__in=gone_batch).delete()

@@ -5,6 +5,7 @@ module imports only those to its left, plus ``rows`` (abstract phone/schedule ro
 Public classes are re-exported here by name.
 """
 
+from catalog.models.corrections import CorrectionReason, CorrectionReport, CorrectionStatus
 from catalog.models.locations import (
     Location,
     LocationAccessibility,
@@ -13,6 +14,7 @@ from catalog.models.locations import (
     LocationSchedule,
 )
 from catalog.models.organizations import Organization, OrganizationPhone, ProviderType
+from catalog.models.pages import ServiceListPage
 from catalog.models.services import (
     Channel,
     ContactPhone,
@@ -30,9 +32,14 @@ from catalog.models.services import (
     ServiceSchedule,
     ServiceStatus,
 )
+from catalog.models.settings import CatalogSettings
 from catalog.models.taxonomy import Taxonomy, TaxonomyTerm
 
 __all__ = [
+    "CatalogSettings",
+    "CorrectionReason",
+    "CorrectionReport",
+    "CorrectionStatus",
     "Channel",
     "ContactPhone",
     "CostOption",
@@ -53,6 +60,7 @@ __all__ = [
     "ServiceContact",
     "ServiceKind",
     "ServiceLanguage",
+    "ServiceListPage",
     "ServicePhone",
     "ServiceSchedule",
     "ServiceStatus",

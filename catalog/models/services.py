@@ -57,6 +57,7 @@ class CostCategory(models.TextChoices):
 
 
 PROMISED_DAYS = re.compile(r"(\d+)\s*个?工作日")
+STEP_NUMBER = re.compile(r"^\d+\s*[.、．)]\s*")
 
 
 class ServiceQuerySet(models.QuerySet):
@@ -224,7 +225,9 @@ class Service(index.Indexed, ClusterableModel):
         return int(match.group(1)) if match else None
 
     def application_steps(self) -> list[str]:
-        return [line.strip() for line in self.application_process.splitlines() if line.strip()]
+        """办理流程 as steps, without the "1. " numbering an ordered list shows anyway."""
+        lines = (line.strip() for line in self.application_process.splitlines())
+        return [STEP_NUMBER.sub("", line) for line in lines if line]
 
     def cost_category(self, amounts: list[Decimal | None] | None = None) -> str:
         """free / low_cost / market, from the kind and the prices charged."""

@@ -30,7 +30,8 @@ class HomePage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["district.StreetPage", "district.CenterPage"]
+    subpage_types = ["district.StreetPage", "district.CenterPage", "catalog.ServiceListPage"]
+    api_fields = ["intro"]
 
     class Meta:
         verbose_name = _("区首页")
@@ -63,6 +64,7 @@ class StreetPage(Page):
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["district.HomePage"]
     subpage_types = ["district.CenterPage", "district.NoticeIndexPage"]
+    api_fields = ["intro"]
 
     class Meta:
         verbose_name = _("街道")
@@ -153,7 +155,29 @@ class CenterPage(LocationMixin, BasicFiguresMixin, Page):
         index.FilterField("code"),
     ]
     parent_page_types = ["district.StreetPage", "district.HomePage"]
-    subpage_types = ["district.NoticeIndexPage"]
+    subpage_types = ["district.NoticeIndexPage", "catalog.ServiceListPage"]
+    api_fields = [
+        "kind",
+        "code",
+        "alternate_name",
+        "intro",
+        "image",
+        "phone",
+        "address",
+        "address_detail",
+        "postal_code",
+        "latitude",
+        "longitude",
+        "transportation",
+        "opening_hours",
+        "hours_note",
+        "accessibility",
+        "households",
+        "residents",
+        "grids",
+        "figures_as_of",
+        "rooms",
+    ]
 
     class Meta:
         verbose_name = _("党群服务中心")
@@ -187,6 +211,8 @@ class CenterPage(LocationMixin, BasicFiguresMixin, Page):
 class CenterOpeningHours(Orderable, OpeningHoursRow):
     page = ParentalKey(CenterPage, on_delete=models.CASCADE, related_name="opening_hours")
 
+    api_fields = ["weekday", "opens_at", "closes_at"]
+
     class Meta(Orderable.Meta):
         verbose_name = _("开放时间")
         verbose_name_plural = _("开放时间")
@@ -201,6 +227,7 @@ class NoticeIndexPage(Page):
     parent_page_types = ["district.StreetPage", "district.CenterPage"]
     subpage_types = ["district.NoticePage"]
     max_count_per_parent = 1
+    api_fields = ["intro"]
 
     class Meta:
         verbose_name = _("通知公告栏目")
@@ -262,6 +289,7 @@ class NoticePage(Page):
     ]
     parent_page_types = ["district.NoticeIndexPage"]
     subpage_types: list[str] = []
+    api_fields = ["date", "summary", "body"]
 
     class Meta:
         verbose_name = _("通知公告")

@@ -5,12 +5,15 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from catalog.api.pages import pages_api_router
 from district import views as district_views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("elderly-mode/", district_views.toggle_elderly_mode, name="toggle_elderly_mode"),
+    path("api/v2/", pages_api_router.urls),  # before api/, which answers all else in JSON
+    path("api/", include("catalog.api.urls")),
 ]
 
 if settings.DEBUG:

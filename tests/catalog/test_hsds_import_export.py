@@ -32,7 +32,7 @@ def test_the_shared_catalog_imports_with_its_kinds_organisations_and_centers():
     assert senior_card.is_immediate is False
     assert senior_card.most_visits == 1
     assert [t.code for t in senior_card.topics.all()] == ["elderly_care"]
-    assert senior_card.application_steps()[0].startswith("1. 申请人本人")
+    assert senior_card.application_steps()[0].startswith("申请人本人")
 
 
 def test_locations_are_linked_to_the_centers_with_the_same_code():

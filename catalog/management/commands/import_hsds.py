@@ -1,8 +1,12 @@
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.hsds import HsdsImportError, import_services, parse_json
+from catalog.hsds import HsdsImportError
+from catalog.hsds.importer import iter_records, read_records, write
+
+PROGRESS_EVERY = 10_000
 
 
 class Command(BaseCommand):
@@ -10,18 +14,54 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, help="HSDS服务记录的JSON文件")
+        parser.add_argument(
+            "--progress-every",
+            type=int,
+            default=PROGRESS_EVERY,
+            metavar="N",
+            help=f"每处理N条记录在标准错误输出一行进度（默认{PROGRESS_EVERY}；0为不输出）",
+        )
 
-    def handle(self, *args, file: Path, **options):
+    def handle(self, *args, file: Path, progress_every: int, **options):
+        self.progress_every = progress_every
+        self.started, self.reported = time.monotonic(), 0
         try:
-            raw = file.read_bytes()
+            # One record per line (as the shared catalog and export_hsds write it) is
+            # streamed, so a file of 100,000 records never sits in memory whole.
+            records = iter_records(file)
         except OSError as error:
             raise CommandError(f"无法读取文件 {file}：{error.strerror}") from error
         try:
-            summary = import_services(parse_json(raw))
+            reader, services = read_records(self._counted(records))
+            if reader.problems:
+                raise HsdsImportError(reader.problems)
+            self._progress(f"检查完毕：{len(services)} 条记录，正在写入……", len(services))
+            summary = write(reader, services, progress=self._saved)
         except HsdsImportError as error:
             for problem in error.problems:
                 self.stderr.write(str(problem))
             raise CommandError(
                 f"导入失败：共{len(error.problems)}个问题，未做任何修改。"
             ) from error
+        except OSError as error:
+            raise CommandError(f"无法读取文件 {file}：{error.strerror}") from error
         self.stdout.write(self.style.SUCCESS(f"导入完成：{summary}"))
+
+    def _counted(self, records):
+        for count, record in enumerate(records, start=1):
+            if self.progress_every and count % self.progress_every == 0:
+                self._progress(f"已读取并检查 {count} 条记录", count)
+            yield record
+
+    def _saved(self, saved: int, total: int) -> None:
+        """write() reports every thousand services; speak every N of them, and at the end."""
+        every = self.progress_every
+        if every and (saved // every > self.reported // every or saved == total):
+            self._progress(f"已写入 {saved}/{total} 项服务", total)
+        self.reported = saved
+
+    def _progress(self, message: str, count: int) -> None:
+        """A line on stderr, for files of at least N records only."""
+        if self.progress_every and count >= self.progress_every:
+            elapsed = time.monotonic() - self.started
+            self.stderr.write(f"{message}（{elapsed:.0f} 秒）")

@@ -1,0 +1,660 @@
+"""The OpenAPI 3.1 document of /api/: the HSDS services API, the residents' services API,
+and Wagtail's pages API. Written by hand so that it says what the views really do; a test
+checks that it lists every route and that every documented query parameter is accepted.
+
+The HSDS shapes are described here (after ``openapi.json`` and ``compiled/service_list.json``
+of HSDS 3.1) instead of referenced by URL, so the document stands alone, offline.
+"""
+
+import uuid
+
+from catalog.api.pagination import (
+    DEFAULT_PAGE_SIZE,
+    HSDS_DEFAULT_PER_PAGE,
+    HSDS_MAX_PER_PAGE,
+    MAX_PAGE_SIZE,
+)
+from catalog.filters import ALIASES, STATUS_BY_PARAMETER
+from catalog.models import ServiceKind, ServiceStatus
+from catalog.models.services import CostCategory
+from catalog.taxonomy_seed import NAMESPACE, TAXONOMIES, taxonomy_id, term_id
+
+HSDS_DOCS = "https://docs.openreferral.org/en/latest/hsds/schema_reference.html"
+# Examples are ids of the district's demo catalog (uuid5 names, see ../shared/data).
+EXAMPLE_SERVICE_ID = str(uuid.uuid5(NAMESPACE, "service:老年人优待证办理"))
+EXAMPLE_ORGANIZATION_ID = str(uuid.uuid5(NAMESPACE, "organization:海河东区民政局"))
+EXAMPLE_TERM_ID = str(term_id("jiamenkou-topic", "elderly_care"))
+EXAMPLE_TAXONOMY_ID = str(taxonomy_id("jiamenkou-audience"))
+
+
+def _codes(taxonomy: str) -> str:
+    return "、".join(f"{code}（{name}）" for code, name, _ in TAXONOMIES[taxonomy][1])
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _query(name: str, description: str, schema: dict, example) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+        "example": example,
+    }
+
+
+def _json(description: str, schema: dict) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _string(description: str = "", **more) -> dict:
+    return {"type": "string", **({"description": description} if description else {}), **more}
+
+
+def _nullable(type_name: str, description: str = "", **more) -> dict:
+    schema = {"type": [type_name, "null"], **more}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _array(items: dict, description: str = "") -> dict:
+    schema = {"type": "array", "items": items}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _object(properties: dict, required: list[str] | None = None, description: str = "") -> dict:
+    schema = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    if description:
+        schema["description"] = description
+    return schema
+
+
+ERRORS = {
+    "400": _json("参数有误：每个错误给出参数名和中文说明。", _ref("Error")),
+}
+NOT_FOUND = _json("未找到。", _ref("Error"))
+SERVICE_ID = {
+    "name": "service_id",
+    "in": "path",
+    "required": True,
+    "description": "服务编号（UUID）。格式不对时返回400。",
+    "schema": _string(format="uuid"),
+    "example": EXAMPLE_SERVICE_ID,
+}
+PAGE = _query(
+    "page", "页码，从1开始。超出最后一页时返回400。", {"type": "integer", "minimum": 1}, 1
+)
+
+HSDS_PARAMETERS = [
+    _query(
+        "search",
+        "全文检索：服务名称、俗称、关键词、服务内容中含有该文字（目前为简单包含匹配）。",
+        _string(),
+        "老年",
+    ),
+    PAGE,
+    _query(
+        "per_page",
+        f"每页条数，默认{HSDS_DEFAULT_PER_PAGE}，最多{HSDS_MAX_PER_PAGE}。",
+        {"type": "integer", "minimum": 1, "maximum": HSDS_MAX_PER_PAGE},
+        10,
+    ),
+    _query(
+        "taxonomy_term_id",
+        "只列出带有该分类词的服务（服务类型、领域、对象、渠道或办事指南字段）。",
+        _string(format="uuid"),
+        EXAMPLE_TERM_ID,
+    ),
+    _query(
+        "taxonomy_id",
+        "只列出带有该分类体系中任一分类词的服务。",
+        _string(format="uuid"),
+        EXAMPLE_TAXONOMY_ID,
+    ),
+    _query(
+        "organization_id",
+        "只列出该服务提供方的服务。",
+        _string(format="uuid"),
+        EXAMPLE_ORGANIZATION_ID,
+    ),
+    _query(
+        "modified_after",
+        "只列出在此时间（含）之后修改过的服务；ISO 8601，不带时区时按北京时间。",
+        _string(format="date-time"),
+        "2026-01-01T00:00:00+08:00",
+    ),
+    _query(
+        "full",
+        "true：contents为完整嵌套的服务记录（同GET /services/{id}）；默认false，为一对一字段的列表项。",
+        {"type": "string", "enum": ["true", "false", "1", "0"]},
+        "true",
+    ),
+]
+
+RESIDENT_PARAMETERS = [
+    _query(
+        "kind",
+        "服务类型：" + "、".join(f"{c.value}（{c.label}）" for c in ServiceKind),
+        {"type": "string", "enum": list(ServiceKind.values)},
+        "government",
+    ),
+    _query("topic", "服务领域代码：" + _codes("jiamenkou-topic") + "。", _string(), "elderly_care"),
+    _query(
+        "audience", "服务对象代码：" + _codes("jiamenkou-audience") + "。", _string(), "elderly"
+    ),
+    _query("center", "服务中心编码，只列出在该中心办理的服务，如HHD-CH-01。", _string(), "HHD-CH"),
+    _query(
+        "cost",
+        "收费类型："
+        + "、".join(f"{c.value}（{c.label}）" for c in CostCategory)
+        + "。低偿按服务类型；政务、公益服务，以及各收费项目均为0的服务为免费；其余为市场价。",
+        {"type": "string", "enum": list(CostCategory.values)},
+        "free",
+    ),
+    _query(
+        "status",
+        "服务状态。不填时列出正常提供、临时关闭和暂不提供的服务（各附状态说明）；已撤销的服务不列出。",
+        {"type": "string", "enum": [*STATUS_BY_PARAMETER, *ALIASES["status"]]},
+        "active",
+    ),
+    _query(
+        "open_now",
+        "1：只列出此刻可办理的服务（北京时间；按办理地点时间＞服务时间＞中心开放时间的优先顺序；"
+        "不计法定节假日）。与center同用时只看该中心。在其他条件筛过的结果上逐项计算。",
+        {"type": "string", "enum": ["1", "0", "true", "false"]},
+        "1",
+    ),
+    PAGE,
+    _query(
+        "page_size",
+        f"每页条数，默认{DEFAULT_PAGE_SIZE}，最多{MAX_PAGE_SIZE}。",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+        10,
+    ),
+]
+
+PAGES_PARAMETERS = [
+    _query("type", "页面类型，如district.CenterPage。", _string(), "district.CenterPage"),
+    _query("fields", "附加字段，逗号分隔；*为全部。", _string(), "*"),
+    _query("limit", "每页条数（最多20）。", {"type": "integer", "minimum": 1}, 10),
+    _query("offset", "跳过条数。", {"type": "integer", "minimum": 0}, 0),
+    _query("order", "排序字段，-表示倒序；random为随机。", _string(), "title"),
+    _query("search", "全文检索。", _string(), "服务中心"),
+    _query("child_of", "父页面id。", {"type": "integer"}, 3),
+    _query("descendant_of", "祖先页面id。", {"type": "integer"}, 3),
+]
+
+# -- schemas -----------------------------------------------------------------------------
+
+HSDS_ORGANIZATION_ITEM = _object(
+    {
+        "id": _string(format="uuid"),
+        "name": _string(),
+        "alternate_name": _string(),
+        "description": _string(),
+        "email": _string(format="email"),
+        "website": _string(format="uri"),
+        "legal_status": _string(),
+        "year_incorporated": {"type": "number"},
+        "parent_organization_id": _string(format="uuid"),
+    },
+    ["id", "name", "description"],
+)
+
+HSDS_SERVICE_ITEM = _object(
+    {
+        "id": _string(format="uuid"),
+        "organization_id": _string(format="uuid"),
+        "name": _string(),
+        "alternate_name": _string(),
+        "description": _string(),
+        "url": _string(format="uri"),
+        "email": _string(format="email"),
+        "status": {"type": "string", "enum": list(ServiceStatus.values)},
+        "alert": _string(),
+        "interpretation_services": _string(),
+        "application_process": _string(),
+        "fees_description": _string(),
+        "eligibility_description": _string(),
+        "minimum_age": {"type": "number"},
+        "maximum_age": {"type": "number"},
+        "assured_date": _string("YYYY-MM-DD"),
+        "assurer_email": _string(format="email"),
+        "last_modified": _string(format="date-time"),
+        "organization": _ref("HsdsOrganizationListItem"),
+    },
+    ["id", "name", "status"],
+    "HSDS 3.1 compiled/service_list.json：一对一字段，不含子数组；空值不输出。",
+)
+
+HSDS_SERVICE = {
+    **HSDS_SERVICE_ITEM,
+    "description": "HSDS 3.1 service.json，完整嵌套（同HSDS的GET /services/{id}）。"
+    "服务类型、领域、对象、渠道和办事指南字段以attributes表示。",
+    "properties": {
+        **HSDS_SERVICE_ITEM["properties"],
+        **{
+            name: _array({"type": "object"}, f"HSDS {name}")
+            for name in (
+                "phones",
+                "schedules",
+                "service_areas",
+                "service_at_locations",
+                "attributes",
+                "cost_options",
+                "required_documents",
+                "contacts",
+                "languages",
+            )
+        },
+    },
+    "externalDocs": {"url": HSDS_DOCS},
+}
+
+
+def _hsds_page(items: dict) -> dict:
+    return _object(
+        {
+            "total_items": {"type": "integer", "description": "符合条件的服务总数"},
+            "total_pages": {"type": "integer", "description": "总页数（无结果时为1）"},
+            "page_number": {"type": "integer", "description": "当前页码"},
+            "size": {"type": "integer", "description": "本页条数"},
+            "first_page": {"type": "boolean"},
+            "last_page": {"type": "boolean"},
+            "empty": {"type": "boolean", "description": "本页是否为空"},
+            "contents": _array(items),
+        },
+        [
+            "total_items",
+            "total_pages",
+            "page_number",
+            "size",
+            "first_page",
+            "last_page",
+            "empty",
+            "contents",
+        ],
+        "HSDS 3.1 openapi.json#/components/schemas/Page，加上contents。",
+    )
+
+
+TERM = _object({"code": _string(), "name": _string()}, ["code", "name"])
+PHONE = _object({"number": _string(), "extension": _string(), "description": _string()}, ["number"])
+CENTER_REFERENCE = _object(
+    {"code": _string("服务中心编码，如HHD-CH-01"), "name": _string()}, ["code", "name"]
+)
+HOURS = _object(
+    {
+        "label": _string("中文说明，如“每周一至周五 08:30–17:30”“每月第一个周六 09:00–11:30”"),
+        "freq": {"type": "string", "enum": ["WEEKLY", "MONTHLY"]},
+        "byday": _string("如MO,TU或1SA、-1FR"),
+        "bymonthday": _string(),
+        "interval": _nullable("integer"),
+        "dtstart": _nullable("string", "间隔起算日"),
+        "opens_at": _nullable("string", "HH:MM，北京时间"),
+        "closes_at": _nullable("string", "HH:MM；23:59表示到午夜"),
+        "valid_from": _nullable("string"),
+        "valid_to": _nullable("string"),
+        "description": _string(),
+        "notes": _string("如节假日安排"),
+        "attending_type": _string("如预约上门"),
+    },
+    ["label"],
+)
+STATUS_PROPERTIES = {
+    "status": {"type": "string", "enum": list(ServiceStatus.values)},
+    "status_label": _string("如“正常提供”“临时关闭”"),
+    "alert": _string("状态说明：暂停原因、恢复时间等"),
+}
+KIND_PROPERTIES = {
+    "kind": {"type": "string", "enum": list(ServiceKind.values)},
+    "kind_label": _string("如“政务服务”"),
+}
+COST_PROPERTIES = {
+    "cost_category": {"type": "string", "enum": list(CostCategory.values)},
+    "cost_category_label": _string("免费、低偿或市场价"),
+}
+OPEN_NOW = _nullable("boolean", "此刻能否办理；没有任何时间安排时为null。非正常提供的服务为false。")
+
+SERVICE_SUMMARY = _object(
+    {
+        "id": _string(format="uuid"),
+        "name": _string(),
+        "alternate_name": _string("居民常用的叫法"),
+        **KIND_PROPERTIES,
+        **COST_PROPERTIES,
+        "topics": _array(TERM),
+        "audiences": _array(TERM),
+        "centers": _array(CENTER_REFERENCE),
+        **STATUS_PROPERTIES,
+        "open_now": OPEN_NOW,
+        "assured_date": _nullable("string", "最近核实日期"),
+        "stale": {"type": "boolean", "description": "超过核实有效期未核实，请以电话确认为准"},
+        "detail_url": _string(format="uri"),
+    },
+    ["id", "name", "kind", "status", "open_now", "detail_url"],
+)
+
+CENTER = _object(
+    {
+        **CENTER_REFERENCE["properties"],
+        "room": _string("窗口或功能室"),
+        "address": _string(),
+        "address_detail": _string(),
+        "latitude": _nullable("number"),
+        "longitude": _nullable("number"),
+        "transportation": _string(),
+        "accessibility": _array(_string()),
+        "phones": _array(PHONE),
+        "hours_source": _nullable(
+            "string",
+            "时间来自哪一级：service_at_location（本中心服务时间）、service（服务时间）、"
+            "location（中心开放时间）",
+        ),
+        "hours_source_label": _string(),
+        "hours": _array(HOURS),
+        "open_now": OPEN_NOW,
+        "page_url": _nullable("string", "服务中心页面"),
+    },
+    ["code", "name", "hours", "open_now"],
+)
+
+SERVICE_DETAIL = _object(
+    {
+        "id": _string(format="uuid"),
+        "name": _string(),
+        "alternate_name": _string(),
+        "description": _string("服务内容"),
+        **KIND_PROPERTIES,
+        "topics": _array(TERM),
+        "audiences": _array(TERM),
+        "provider": {
+            "anyOf": [
+                _object(
+                    {
+                        "name": _string(),
+                        "type_label": _string("如“社会组织”"),
+                        "website": _string(),
+                        "phones": _array(PHONE),
+                    }
+                ),
+                {"type": "null"},
+            ]
+        },
+        "eligibility": _object(
+            {
+                "description": _string("办理对象/条件"),
+                "minimum_age": _nullable("integer"),
+                "maximum_age": _nullable("integer"),
+                "age_label": _string("如“60周岁及以上”"),
+            }
+        ),
+        "required_documents": _array(
+            _object({"document": _string(), "sample_url": _string()}), "申请材料"
+        ),
+        "steps": _array(_string(), "办理流程，每步一项"),
+        "time_limit": _object(
+            {
+                "text": _string("办理时限，如“即办”“承诺15个工作日”"),
+                "immediate": {"type": "boolean"},
+                "promised_working_days": _nullable("integer"),
+            }
+        ),
+        "most_visits": _nullable("integer", "最多跑动次数"),
+        "legal_basis": _string("设定依据"),
+        "fees": _object(
+            {
+                "description": _string("收费标准"),
+                **COST_PROPERTIES,
+                "market_reference_price": _nullable("number", "市场参考价（元，低偿服务）"),
+                "cost_options": _array(
+                    _object(
+                        {
+                            "option": _string(),
+                            "amount": _nullable("number", "元"),
+                            "currency": _string(),
+                            "amount_description": _string("如“元/小时”"),
+                            "valid_from": _nullable("string"),
+                            "valid_to": _nullable("string"),
+                        }
+                    )
+                ),
+            }
+        ),
+        "channels": _array(
+            _object(
+                {
+                    "code": _string(),
+                    "label": _string("如“网上办”"),
+                    "url": _string("网上办、指尖办的入口"),
+                }
+            ),
+            "办理渠道",
+        ),
+        "centers": _array(CENTER, "办理地点"),
+        "phones": _array(PHONE, "咨询电话"),
+        "contacts": _array(
+            _object(
+                {
+                    "name": _string(),
+                    "title": _string(),
+                    "department": _string(),
+                    "email": _string(),
+                    "phones": _array(PHONE),
+                }
+            ),
+            "联系人（工作人员，机构电话）",
+        ),
+        "email": _string(),
+        "guide_url": _string("办事指南网址"),
+        "languages": _array(_object({"name": _string(), "code": _string(), "note": _string()})),
+        "interpretation_services": _string(),
+        "service_areas": _array(_object({"name": _string(), "description": _string()})),
+        **STATUS_PROPERTIES,
+        "open_now": OPEN_NOW,
+        "open_now_at": _string("open_now的判断时刻", format="date-time"),
+        "assured_date": _nullable("string"),
+        "stale": {"type": "boolean"},
+        "last_modified": _nullable("string"),
+    },
+    ["id", "name", "kind", "status", "centers", "open_now"],
+)
+
+SERVICE_PAGE = _object(
+    {
+        "count": {"type": "integer"},
+        "page": {"type": "integer"},
+        "page_size": {"type": "integer"},
+        "total_pages": {"type": "integer"},
+        "next": _nullable("string", "下一页地址", format="uri"),
+        "previous": _nullable("string", "上一页地址", format="uri"),
+        "open_now_at": _string("open_now的判断时刻", format="date-time"),
+        "results": _array(_ref("ServiceSummary")),
+    },
+    ["count", "page", "page_size", "total_pages", "results"],
+)
+
+ERROR = _object(
+    {
+        "detail": _string("中文说明"),
+        "errors": _array(
+            _object(
+                {"parameter": _string("参数名"), "message": _string()}, ["parameter", "message"]
+            )
+        ),
+    },
+    ["detail"],
+)
+
+WAGTAIL_LISTING = _object(
+    {
+        "meta": _object({"total_count": {"type": "integer"}}),
+        "items": _array({"type": "object"}),
+    },
+    ["meta", "items"],
+    "Wagtail API v2页面列表；每种页面的字段见其api_fields。",
+)
+
+
+def document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+        "info": {
+            "title": "海河东区 · 家门口 服务目录接口",
+            "version": "1.0.0",
+            "description": (
+                "只读的公开接口。/api/hsds/ 为 Open Referral HSDS 3.1 格式的服务数据；"
+                "/api/services/ 为居民应用使用的中文服务指南；/api/v2/pages/ 为 Wagtail 页面接口。"
+                "参数有误时返回400，正文的errors逐项给出参数名和中文说明。"
+            ),
+            "license": {"name": "HSDS schemas: CC BY-SA 4.0", "url": "https://openreferral.org/"},
+        },
+        "tags": [
+            {
+                "name": "HSDS",
+                "description": "Open Referral HSDS 3.1",
+                "externalDocs": {"url": HSDS_DOCS},
+            },
+            {"name": "居民服务", "description": "居民应用使用的服务目录"},
+            {"name": "页面", "description": "Wagtail API v2"},
+        ],
+        "paths": {
+            "/api/openapi.json": {
+                "get": {
+                    "operationId": "getOpenApiDocument",
+                    "summary": "本文档",
+                    "responses": {"200": _json("OpenAPI 3.1文档", {"type": "object"})},
+                }
+            },
+            "/api/hsds/services/": {
+                "get": {
+                    "operationId": "getPaginatedListOfServices",
+                    "tags": ["HSDS"],
+                    "summary": "分页列出服务（HSDS）。包括所有状态的服务，由status说明。",
+                    "parameters": HSDS_PARAMETERS,
+                    "responses": {
+                        "200": _json(
+                            "HSDS分页对象；full=true时contents为完整服务记录",
+                            {
+                                "oneOf": [
+                                    _ref("HsdsServiceListPage"),
+                                    _ref("HsdsFullServicePage"),
+                                ]
+                            },
+                        ),
+                        **ERRORS,
+                    },
+                }
+            },
+            "/api/hsds/services/{service_id}": {
+                "parameters": [SERVICE_ID],
+                "get": {
+                    "operationId": "getFullyNestedServiceById",
+                    "tags": ["HSDS"],
+                    "summary": "一项服务的完整HSDS记录",
+                    "responses": {
+                        "200": _json("完整嵌套的服务", _ref("HsdsService")),
+                        **ERRORS,
+                        "404": NOT_FOUND,
+                    },
+                },
+            },
+            "/api/services/": {
+                "get": {
+                    "operationId": "listServices",
+                    "tags": ["居民服务"],
+                    "summary": "按条件查找服务（居民应用）",
+                    "parameters": RESIDENT_PARAMETERS,
+                    "responses": {"200": _json("一页服务", _ref("ServicePage")), **ERRORS},
+                }
+            },
+            "/api/services/{service_id}": {
+                "parameters": [SERVICE_ID],
+                "get": {
+                    "operationId": "getService",
+                    "tags": ["居民服务"],
+                    "summary": "一项服务的办事指南（居民应用）",
+                    "responses": {
+                        "200": _json("服务详情", _ref("ServiceDetail")),
+                        **ERRORS,
+                        "404": NOT_FOUND,
+                        "410": _json("服务已撤销，附状态说明", _ref("Error")),
+                    },
+                },
+            },
+            "/api/v2/pages/": {
+                "get": {
+                    "operationId": "listPages",
+                    "tags": ["页面"],
+                    "summary": "已发布的页面（区、街道、服务中心、通知公告）",
+                    "parameters": PAGES_PARAMETERS,
+                    "responses": {
+                        "200": _json("页面列表", _ref("WagtailPageListing")),
+                        "400": _json("参数有误（Wagtail的英文说明）", {"type": "object"}),
+                    },
+                    "externalDocs": {
+                        "url": "https://docs.wagtail.org/en/stable/advanced_topics/api/v2/usage.html"
+                    },
+                }
+            },
+            "/api/v2/pages/{pk}/": {
+                "parameters": [
+                    {
+                        "name": "pk",
+                        "in": "path",
+                        "required": True,
+                        "description": "页面id",
+                        "schema": {"type": "integer"},
+                        "example": 3,
+                    }
+                ],
+                "get": {
+                    "operationId": "getPage",
+                    "tags": ["页面"],
+                    "summary": "一个页面的全部api_fields",
+                    "responses": {
+                        "200": _json("页面", {"type": "object"}),
+                        "404": _json("未找到", {"type": "object"}),
+                    },
+                },
+            },
+            "/api/v2/pages/find/": {
+                "get": {
+                    "operationId": "findPage",
+                    "tags": ["页面"],
+                    "summary": "按网址路径找到页面，重定向到其详情",
+                    "parameters": [
+                        _query("html_path", "页面的网址路径", _string(), "/"),
+                        _query("id", "页面id", {"type": "integer"}, 3),
+                    ],
+                    "responses": {
+                        "302": {"description": "重定向到/api/v2/pages/{pk}/"},
+                        "404": _json("未找到", {"type": "object"}),
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Error": ERROR,
+                "HsdsOrganizationListItem": HSDS_ORGANIZATION_ITEM,
+                "HsdsServiceListItem": HSDS_SERVICE_ITEM,
+                "HsdsService": HSDS_SERVICE,
+                "HsdsServiceListPage": _hsds_page(_ref("HsdsServiceListItem")),
+                "HsdsFullServicePage": _hsds_page(_ref("HsdsService")),
+                "ServiceSummary": SERVICE_SUMMARY,
+                "ServiceDetail": SERVICE_DETAIL,
+                "ServicePage": SERVICE_PAGE,
+                "WagtailPageListing": WAGTAIL_LISTING,
+            }
+        },
+    }

@@ -1,0 +1,369 @@
+"""The catalog's filters, in one place for the service list pages and the JSON APIs.
+
+``ServiceFilterSet`` holds what residents filter by; ``HsdsServiceFilterSet`` the query
+parameters the HSDS API defines. Both are django-filter FilterSets::
+
+    filters = ServiceFilterSet(request.GET, queryset=Service.objects.all())
+    if not filters.is_valid():
+        filters.problems        # [ParameterProblem("kind", "未知的服务类型“xxx”。")]
+    services = filters.qs       # a QuerySet, valid parameters applied, defunct hidden
+
+Invalid values never raise: each becomes a ``ParameterProblem`` naming the parameter, in
+Chinese, which the APIs answer with HTTP 400 and a page can show above its list; the valid
+parameters still apply. Unknown parameters (``page``, ``utm_…``) are ignored.
+
+``open_now`` cannot be written in SQL (recurrences, seasons, the hours precedence), so it is
+evaluated in Python over the set the other filters have already narrowed: one pass with the
+schedules prefetched (a fixed number of queries), and the result is returned as
+``queryset.filter(pk__in=…)``, still a QuerySet for pagination and further prefetching.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from catalog.models import (
+    CostOption,
+    Location,
+    Organization,
+    Service,
+    ServiceAtLocation,
+    ServiceChannel,
+    ServiceKind,
+    ServiceStatus,
+    Taxonomy,
+    TaxonomyTerm,
+)
+from catalog.models.services import FREE_KINDS, CostCategory
+from catalog.models.taxonomy import (
+    AUDIENCE_TAXONOMY,
+    CHANNEL_TAXONOMY,
+    GUIDE_TAXONOMY,
+    KIND_TAXONOMY,
+    TOPIC_TAXONOMY,
+)
+from catalog.opening import OPENING_PREFETCH, service_open_at
+
+# Residents see every service that exists, including those paused or closed for now
+# (their alert says why and until when); a defunct service is gone and stays hidden.
+VISIBLE_STATUSES = (
+    ServiceStatus.ACTIVE,
+    ServiceStatus.TEMPORARILY_CLOSED,
+    ServiceStatus.INACTIVE,
+)
+# URL spelling of the status values ("temporarily closed" has a space in HSDS).
+STATUS_BY_PARAMETER = {
+    "active": ServiceStatus.ACTIVE,
+    "temporarily_closed": ServiceStatus.TEMPORARILY_CLOSED,
+    "inactive": ServiceStatus.INACTIVE,
+}
+ANY = "全部"  # the empty choice of a rendered filter form
+# Second spellings accepted for a parameter, mapped to the value its form field knows, so
+# that a rendered filter form offers each choice once.
+ALIASES = {
+    "status": {"temporarily closed": "temporarily_closed"},
+    "open_now": {"true": "1", "false": "0"},
+    "full": {"1": "true", "0": "false"},
+}
+
+# HSDS guide attributes (taxonomy_term_id of the jiamenkou-guide taxonomy) → a Q that
+# holds when the service has that field.
+GUIDE_PRESENT = {
+    "time_limit": ~Q(time_limit=""),
+    "visits": Q(most_visits__isnull=False),
+    "legal_basis": ~Q(legal_basis=""),
+    "market_reference_price": Q(market_reference_price__isnull=False),
+}
+
+
+@dataclass(frozen=True)
+class ParameterProblem:
+    parameter: str
+    message: str
+
+    def __str__(self):
+        return self.message
+
+
+class InvalidParameters(ValueError):
+    """Raised where a bad parameter stops the work (a page past the last, a malformed id)."""
+
+    def __init__(self, problems: list[ParameterProblem]):
+        self.problems = problems
+        super().__init__("；".join(problem.message for problem in problems))
+
+
+def resolve_aliases(data):
+    """``data`` (a dict or QueryDict) with second spellings replaced; copied if changed."""
+    changed = {
+        name: spellings[data[name]]
+        for name, spellings in ALIASES.items()
+        if data.get(name) in spellings
+    }
+    if not changed:
+        return data
+    data = data.copy()
+    for name, value in changed.items():
+        data[name] = value
+    return data
+
+
+def cost_category_q(category: str) -> Q:
+    """SQL form of ``Service.cost_category``: low-cost by kind; free by kind, or when no
+    option charges anything; market otherwise."""
+    low_cost = Q(kind=ServiceKind.LOW_COST)
+    if category == CostCategory.LOW_COST:
+        return low_cost
+    charges = Q(Exists(CostOption.objects.filter(service=OuterRef("pk"), amount__gt=0)))
+    free_kind = Q(kind__in=FREE_KINDS)
+    if category == CostCategory.FREE:
+        return ~low_cost & (free_kind | ~charges)
+    return ~low_cost & ~free_kind & charges
+
+
+def at_location_q(location) -> Q:
+    # Exists rather than a join: a service with two windows at one center stays one row.
+    return Q(Exists(ServiceAtLocation.objects.filter(service=OuterRef("pk"), location=location)))
+
+
+class CenterCodeField(forms.ModelChoiceField):
+    """A center by its code: the HSDS location's external identifier, or the code of the
+    center page a location is linked to."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        # A NUL byte would make PostgreSQL refuse the query: an unknown center, not a 500.
+        location = None
+        if "\x00" not in str(value):
+            location = (
+                self.queryset.filter(Q(external_identifier=value) | Q(center__code=value))
+                .order_by("pk")
+                .first()
+            )
+        if location is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return location
+
+
+class CenterFilter(django_filters.ModelChoiceFilter):
+    field_class = CenterCodeField
+
+
+def _unknown(what: str) -> dict:
+    return {"invalid_choice": f"未知的{what}“%(value)s”。"}
+
+
+class ProblemsMixin:
+    @property
+    def problems(self) -> list[ParameterProblem]:
+        return [
+            ParameterProblem(parameter, str(message))
+            for parameter, messages in self.errors.items()
+            for message in messages
+        ]
+
+
+class ServiceFilterSet(ProblemsMixin, django_filters.FilterSet):
+    """What residents filter the catalog by. ``moment`` (aware; default now) is the time
+    ``open_now`` is judged at; with ``center`` it is judged at that center only."""
+
+    kind = django_filters.ChoiceFilter(
+        label="服务类型",
+        empty_label=ANY,
+        choices=ServiceKind.choices,
+        error_messages=_unknown("服务类型"),
+    )
+    topic = django_filters.ModelChoiceFilter(
+        label="服务领域",
+        empty_label=ANY,
+        field_name="topics",
+        to_field_name="code",
+        queryset=TaxonomyTerm.objects.of(TOPIC_TAXONOMY),
+        error_messages=_unknown("服务领域"),
+    )
+    audience = django_filters.ModelChoiceFilter(
+        label="服务对象",
+        empty_label=ANY,
+        field_name="audiences",
+        to_field_name="code",
+        queryset=TaxonomyTerm.objects.of(AUDIENCE_TAXONOMY),
+        error_messages=_unknown("服务对象"),
+    )
+    center = CenterFilter(
+        label="服务中心",
+        empty_label=ANY,
+        queryset=Location.objects.all(),
+        method="filter_center",
+        error_messages=_unknown("服务中心"),
+    )
+    cost = django_filters.ChoiceFilter(
+        label="收费",
+        empty_label=ANY,
+        choices=CostCategory.choices,
+        method="filter_cost",
+        error_messages=_unknown("收费类型"),
+    )
+    status = django_filters.ChoiceFilter(
+        label="状态",
+        empty_label=ANY,
+        choices=[(value, status.label) for value, status in STATUS_BY_PARAMETER.items()],
+        method="filter_status",
+        error_messages=_unknown("服务状态"),
+    )
+    # Applied last, in Python: see filter_queryset.
+    open_now = django_filters.ChoiceFilter(
+        label="现在可办",
+        empty_label=None,
+        choices=[("1", "是"), ("0", "不限")],
+        method="filter_nothing",
+        error_messages={"invalid_choice": "open_now只能是1或0（true或false），收到“%(value)s”。"},
+    )
+
+    class Meta:
+        model = Service
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, moment: datetime | None = None, **kwargs):
+        # Unbound would skip filter_queryset, and with it the hiding of defunct services.
+        super().__init__(resolve_aliases({} if data is None else data), queryset, **kwargs)
+        self.moment = moment or timezone.now()
+
+    def filter_center(self, queryset, name, location):
+        return queryset.filter(at_location_q(location))
+
+    def filter_cost(self, queryset, name, category):
+        return queryset.filter(cost_category_q(category))
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(status=STATUS_BY_PARAMETER[value])
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def filter_queryset(self, queryset):
+        cleaned = self.form.cleaned_data
+        if not cleaned.get("status"):
+            queryset = queryset.filter(status__in=VISIBLE_STATUSES)
+        queryset = super().filter_queryset(queryset)
+        if cleaned.get("open_now") == "1":
+            queryset = self.open_now_only(queryset, cleaned.get("center"))
+        return queryset
+
+    def open_now_only(self, queryset, location=None):
+        """The services of ``queryset`` open at ``self.moment`` (at ``location`` if given)."""
+        location_id = location.pk if location is not None else None
+        open_ids = [
+            service.pk
+            for service in queryset.prefetch_related(*OPENING_PREFETCH)
+            if service_open_at(service, self.moment, location_id)
+        ]
+        return queryset.filter(pk__in=open_ids)
+
+    @property
+    def center_location(self) -> Location | None:
+        """The center asked for, once the parameters are valid (for per-center hours)."""
+        return self.form.cleaned_data.get("center") if self.is_valid() else None
+
+
+class HsdsServiceFilterSet(ProblemsMixin, django_filters.FilterSet):
+    """The query parameters of HSDS ``GET /services``. Every status is listed: an HSDS
+    consumer reads ``status`` itself, and needs to learn that a service became defunct."""
+
+    search = django_filters.CharFilter(method="filter_search")
+    taxonomy_term_id = django_filters.ModelChoiceFilter(
+        queryset=TaxonomyTerm.objects.select_related("taxonomy"),
+        method="filter_taxonomy_term",
+        error_messages=_unknown("分类词"),
+    )
+    taxonomy_id = django_filters.ModelChoiceFilter(
+        queryset=Taxonomy.objects.all(),
+        method="filter_taxonomy",
+        error_messages=_unknown("分类体系"),
+    )
+    organization_id = django_filters.ModelChoiceFilter(
+        field_name="organization",
+        queryset=Organization.objects.all(),
+        error_messages=_unknown("服务提供方"),
+    )
+    modified_after = django_filters.IsoDateTimeFilter(
+        field_name="last_modified",
+        lookup_expr="gte",
+        error_messages={
+            "invalid": "modified_after应为ISO 8601时间，如2026-01-01T00:00:00+08:00或2026-01-01。"
+        },
+    )
+    full = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        method="filter_nothing",  # read by the view: full records instead of list items
+        error_messages={"invalid_choice": "full只能是true或false（1或0），收到“%(value)s”。"},
+    )
+
+    class Meta:
+        model = Service
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, **kwargs):
+        super().__init__(resolve_aliases({} if data is None else data), queryset, **kwargs)
+
+    @property
+    def wants_full_records(self) -> bool:
+        return self.is_valid() and self.form.cleaned_data.get("full") == "true"
+
+    def filter_search(self, queryset, name, text):
+        # A plain substring match over the names and the description; the search app will
+        # take this over (synonyms such as 低保 → 最低生活保障) behind this parameter.
+        text = text.strip()
+        if not text:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=text)
+            | Q(alternate_name__icontains=text)
+            | Q(keywords__icontains=text)
+            | Q(description__icontains=text)
+        )
+
+    def filter_taxonomy_term(self, queryset, name, term):
+        taxonomy = term.taxonomy.name
+        if taxonomy == KIND_TAXONOMY:
+            return queryset.filter(kind=term.code)
+        if taxonomy == TOPIC_TAXONOMY:
+            return queryset.filter(topics=term)
+        if taxonomy == AUDIENCE_TAXONOMY:
+            return queryset.filter(audiences=term)
+        if taxonomy == CHANNEL_TAXONOMY:
+            return queryset.filter(channels__channel=term.code)
+        if taxonomy == GUIDE_TAXONOMY and term.code in GUIDE_PRESENT:
+            return queryset.filter(GUIDE_PRESENT[term.code])
+        return queryset.none()
+
+    def filter_taxonomy(self, queryset, name, taxonomy):
+        if taxonomy.name == KIND_TAXONOMY:
+            return queryset.exclude(kind="")
+        if taxonomy.name == TOPIC_TAXONOMY:
+            return queryset.filter(
+                Exists(Service.topics.through.objects.filter(service=OuterRef("pk")))
+            )
+        if taxonomy.name == AUDIENCE_TAXONOMY:
+            return queryset.filter(
+                Exists(Service.audiences.through.objects.filter(service=OuterRef("pk")))
+            )
+        if taxonomy.name == CHANNEL_TAXONOMY:
+            return queryset.filter(Exists(ServiceChannel.objects.filter(service=OuterRef("pk"))))
+        if taxonomy.name == GUIDE_TAXONOMY:
+            any_guide = Q()
+            for present in GUIDE_PRESENT.values():
+                any_guide |= present
+            return queryset.filter(any_guide)
+        return queryset.none()
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset

@@ -1,0 +1,229 @@
+"""服务清单: the page a center publishes its services on, with each service's guide.
+
+One routable page per center: ``./`` lists the services grouped by the four kinds,
+``./<id>/`` shows one service as a service guide (办事指南), ``./<id>/correction/`` takes a
+resident's correction report. Listing and guide run a fixed number of queries.
+"""
+
+import json
+
+from django.contrib import messages
+from django.db import models
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.models import Page
+
+# catalog.filters, catalog.forms and catalog.opening import the models package, so the
+# methods below import them when called.
+from catalog.models.services import Service, ServiceKind
+from catalog.models.settings import CatalogSettings
+
+LISTING_PREFETCH = (
+    "cost_options",
+    "channels",
+    "topics",
+    "phones",
+    "schedules",
+    "service_at_locations__location__center",
+    "service_at_locations__location__schedules",
+    "service_at_locations__schedules",
+)
+GUIDE_PREFETCH = (
+    *LISTING_PREFETCH,
+    "audiences",
+    "required_documents",
+    "service_at_locations__location__addresses",
+    "service_at_locations__location__phones",
+    "contacts__phones",
+    "organization__phones",
+)
+
+
+class ServiceListPage(RoutablePageMixin, Page):
+    intro = models.TextField(_("简介"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["district.CenterPage", "district.HomePage"]
+    subpage_types: list[str] = []
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("服务清单")
+        verbose_name_plural = _("服务清单")
+
+    # -- what the page lists ------------------------------------------------------
+
+    def get_center(self):
+        """The center this list belongs to, or None for the district-wide list."""
+        from district.models import CenterPage
+
+        return CenterPage.objects.filter(pk=self.get_parent().pk).first()
+
+    def base_services(self, center):
+        services = Service.objects.all()
+        if center is not None:
+            services = services.filter(service_at_locations__location__center=center).distinct()
+        return services
+
+    def filtered_services(self, request, center):
+        from catalog.filters import ServiceFilterSet
+
+        filters = ServiceFilterSet(request.GET, queryset=self.base_services(center))
+        services = filters.qs.select_related("organization").prefetch_related(*LISTING_PREFETCH)
+        return filters, services
+
+    # -- routes -------------------------------------------------------------------------
+
+    @path("")
+    def service_list(self, request):
+        center = self.get_center()
+        filters, services = self.filtered_services(request, center)
+        now = timezone.now()
+        location = getattr(center, "location", None) if center else None
+        groups = []
+        services = list(services.order_by("name"))
+        for kind in ServiceKind:
+            members = [service for service in services if service.kind == kind]
+            for service in members:
+                service.open_now = _open_now(service, now, location)
+            groups.append({"kind": kind, "label": kind.label, "services": members})
+        return self.render(
+            request,
+            context_overrides={
+                "center": center,
+                "filters": filters,
+                "groups": groups,
+                "total": len(services),
+                "topics": _terms("jiamenkou-topic"),
+                "audiences": _terms("jiamenkou-audience"),
+            },
+        )
+
+    @path("<uuid:service_id>/")
+    def service_guide(self, request, service_id):
+        from catalog.forms import CorrectionForm
+
+        center = self.get_center()
+        service = self._get_service(center, service_id)
+        stale_after = CatalogSettings.load(request_or_site=request).stale_after_days
+        location = getattr(center, "location", None) if center else None
+        links = list(service.service_at_locations.all())
+        if location is not None:
+            # This center's window first: that is where the resident reading this will go.
+            links.sort(key=lambda link: link.location_id != location.pk)
+        return self.render(
+            request,
+            template="catalog/service_guide_page.html",
+            context_overrides={
+                "center": center,
+                "service": service,
+                "links": links,
+                "open_now": _open_now(service, timezone.now(), location),
+                "is_stale": service.is_stale(stale_after),
+                "stale_after_days": stale_after,
+                "json_ld": json.dumps(service_json_ld(service, request), ensure_ascii=False),
+                "correction_form": CorrectionForm(),
+            },
+        )
+
+    @path("<uuid:service_id>/correction/")
+    def correction(self, request, service_id):
+        from catalog.forms import CorrectionForm
+        from catalog.models.corrections import CorrectionReport
+
+        center = self.get_center()
+        service = self._get_service(center, service_id)
+        form = CorrectionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            CorrectionReport.objects.create(service=service, center=center, **form.cleaned_data)
+            messages.success(request, "谢谢您的反馈！工作人员核实后会尽快更正。")
+            return redirect(
+                self.url + self.reverse_subpage("service_guide", kwargs={"service_id": service.pk})
+            )
+        return self.render(
+            request,
+            template="catalog/correction_page.html",
+            context_overrides={"center": center, "service": service, "correction_form": form},
+        )
+
+    def _get_service(self, center, service_id):
+        from catalog.filters import VISIBLE_STATUSES
+
+        services = self.base_services(center).filter(status__in=VISIBLE_STATUSES)
+        service = (
+            services.select_related("organization")
+            .prefetch_related(*GUIDE_PREFETCH)
+            .filter(pk=service_id)
+            .first()
+        )
+        if service is None:
+            raise Http404("没有找到这项服务")
+        return service
+
+
+def _open_now(service, moment, location):
+    from catalog.opening import service_open_at
+
+    return service_open_at(service, moment, location.pk if location is not None else None)
+
+
+def _terms(taxonomy_name):
+    from catalog.models.taxonomy import TaxonomyTerm
+
+    return TaxonomyTerm.objects.of(taxonomy_name)
+
+
+def service_json_ld(service, request) -> dict:
+    """schema.org description: GovernmentService for government services, else Service."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "GovernmentService" if service.kind == ServiceKind.GOVERNMENT else "Service",
+        "name": service.name,
+        "description": service.description,
+        "serviceType": service.get_kind_display(),
+        "category": [topic.name for topic in service.topics.all()],
+        "areaServed": [link.location.name for link in service.service_at_locations.all()],
+    }
+    if service.alternate_name:
+        data["alternateName"] = service.alternate_name
+    if service.organization:
+        provider = {
+            "@type": "GovernmentOrganization"
+            if service.kind == ServiceKind.GOVERNMENT
+            else "Organization"
+        }
+        data["provider"] = {**provider, "name": service.organization.name}
+    if service.kind == ServiceKind.GOVERNMENT and service.organization:
+        data["serviceOperator"] = {
+            "@type": "GovernmentOrganization",
+            "name": service.organization.name,
+        }
+    offers = [
+        {
+            "@type": "Offer",
+            "name": option.option or service.name,
+            "price": str(option.amount),
+            "priceCurrency": option.currency,
+        }
+        for option in service.cost_options.all()
+        if option.amount is not None
+    ]
+    if offers:
+        data["offers"] = offers
+    channels = [
+        {
+            "@type": "ServiceChannel",
+            "name": channel.get_channel_display(),
+            "serviceUrl": channel.url,
+        }
+        for channel in service.channels.all()
+        if channel.url
+    ]
+    if channels:
+        data["availableChannel"] = channels
+    data["url"] = request.build_absolute_uri()
+    return data
