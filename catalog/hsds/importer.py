@@ -144,9 +144,10 @@ def iter_records(path: str | Path) -> Iterator:
     A file written one record per line (``[``, then one record per line ending in a
     comma, then ``]``: the shared catalog, ``export_hsds`` and the benchmark generator
     write it so) is read line by line, so a 1.5 GB file never sits in memory whole. A
-    syntax error is reported as ``parse_json`` reports it, with the same line and
-    column. Any other layout is handed to ``parse_json`` whole, and so is the rest of a
-    file that changes layout midway. The file is opened at once (``OSError`` here);
+    syntax error is reported as ``parse_json`` reports it, at the same line and column
+    (a UTF-8 file is checked up to its first error only). Any other layout is handed to
+    ``parse_json`` whole, and so is a file that changes layout midway (the records
+    already read are not read again). The file is opened at once (``OSError`` here);
     records and ``HsdsImportError`` come while iterating.
     """
     file = open(path, "rb")  # noqa: SIM115 - closed by the generator
@@ -1073,12 +1074,12 @@ def _save(model, rows: list[tuple[Entity, dict | None]], *, upsert: bool = True)
     if upsert:
         existing = _existing_ids(model, [entity.values["id"] for entity, _ in rows])
         # update_or_create updated only the fields it was given: group rows by those.
-        groups: dict[tuple, list] = {}
+        groups: dict[frozenset, list] = {}
         for entity, extra in rows:
             values = {**entity.values, **extra} if extra else entity.values
-            groups.setdefault(tuple(values), []).append(model(**values))
+            groups.setdefault(frozenset(values), []).append(model(**values))
         for fields, instances in groups.items():
-            update_fields = [name for name in fields if name != "id"]
+            update_fields = sorted(fields - {"id"})
             model._base_manager.bulk_create(
                 instances,
                 batch_size=BATCH_SIZE,
@@ -1215,12 +1216,14 @@ def _update_search_index(model, ids: list) -> None:
 def _forget_sqlite_entries(backend, model, objects: list) -> None:
     """The SQLite index updates existing entries one query each; drop them first, so that
     ``add_bulk`` creates them all at once (their full-text rows follow by trigger)."""
-    try:
+    if connection.vendor != "sqlite" or not objects:
+        return
+    try:  # the module needs SQLite's full-text tables, there only when FTS5 is
         from modelsearch.backends.database.sqlite.sqlite import SQLiteIndex
-    except ImportError:  # pragma: no cover - another modelsearch layout
+    except (ImportError, LookupError):  # pragma: no cover
         return
     index = backend.get_index_for_model(model)
-    if isinstance(index, SQLiteIndex) and objects:
+    if isinstance(index, SQLiteIndex):
         index.entries.filter(
             content_type_id=ContentType.objects.get_for_model(model).pk,
             object_id__in=[str(obj.pk) for obj in objects],
