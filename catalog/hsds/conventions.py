@@ -22,12 +22,6 @@ def attribute_id(service_id, taxonomy_name: str, code: str) -> uuid.UUID:
     return uuid.uuid5(uuid.UUID(str(service_id)), f"attribute:{taxonomy_name}:{code}")
 
 
-def decimal_text(value: Decimal) -> str:
-    """22.00 -> "22", 0.50 -> "0.5": the way prices are written in attribute values."""
-    text = format(value.normalize(), "f")
-    return text
-
-
 def json_number(value: Decimal):
     """A price as JSON writes it: an integer when whole."""
     return int(value) if value == value.to_integral_value() else float(value)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch
 
-from catalog.hsds.conventions import GUIDE_ORDER, attribute_id, decimal_text, json_number
+from catalog.hsds.conventions import GUIDE_ORDER, attribute_id, json_number
 from catalog.models import (
     Location,
     Service,
@@ -24,6 +24,7 @@ from catalog.models.taxonomy import (
     LINK_TYPES,
     TOPIC_TAXONOMY,
 )
+from catalog.rules import price_text
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -236,7 +237,7 @@ class Exporter:
             "market_reference_price": (
                 None
                 if service.market_reference_price is None
-                else decimal_text(service.market_reference_price)
+                else price_text(service.market_reference_price)
             ),
         }
         attributes += [

@@ -30,7 +30,7 @@ from pathlib import Path
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 
-from catalog.hsds.conventions import GUIDE_FIELDS, SERVICE_STATUSES, WEEKDAYS, decimal_text
+from catalog.hsds.conventions import GUIDE_FIELDS, SERVICE_STATUSES, WEEKDAYS
 from catalog.models import (
     ContactPhone,
     CostOption,
@@ -48,14 +48,13 @@ from catalog.models import (
     ServiceAtLocationSchedule,
     ServiceChannel,
     ServiceContact,
-    ServiceKind,
     ServiceLanguage,
     ServicePhone,
     ServiceSchedule,
     TaxonomyTerm,
 )
 from catalog.models.locations import CENTER_CODE_IDENTIFIER_TYPE
-from catalog.models.services import CHANNELS_WITH_URL, FREE_KINDS
+from catalog.models.services import CHANNELS_WITH_URL
 from catalog.models.taxonomy import (
     AUDIENCE_TAXONOMY,
     CHANNEL_TAXONOMY,
@@ -64,9 +63,9 @@ from catalog.models.taxonomy import (
     LINK_TYPES,
     TOPIC_TAXONOMY,
 )
+from catalog.rules import price_problems
 
 BYDAY = re.compile(r"^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$")
-FREE_WORDING = "不收费"
 # Rows per INSERT/upsert batch, and services per write round (all their rows together).
 BATCH_SIZE = 1000
 # Ids per ``IN (…)`` lookup: below SQLite's 999 variables.
@@ -661,7 +660,7 @@ class RecordReader:
         ):
             self.error(f"{path}.organization_id", "与 organization.id 不一致。")
 
-        entity = Entity(Service, values)
+        entity = Entity(Service, values, path=path)
         self._attributes(record, path, entity)
         entity.children["cost_options"] = self._cost_options(record, path)
         self._check_prices(entity, path)
@@ -820,32 +819,20 @@ class RecordReader:
         return options
 
     def _check_prices(self, entity: Entity, path: str) -> None:
-        kind = entity.values.get("kind")
-        reference = entity.values.get("market_reference_price")
-        amounts = [
-            (f"{path}.cost_options[{index}].amount", option.values["amount"])
-            for index, option in enumerate(entity.children["cost_options"])
-        ]
-        if kind == ServiceKind.LOW_COST:
-            if reference is None:
-                self.error(
-                    f"{path}.attributes", "低偿服务必须注明市场参考价（market_reference_price）。"
-                )
-            for amount_path, amount in amounts:
-                if reference is not None and amount is not None and amount >= reference:
-                    self.error(
-                        amount_path,
-                        f"低偿服务价格{decimal_text(amount)}元不低于市场参考价{decimal_text(reference)}元，"
-                        "不能按低偿服务登记。",
-                    )
-        elif reference is not None:
-            self.error(f"{path}.attributes", "只有低偿服务才填写市场参考价。")
-        if kind in FREE_KINDS:
-            for amount_path, amount in amounts:
-                if amount:
-                    self.error(amount_path, f"{ServiceKind(kind).label}不收费，金额应为0。")
-            if FREE_WORDING not in entity.values.get("fees_description", ""):
-                self.error(f"{path}.fees_description", "免费服务的收费标准须写明“不收费”。")
+        """The catalog's price rules (catalog.rules), reported at their JSON paths."""
+        problems = price_problems(
+            entity.values.get("kind"),
+            entity.values.get("market_reference_price"),
+            [option.values["amount"] for option in entity.children["cost_options"]],
+            entity.values.get("fees_description", ""),
+        )
+        for where, message in problems:
+            if where == "reference":
+                self.error(f"{path}.attributes", message)
+            elif where == "fees_description":
+                self.error(f"{path}.fees_description", message)
+            else:
+                self.error(f"{path}.cost_options[{where[1]}].amount", message)
 
     def _service_at_locations(self, record, path) -> list[Entity]:
         links = []
@@ -929,12 +916,12 @@ def _check_references(reader: RecordReader, services: list[Entity]) -> None:
     }
     known = set(reader.locations)
     known |= _existing_ids(Location, location_ids - known)
-    for index, service in enumerate(services):
+    for service in services:
         for link_index, link in enumerate(service.children["service_at_locations"]):
             location_id = link.values["location_id"]
             if location_id and location_id not in known:
                 reader.error(
-                    f"$[{index}].service_at_locations[{link_index}].location",
+                    f"{service.path}.service_at_locations[{link_index}].location",
                     "服务地点不存在，请提供完整的location。",
                 )
     referenced = [

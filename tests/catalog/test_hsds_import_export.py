@@ -240,3 +240,11 @@ def test_every_problem_of_a_file_is_reported_at_once():
     assert len(problems) == 2
     assert problems[0].startswith("$[0].assured_date")
     assert problems[1] == "$[2].id: “not-a-uuid”不是有效的UUID。"
+
+
+def test_paths_stay_right_after_a_record_that_is_not_an_object():
+    record = record_named(shared_catalog(), "老年人优待证办理")
+    record["service_at_locations"][0]["location"] = None
+    problems = refused(["not a record", record])
+    assert problems[0] == "$[0]: 应为服务记录对象。"
+    assert "$[1].service_at_locations[0].location: 服务地点不存在，请提供完整的location。" in problems
