@@ -8,58 +8,17 @@ them, so a list item equals the full record with its arrays left out.
 
 from django.core.paginator import Page
 
-from catalog.hsds.exporter import SHANGHAI, compact
+from catalog.hsds.exporter import organization_fields, service_fields
 
 LIST_ITEM_RELATED = ("organization",)
 
 
-def organization_item(organization) -> dict:
-    return compact(
-        {
-            "id": str(organization.id),
-            "name": organization.name,
-            "alternate_name": organization.alternate_name,
-            "description": organization.description,
-            "email": organization.email,
-            "website": organization.website,
-            "legal_status": organization.legal_status,
-            "year_incorporated": organization.year_incorporated,
-            "parent_organization_id": _str(organization.parent_organization_id),
-        }
-    )
-
-
 def service_list_item(service) -> dict:
     """One item of the HSDS service list; needs ``select_related("organization")``."""
-    return compact(
-        {
-            "id": str(service.id),
-            "organization_id": _str(service.organization_id),
-            "name": service.name,
-            "alternate_name": service.alternate_name,
-            "description": service.description,
-            "url": service.url,
-            "email": service.email,
-            "status": service.status,
-            "alert": service.alert,
-            "interpretation_services": service.interpretation_services,
-            "application_process": service.application_process,
-            "fees_description": service.fees_description,
-            "eligibility_description": service.eligibility_description,
-            "minimum_age": service.minimum_age,
-            "maximum_age": service.maximum_age,
-            "assured_date": service.assured_date.isoformat() if service.assured_date else None,
-            "assurer_email": service.assurer_email,
-            "last_modified": (
-                service.last_modified.astimezone(SHANGHAI).isoformat(timespec="milliseconds")
-                if service.last_modified
-                else None
-            ),
-            "organization": organization_item(service.organization)
-            if service.organization
-            else None,
-        }
-    )
+    item = service_fields(service)
+    if service.organization:
+        item["organization"] = organization_fields(service.organization)
+    return item
 
 
 def page_object(page: Page, contents: list[dict]) -> dict:
@@ -75,7 +34,3 @@ def page_object(page: Page, contents: list[dict]) -> dict:
         "empty": not contents,
         "contents": contents,
     }
-
-
-def _str(value) -> str | None:
-    return str(value) if value else None

@@ -106,15 +106,7 @@ class Exporter:
         if organization.id not in self._organizations:
             self._organizations[organization.id] = compact(
                 {
-                    "id": str(organization.id),
-                    "name": organization.name,
-                    "alternate_name": organization.alternate_name,
-                    "description": organization.description,
-                    "email": organization.email,
-                    "website": organization.website,
-                    "legal_status": organization.legal_status,
-                    "year_incorporated": organization.year_incorporated,
-                    "parent_organization_id": _str(organization.parent_organization_id),
+                    **organization_fields(organization),
                     "phones": [
                         self.phone(p, "organization_id", organization.id)
                         for p in organization.phones.all()
@@ -250,28 +242,7 @@ class Exporter:
     def service(self, service) -> dict:
         return compact(
             {
-                "id": str(service.id),
-                "organization_id": _str(service.organization_id),
-                "name": service.name,
-                "alternate_name": service.alternate_name,
-                "description": service.description,
-                "url": service.url,
-                "email": service.email,
-                "status": service.status,
-                "alert": service.alert,
-                "interpretation_services": service.interpretation_services,
-                "application_process": service.application_process,
-                "fees_description": service.fees_description,
-                "eligibility_description": service.eligibility_description,
-                "minimum_age": service.minimum_age,
-                "maximum_age": service.maximum_age,
-                "assured_date": _iso(service.assured_date),
-                "assurer_email": service.assurer_email,
-                "last_modified": (
-                    service.last_modified.astimezone(SHANGHAI).isoformat(timespec="milliseconds")
-                    if service.last_modified
-                    else None
-                ),
+                **service_fields(service),
                 "organization": self.organization(service.organization)
                 if service.organization
                 else None,
@@ -365,6 +336,53 @@ class Exporter:
                 ],
             }
         )
+
+
+def organization_fields(organization) -> dict:
+    """An organization's one-to-one fields (no phones): also an HSDS list item's."""
+    return compact(
+        {
+            "id": str(organization.id),
+            "name": organization.name,
+            "alternate_name": organization.alternate_name,
+            "description": organization.description,
+            "email": organization.email,
+            "website": organization.website,
+            "legal_status": organization.legal_status,
+            "year_incorporated": organization.year_incorporated,
+            "parent_organization_id": _str(organization.parent_organization_id),
+        }
+    )
+
+
+def service_fields(service) -> dict:
+    """A service's one-to-one fields (no organization, no arrays)."""
+    return compact(
+        {
+            "id": str(service.id),
+            "organization_id": _str(service.organization_id),
+            "name": service.name,
+            "alternate_name": service.alternate_name,
+            "description": service.description,
+            "url": service.url,
+            "email": service.email,
+            "status": service.status,
+            "alert": service.alert,
+            "interpretation_services": service.interpretation_services,
+            "application_process": service.application_process,
+            "fees_description": service.fees_description,
+            "eligibility_description": service.eligibility_description,
+            "minimum_age": service.minimum_age,
+            "maximum_age": service.maximum_age,
+            "assured_date": _iso(service.assured_date),
+            "assurer_email": service.assurer_email,
+            "last_modified": (
+                service.last_modified.astimezone(SHANGHAI).isoformat(timespec="milliseconds")
+                if service.last_modified
+                else None
+            ),
+        }
+    )
 
 
 def export_services(queryset=None) -> list[dict]:
