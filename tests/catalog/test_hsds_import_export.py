@@ -247,4 +247,6 @@ def test_paths_stay_right_after_a_record_that_is_not_an_object():
     record["service_at_locations"][0]["location"] = None
     problems = refused(["not a record", record])
     assert problems[0] == "$[0]: 应为服务记录对象。"
-    assert "$[1].service_at_locations[0].location: 服务地点不存在，请提供完整的location。" in problems
+    assert (
+        "$[1].service_at_locations[0].location: 服务地点不存在，请提供完整的location。" in problems
+    )
