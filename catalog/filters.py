@@ -30,6 +30,7 @@ from catalog.models import (
     CostOption,
     Location,
     Organization,
+    PublicHoliday,
     Service,
     ServiceAtLocation,
     ServiceChannel,
@@ -232,10 +233,31 @@ class ServiceFilterSet(ProblemsMixin, django_filters.FilterSet):
         model = Service
         fields: list[str] = []
 
-    def __init__(self, data=None, queryset=None, *, moment: datetime | None = None, **kwargs):
+    def __init__(
+        self,
+        data=None,
+        queryset=None,
+        *,
+        moment: datetime | None = None,
+        day_kind: str | None = None,
+        **kwargs,
+    ):
         # Unbound would skip filter_queryset, and with it the hiding of defunct services.
         super().__init__(resolve_aliases({} if data is None else data), queryset, **kwargs)
         self.moment = moment or timezone.now()
+        # The holiday kind of the moment's date, fixed with the moment: given by the caller
+        # (who may need it for more than the filter), else looked up once, here, when
+        # open_now is asked for, so that evaluating the queryset stays at its queries.
+        if day_kind is None and self.data.get("open_now") == "1":
+            day_kind = PublicHoliday.objects.kind_at(self.moment)
+        self._day_kind = day_kind
+
+    @property
+    def day_kind(self) -> str:
+        """The holiday kind of ``self.moment``'s date ("" for an ordinary day)."""
+        if self._day_kind is None:
+            self._day_kind = PublicHoliday.objects.kind_at(self.moment)
+        return self._day_kind
 
     def filter_center(self, queryset, name, location):
         return queryset.filter(at_location_q(location))
@@ -264,7 +286,7 @@ class ServiceFilterSet(ProblemsMixin, django_filters.FilterSet):
         open_ids = [
             service.pk
             for service in queryset.prefetch_related(*OPENING_PREFETCH)
-            if service_open_at(service, self.moment, location_id)
+            if service_open_at(service, self.moment, location_id, self.day_kind)
         ]
         return queryset.filter(pk__in=open_ids)
 

@@ -15,8 +15,20 @@ wins, nothing is intersected):
 3. the location's rows (the center's office hours).
 
 A service's own hours are authoritative and may lie outside the center's office hours
-(home visits, phone booking, a 24-hour charging shed). Public holidays and make-up
-workdays are not encoded in the catalog, so they are not taken into account here.
+(home visits, phone booking, a 24-hour charging shed).
+
+Public holidays (法定节假日) and make-up workdays (调休上班日) are not encoded in the
+schedule rows (the HSDS export stays as it is); they live in ``PublicHoliday``. The caller
+looks up the kind of the moment's district-local date ONCE (``PublicHoliday.objects.
+kind_at(moment)``) and passes it in as ``day_kind``; without it holidays are ignored. How a
+row treats such a day is read from its ``notes`` (see ``holiday_rule``):
+
+- "法定节假日休息…" (any notes containing "节假日休息"): closed on a holiday; on a make-up
+  workday a weekly row naming any of MO–FR applies as on a regular working day, even when
+  the make-up day is a Saturday or Sunday.
+- "法定节假日照常开放…": unaffected, opens by its rule. The exception in brackets (春节除夕至
+  正月初二除外) is not parsed.
+- any other notes, or none: unaffected (the catalog says nothing, so the rule is trusted).
 
 Everything in this module is pure: it reads attributes and ``.all()`` on relations, so the
 caller decides what is fetched (``OPENING_PREFETCH`` keeps a listing at a fixed number of
@@ -49,6 +61,15 @@ DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 BYDAY_TOKEN = re.compile(r"^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$")
 CHINESE_NUMERALS = "零一二三四五"
 WEEKDAY_LABELS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+# Kinds of day (the values of ``catalog.models.holidays.DayKind``); "" or None is ordinary.
+HOLIDAY = "holiday"
+MAKEUP_WORKDAY = "makeup_workday"
+# What a row's notes say about holidays.
+RESTS_ON_HOLIDAYS = "rests"
+OPEN_ON_HOLIDAYS = "open"
+RESTS_MARKER = "节假日休息"  # 法定节假日休息，调休工作日正常办公。
+OPEN_MARKER = "照常开放"  # 法定节假日照常开放（春节除夕至正月初二除外）。
 
 
 class HoursSource:
@@ -138,8 +159,31 @@ def row_timezone(row) -> timezone | ZoneInfo:
     return timezone(timedelta(hours=offset)) if offset is not None else LOCAL_TZ
 
 
-def row_is_open_at(row, moment: datetime) -> bool:
-    """Whether ``row`` covers the aware datetime ``moment``."""
+def holiday_rule(row) -> str:
+    """How ``row`` treats holidays, from its notes: ``RESTS_ON_HOLIDAYS``,
+    ``OPEN_ON_HOLIDAYS`` or "" (unaffected, like open)."""
+    notes = getattr(row, "notes", "") or ""
+    if OPEN_MARKER in notes:
+        return OPEN_ON_HOLIDAYS
+    if RESTS_MARKER in notes:
+        return RESTS_ON_HOLIDAYS
+    return ""
+
+
+def works_on_makeup_days(row, day: date) -> bool:
+    """Whether a weekly row names a plain Monday–Friday, so that it applies on a make-up
+    workday. Rows every other week or on ordinal days (1FR) are left to their rule."""
+    if (row.freq or "WEEKLY") != "WEEKLY" or (row.interval or 1) != 1:
+        return False
+    if row.dtstart is not None and day < row.dtstart:
+        return False
+    by_weekday = parse_byday(row.byday or "")
+    return bool(by_weekday) and any(d.weekday < 5 and not d.n for d in by_weekday)
+
+
+def row_is_open_at(row, moment: datetime, day_kind: str | None = None) -> bool:
+    """Whether ``row`` covers the aware datetime ``moment``. ``day_kind`` is the kind of
+    the moment's date (``HOLIDAY``, ``MAKEUP_WORKDAY``, or ""/None for an ordinary day)."""
     if moment.tzinfo is None:
         raise ValueError("moment must be an aware datetime")
     if row.opens_at is None or row.closes_at is None:
@@ -154,6 +198,11 @@ def row_is_open_at(row, moment: datetime) -> bool:
         return False
     if clock >= row.closes_at and row.closes_at != UNTIL_MIDNIGHT:
         return False
+    rests = bool(day_kind) and holiday_rule(row) == RESTS_ON_HOLIDAYS
+    if rests and day_kind == HOLIDAY:
+        return False
+    if rests and day_kind == MAKEUP_WORKDAY and works_on_makeup_days(row, day):
+        return True
     return recurs_on(
         row.freq or "WEEKLY",
         row.byday or "",
@@ -165,9 +214,9 @@ def row_is_open_at(row, moment: datetime) -> bool:
     )
 
 
-def is_open_at(rows: Iterable, moment: datetime) -> bool:
+def is_open_at(rows: Iterable, moment: datetime, day_kind: str | None = None) -> bool:
     """Whether any of ``rows`` covers ``moment`` (a lunch break is two rows)."""
-    return any(row_is_open_at(row, moment) for row in rows)
+    return any(row_is_open_at(row, moment, day_kind) for row in rows)
 
 
 # -- precedence --------------------------------------------------------------------------
@@ -200,13 +249,16 @@ def effective_hours(service, link=None) -> tuple[str | None, list]:
     )
 
 
-def service_open_at(service, moment: datetime, location_id=None) -> bool | None:
+def service_open_at(
+    service, moment: datetime, location_id=None, day_kind: str | None = None
+) -> bool | None:
     """Whether residents can be served now: True, False, or None when no hours are known.
 
     A service that is not active is never open. With ``location_id`` only that center
     counts (False when the service is not offered there); otherwise the service is open
     when it is open at any of its centers. A service offered at no center is judged by its
-    own hours.
+    own hours. ``day_kind`` is the kind of the moment's date (see the module docstring):
+    look it up once per moment, not per service.
     """
     if service.status != ACTIVE_STATUS:
         return False
@@ -217,13 +269,13 @@ def service_open_at(service, moment: datetime, location_id=None) -> bool | None:
             return False
     if not links:
         _, rows = effective_hours(service)
-        return is_open_at(rows, moment) if rows else None
+        return is_open_at(rows, moment, day_kind) if rows else None
     known = False
     for link in links:
         _, rows = effective_hours(service, link)
         if rows:
             known = True
-            if is_open_at(rows, moment):
+            if is_open_at(rows, moment, day_kind):
                 return True
     return False if known else None
 

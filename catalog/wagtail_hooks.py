@@ -32,6 +32,7 @@ from catalog.models import (
     CorrectionStatus,
     Location,
     Organization,
+    PublicHoliday,
     Service,
     TaxonomyTerm,
 )
@@ -267,6 +268,16 @@ class CorrectionReportAdmin(ModelAdmin):
         return mask_personal_numbers(obj.contact)
 
 
+class PublicHolidayAdmin(ModelAdmin):
+    model = PublicHoliday
+    menu_label = _("法定节假日")
+    menu_icon = "date"
+    list_display = ("date", "name", "kind")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+    ordering = ["date"]
+
+
 class CatalogGroup(ModelAdminGroup):
     menu_label = _("服务目录")
     menu_icon = "folder-open-inverse"
@@ -277,6 +288,7 @@ class CatalogGroup(ModelAdminGroup):
         OrganizationAdmin,
         LocationAdmin,
         TaxonomyTermAdmin,
+        PublicHolidayAdmin,
     )
 
 

@@ -47,8 +47,11 @@ class Context:
         stale_after_days: int,
         location_id=None,
         request=None,
+        day_kind: str | None = None,
     ):
         self.moment = moment
+        # The holiday kind of the moment's date, looked up once per response.
+        self.day_kind = day_kind
         self.stale_cutoff: date = moment.astimezone(SHANGHAI).date() - timedelta(
             days=stale_after_days
         )
@@ -76,7 +79,7 @@ def service_summary(service, context: Context) -> dict:
         "audiences": _terms(service.audiences.all()),
         "centers": [_center_reference(location) for location in locations.values()],
         **_status(service),
-        "open_now": service_open_at(service, context.moment, context.location_id),
+        "open_now": service_open_at(service, context.moment, context.location_id, context.day_kind),
         "assured_date": _iso(service.assured_date),
         "stale": context.is_stale(service),
         "detail_url": context.absolute(reverse("catalog_api:service_detail", args=[service.id])),
@@ -170,7 +173,7 @@ def service_detail(service, context: Context) -> dict:
             for area in service.service_areas.all()
         ],
         **_status(service),
-        "open_now": service_open_at(service, context.moment),
+        "open_now": service_open_at(service, context.moment, day_kind=context.day_kind),
         "open_now_at": context.moment.astimezone(SHANGHAI).isoformat(timespec="seconds"),
         "assured_date": _iso(service.assured_date),
         "stale": context.is_stale(service),
@@ -211,7 +214,7 @@ def _center(service, link, context: Context) -> dict:
         "hours_source": source,
         "hours_source_label": HoursSource.LABELS.get(source, ""),
         "hours": [_hours(row) for row in rows],
-        "open_now": service_open_at(service, context.moment, link.location_id),
+        "open_now": service_open_at(service, context.moment, link.location_id, context.day_kind),
         "page_url": context.absolute(center_page.url)
         if center_page is not None and center_page.live and center_page.url
         else None,

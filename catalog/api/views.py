@@ -37,7 +37,7 @@ from catalog.filters import (
     ServiceFilterSet,
 )
 from catalog.hsds import export_services
-from catalog.models import CatalogSettings, Service, ServiceStatus
+from catalog.models import CatalogSettings, PublicHoliday, Service, ServiceStatus
 
 
 def current_moment():
@@ -125,7 +125,10 @@ class ServiceListView(JsonView):
 
     def get(self, request):
         moment = current_moment()
-        filters = ServiceFilterSet(request.GET, queryset=Service.objects.all(), moment=moment)
+        day_kind = PublicHoliday.objects.kind_at(moment)  # once for the whole page
+        filters = ServiceFilterSet(
+            request.GET, queryset=Service.objects.all(), moment=moment, day_kind=day_kind
+        )
         page_request, problems = PageRequest.problems_in(
             request.GET, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
         )
@@ -139,6 +142,7 @@ class ServiceListView(JsonView):
             stale_after_days(request),
             location_id=location.pk if location else None,
             request=request,
+            day_kind=day_kind,
         )
         return json_response(
             {
@@ -178,7 +182,13 @@ class ServiceDetailView(JsonView):
         if service.status == ServiceStatus.DEFUNCT:
             body = {"detail": "该服务已撤销。", "status": service.status, "alert": service.alert}
             return json_response(body, status=410)
-        context = Context(current_moment(), stale_after_days(request), request=request)
+        moment = current_moment()
+        context = Context(
+            moment,
+            stale_after_days(request),
+            request=request,
+            day_kind=PublicHoliday.objects.kind_at(moment),
+        )
         return json_response(service_detail(service, context))
 
 

@@ -8,8 +8,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from wagtail.models import GroupPagePermission
 
+from catalog.holiday_seed import seed_public_holidays
 from catalog.hsds import import_services, parse_json
-from catalog.models import ServiceListPage, Taxonomy, TaxonomyTerm
+from catalog.models import PublicHoliday, ServiceListPage, Taxonomy, TaxonomyTerm
 from catalog.taxonomy_seed import seed_taxonomies
 
 CATALOG_FILE = "catalog-hsds.json"
@@ -42,6 +43,12 @@ def load_service_list_pages() -> int:
     return pages
 
 
+def load_public_holidays() -> str:
+    """The official 2026 holidays (a flushed database has lost the migration's seed)."""
+    seed_public_holidays(PublicHoliday)
+    return f"法定节假日及调休上班日：{PublicHoliday.objects.count()}天。"
+
+
 CATALOG_PERMISSIONS = [
     "add_service",
     "change_service",
@@ -65,6 +72,12 @@ def load_editor_permissions(password: str | None) -> list[str]:
     )
     editors, _ = Group.objects.get_or_create(name="Editors")
     editors.permissions.add(*catalog_permissions)
+    # The holiday calendar is the district's to keep, not a community's.
+    editors.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="catalog", codename__endswith="_publicholiday"
+        )
+    )
     username, group_name, code = CENTER_EDITOR
     center = CenterPage.objects.filter(code=code).first()
     if center is None:
@@ -99,4 +112,5 @@ def load_catalog_demo(password: str | None = None) -> list[str]:
             f"未找到 {path}：跳过服务目录演示数据（可设置 JIAMENKOU_SHARED_DATA 指定目录）。"
         )
     lines.append(f"服务清单页面：{load_service_list_pages()}个。")
+    lines.append(load_public_holidays())
     return lines + load_editor_permissions(password)

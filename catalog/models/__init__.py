@@ -6,6 +6,7 @@ Public classes are re-exported here by name.
 """
 
 from catalog.models.corrections import CorrectionReason, CorrectionReport, CorrectionStatus
+from catalog.models.holidays import DayKind, PublicHoliday
 from catalog.models.locations import (
     Location,
     LocationAccessibility,
@@ -43,6 +44,7 @@ __all__ = [
     "Channel",
     "ContactPhone",
     "CostOption",
+    "DayKind",
     "Location",
     "LocationAccessibility",
     "LocationAddress",
@@ -51,6 +53,7 @@ __all__ = [
     "Organization",
     "OrganizationPhone",
     "ProviderType",
+    "PublicHoliday",
     "RequiredDocument",
     "Service",
     "ServiceArea",

@@ -17,6 +17,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
+from catalog.models.holidays import PublicHoliday
+
 # catalog.filters, catalog.forms and catalog.opening import the models package, so the
 # methods below import them when called.
 from catalog.models.services import Service, ServiceKind
@@ -69,10 +71,12 @@ class ServiceListPage(RoutablePageMixin, Page):
             services = services.filter(service_at_locations__location__center=center).distinct()
         return services
 
-    def filtered_services(self, request, center):
+    def filtered_services(self, request, center, moment=None, day_kind=None):
         from catalog.filters import ServiceFilterSet
 
-        filters = ServiceFilterSet(request.GET, queryset=self.base_services(center))
+        filters = ServiceFilterSet(
+            request.GET, queryset=self.base_services(center), moment=moment, day_kind=day_kind
+        )
         services = filters.qs.select_related("organization").prefetch_related(*LISTING_PREFETCH)
         return filters, services
 
@@ -81,15 +85,16 @@ class ServiceListPage(RoutablePageMixin, Page):
     @path("")
     def service_list(self, request):
         center = self.get_center()
-        filters, services = self.filtered_services(request, center)
         now = timezone.now()
+        day_kind = PublicHoliday.objects.kind_at(now)  # once for the whole list
+        filters, services = self.filtered_services(request, center, now, day_kind)
         location = getattr(center, "location", None) if center else None
         groups = []
         services = list(services.order_by("name"))
         for kind in ServiceKind:
             members = [service for service in services if service.kind == kind]
             for service in members:
-                service.open_now = _open_now(service, now, location)
+                service.open_now = _open_now(service, now, location, day_kind)
             groups.append({"kind": kind, "label": kind.label, "services": members})
         return self.render(
             request,
@@ -111,6 +116,7 @@ class ServiceListPage(RoutablePageMixin, Page):
         service = self._get_service(center, service_id)
         stale_after = CatalogSettings.load(request_or_site=request).stale_after_days
         location = getattr(center, "location", None) if center else None
+        now = timezone.now()
         links = list(service.service_at_locations.all())
         if location is not None:
             # This center's window first: that is where the resident reading this will go.
@@ -122,7 +128,7 @@ class ServiceListPage(RoutablePageMixin, Page):
                 "center": center,
                 "service": service,
                 "links": links,
-                "open_now": _open_now(service, timezone.now(), location),
+                "open_now": _open_now(service, now, location, PublicHoliday.objects.kind_at(now)),
                 "is_stale": service.is_stale(stale_after),
                 "stale_after_days": stale_after,
                 "json_ld": json.dumps(service_json_ld(service, request), ensure_ascii=False),
@@ -165,10 +171,11 @@ class ServiceListPage(RoutablePageMixin, Page):
         return service
 
 
-def _open_now(service, moment, location):
+def _open_now(service, moment, location, day_kind=None):
     from catalog.opening import service_open_at
 
-    return service_open_at(service, moment, location.pk if location is not None else None)
+    location_id = location.pk if location is not None else None
+    return service_open_at(service, moment, location_id, day_kind)
 
 
 def _terms(taxonomy_name):

@@ -304,3 +304,73 @@ DESCRIPTIONS = [
 @pytest.mark.parametrize(("subject", "expected"), DESCRIPTIONS, ids=[d[1] for d in DESCRIPTIONS])
 def test_describe_row_in_chinese(subject, expected):
     assert describe_row(subject) == expected
+
+
+# -- public holidays and make-up workdays -------------------------------------------------
+
+RESTS = "法定节假日休息，调休工作日正常办公。"  # government and center schedules
+OPEN_ON_HOLIDAYS = "法定节假日照常开放（春节除夕至正月初二除外）。"  # HHD-CH-02, HHD-XY
+GOVERNMENT_HOURS = [
+    row(opens="09:00", closes="11:30", notes=RESTS),
+    row(opens="13:30", closes="17:00", notes=RESTS),
+]
+CHUNHUILI_DAILY = row(byday="MO,TU,WE,TH,FR,SA,SU", opens="08:00", closes="20:00")
+CHUNHUILI_DAILY.notes = OPEN_ON_HOLIDAYS
+# 2026: Mon 5 Oct is a holiday (国庆节), Sat 10 Oct and Sat 28 Feb are make-up workdays.
+HOLIDAY_MONDAY = "2026-10-05 10:00"
+MAKEUP_SATURDAY = "2026-10-10 10:00"
+
+HOLIDAY_CASES = [
+    # (what, rows, moment, day kind, open?)
+    ("government, holiday Monday", GOVERNMENT_HOURS, HOLIDAY_MONDAY, "holiday", False),
+    ("government, make-up Saturday", GOVERNMENT_HOURS, MAKEUP_SATURDAY, "makeup_workday", True),
+    (
+        "government, make-up Saturday, lunch break",
+        GOVERNMENT_HOURS,
+        "2026-10-10 12:00",
+        "makeup_workday",
+        False,
+    ),
+    ("government, the same Monday unknown", GOVERNMENT_HOURS, HOLIDAY_MONDAY, None, True),
+    ("government, ordinary Saturday", GOVERNMENT_HOURS, "2026-11-21 10:00", "", False),
+    ("open on holidays, holiday Monday", [CHUNHUILI_DAILY], HOLIDAY_MONDAY, "holiday", True),
+    ("open on holidays, evening", [CHUNHUILI_DAILY], "2026-10-05 20:00", "holiday", False),
+    ("no holiday notes, holiday Monday", [WEEKDAYS], HOLIDAY_MONDAY, "holiday", True),
+    ("no holiday notes, make-up Saturday", [WEEKDAYS], MAKEUP_SATURDAY, "makeup_workday", False),
+    (
+        "rests on holidays, Saturday row on a holiday Saturday",
+        [row(byday="SA", opens="09:00", closes="12:00", notes=RESTS)],
+        "2026-10-03 10:00",
+        "holiday",
+        False,
+    ),
+    (
+        "rests on holidays, ordinal row not moved to a make-up day",
+        [row(freq="MONTHLY", byday="1FR", opens="09:00", closes="12:00", notes=RESTS)],
+        MAKEUP_SATURDAY,
+        "makeup_workday",
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("rows", "moment", "day_kind", "expected"),
+    [c[1:] for c in HOLIDAY_CASES],
+    ids=[c[0] for c in HOLIDAY_CASES],
+)
+def test_holidays_and_makeup_workdays(rows, moment, day_kind, expected):
+    assert is_open_at(rows, at(moment), day_kind) is expected
+
+
+def test_a_government_service_rests_on_a_holiday_and_works_on_a_makeup_day():
+    government = service(own=GOVERNMENT_HOURS, links=[link(1), link(2)])
+    assert service_open_at(government, at(HOLIDAY_MONDAY), day_kind="holiday") is False
+    assert service_open_at(government, at(MAKEUP_SATURDAY), day_kind="makeup_workday") is True
+    assert service_open_at(government, at(MAKEUP_SATURDAY), day_kind="") is False
+
+
+def test_a_center_open_on_holidays_keeps_its_daily_hours():
+    at_chunhuili = service(links=[link(2, office=[CHUNHUILI_DAILY])])
+    assert service_open_at(at_chunhuili, at(HOLIDAY_MONDAY), 2, "holiday") is True
+    assert row_is_open_at(CHUNHUILI_DAILY, at("2026-10-01 19:59"), "holiday") is True

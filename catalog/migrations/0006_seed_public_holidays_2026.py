@@ -1,0 +1,13 @@
+from django.db import migrations
+
+from catalog.holiday_seed import seed_public_holidays
+
+
+def seed(apps, schema_editor):
+    seed_public_holidays(apps.get_model("catalog", "PublicHoliday"))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("catalog", "0005_publicholiday")]
+
+    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
