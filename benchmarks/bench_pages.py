@@ -54,6 +54,7 @@ import platform
 import re
 import resource
 import secrets
+import signal
 import subprocess
 import sys
 import tempfile
@@ -105,6 +106,9 @@ def main() -> None:
         print(json.dumps(step(**spec)))
         return
 
+    # Terminated, still print what was measured and drop the database (the child dies
+    # with the parent: subprocess.run kills it when interrupted).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
     helpers = bench_import()
     sizes = sorted({BASELINE, *(int(size) for size in args.services.split(",") if size.strip())})
     results, generated = [], []
