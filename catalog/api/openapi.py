@@ -15,7 +15,7 @@ from catalog.api.pagination import (
     MAX_PAGE_SIZE,
 )
 from catalog.filters import ALIASES, STATUS_BY_PARAMETER
-from catalog.models import ServiceKind, ServiceStatus
+from catalog.models import Channel, ServiceKind, ServiceStatus
 from catalog.models.services import CostCategory
 from catalog.taxonomy_seed import NAMESPACE, TAXONOMIES, taxonomy_id, term_id
 
@@ -177,6 +177,50 @@ RESIDENT_PARAMETERS = [
         "page_size",
         f"每页条数，默认{DEFAULT_PAGE_SIZE}，最多{MAX_PAGE_SIZE}。",
         {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
+        10,
+    ),
+]
+
+SEARCH_PARAMETERS = [
+    _query(
+        "q",
+        "要找什么：服务名称、平时的叫法（老年证）、想办的事（修水管）、拼音（yizhen）或拼音首字母（yz），"
+        "繁体字亦可。按中文分词、同义词（后台维护）和拼音查找；过长时只按前100个字查找。"
+        "不填时按其他条件列出全部服务。",
+        _string(),
+        "老年证",
+    ),
+    *[p for p in RESIDENT_PARAMETERS if p["name"] not in ("status", "page", "page_size")],
+    _query(
+        "channel",
+        "办理渠道：" + "、".join(f"{c.value}（{c.label}）" for c in Channel) + "。",
+        {"type": "string", "enum": list(Channel.values)},
+        "window",
+    ),
+    _query(
+        "near",
+        "步行范围的出发点：“纬度,经度”（如39.125,117.2398）或服务中心编码（如HHD-CH）。"
+        "只列出在该点步行minutes分钟（每分钟80米）范围内的中心办理的服务，并给出距离。",
+        _string(),
+        "HHD-CH",
+    ),
+    _query(
+        "minutes",
+        "步行分钟数，默认15（“15分钟服务圈”），1到120。需与near同用，单独提供时不限距离并在messages中说明。",
+        {"type": "integer", "minimum": 1, "maximum": 120},
+        15,
+    ),
+    _query(
+        "sort",
+        "relevance（默认，按相关度）或distance（由近到远，需与near同用）。",
+        {"type": "string", "enum": ["relevance", "distance"]},
+        "distance",
+    ),
+    PAGE,
+    _query(
+        "page_size",
+        "每页条数，默认10，最多50。",
+        {"type": "integer", "minimum": 1, "maximum": 50},
         10,
     ),
 ]
@@ -482,6 +526,79 @@ SERVICE_PAGE = _object(
     ["count", "page", "page_size", "total_pages", "results"],
 )
 
+FACET_VALUES = _array(
+    _object(
+        {
+            "value": _string("参数值"),
+            "label": _string("中文名称"),
+            "count": {"type": "integer"},
+            "selected": {"type": "boolean"},
+        },
+        ["value", "label", "count", "selected"],
+    )
+)
+
+SEARCH_RESULT = {
+    "allOf": [
+        _ref("ServiceSummary"),
+        _object(
+            {
+                "hsds_url": _string(
+                    "该服务的HSDS记录（GET /api/hsds/services/{id}）", format="uri"
+                ),
+                "score": {"type": "number", "description": "相关度（越大越相关）"},
+                "highlight": _object(
+                    {
+                        "name": _string("服务名称，命中的词包在<mark>中（已转义的HTML）"),
+                        "description": _string("服务内容摘要，命中的词包在<mark>中"),
+                    },
+                    ["name", "description"],
+                ),
+                "distance_m": _nullable("number", "到出发点最近的办理中心的距离（米），提供near时"),
+                "walking_minutes": _nullable("integer", "步行约几分钟"),
+            },
+            ["hsds_url", "score", "highlight"],
+        ),
+    ]
+}
+
+SEARCH_PAGE = _object(
+    {
+        "query": _string("查找的文字"),
+        "count": {"type": "integer"},
+        "page": {"type": "integer"},
+        "page_size": {"type": "integer"},
+        "total_pages": {"type": "integer"},
+        "next": _nullable("string", "下一页地址", format="uri"),
+        "previous": _nullable("string", "上一页地址", format="uri"),
+        "match": {
+            "type": "string",
+            "enum": ["strict", "homophone", "core", "relaxed"],
+            "description": "strict：符合所有词；homophone：按读音找到（可能打错字）；"
+            "core：忽略了单个的字；relaxed：只符合部分词",
+        },
+        "suggestion": _nullable("string", "“您是不是要找”：更可能的写法"),
+        "messages": _array(_string(), "给居民看的中文提示"),
+        "query_id": _nullable("integer", "本次搜索的记录编号（只记搜索词和条件，不记个人信息）"),
+        "facets": _object(
+            dict.fromkeys(("kind", "topic", "audience", "center", "cost", "channel"), FACET_VALUES),
+            description="各筛选项的结果数；每一项按其他已选条件计数",
+        ),
+        "results": _array(_ref("SearchResult")),
+    },
+    ["query", "count", "page", "page_size", "total_pages", "match", "facets", "results"],
+)
+
+AUTOCOMPLETE = _object(
+    {
+        "query": _string(),
+        "results": _array(
+            _object({"id": _string(format="uuid"), "name": _string()}, ["id", "name"])
+        ),
+    },
+    ["query", "results"],
+)
+
 ERROR = _object(
     {
         "detail": _string("中文说明"),
@@ -577,6 +694,26 @@ def document() -> dict:
                     "responses": {"200": _json("一页服务", _ref("ServicePage")), **ERRORS},
                 }
             },
+            "/api/services/search": {
+                "get": {
+                    "operationId": "searchServices",
+                    "tags": ["居民服务"],
+                    "summary": "搜索服务：按相关度排序，附命中高亮和各筛选项的结果数",
+                    "parameters": SEARCH_PARAMETERS,
+                    "responses": {"200": _json("一页搜索结果", _ref("SearchPage")), **ERRORS},
+                }
+            },
+            "/api/services/autocomplete": {
+                "get": {
+                    "operationId": "autocompleteServiceNames",
+                    "tags": ["居民服务"],
+                    "summary": "输入提示：名称含有这些字，或拼音、拼音首字母以此开头的服务（最多8项）",
+                    "parameters": [
+                        _query("q", "已输入的文字或拼音", _string(), "lnz"),
+                    ],
+                    "responses": {"200": _json("服务名称", _ref("Autocomplete"))},
+                }
+            },
             "/api/services/{service_id}": {
                 "parameters": [SERVICE_ID],
                 "get": {
@@ -654,6 +791,9 @@ def document() -> dict:
                 "ServiceSummary": SERVICE_SUMMARY,
                 "ServiceDetail": SERVICE_DETAIL,
                 "ServicePage": SERVICE_PAGE,
+                "SearchResult": SEARCH_RESULT,
+                "SearchPage": SEARCH_PAGE,
+                "Autocomplete": AUTOCOMPLETE,
                 "WagtailPageListing": WAGTAIL_LISTING,
             }
         },

@@ -64,6 +64,7 @@ from catalog.models.taxonomy import (
     TOPIC_TAXONOMY,
 )
 from catalog.rules import price_problems
+from catalog.signals import services_written
 
 BYDAY = re.compile(r"^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$")
 # Rows per INSERT/upsert batch, and services per write round (all their rows together).
@@ -1177,6 +1178,8 @@ def _delete(queryset) -> None:
 def _update_indexes(model, ids: list) -> None:
     _update_search_index(model, ids)
     _update_reference_index(model, ids)
+    if model is Service:
+        services_written.send(sender=Service, service_ids=ids)
 
 
 def _update_search_index(model, ids: list) -> None:

@@ -295,6 +295,12 @@ class NoticePage(Page):
         verbose_name = _("通知公告")
         verbose_name_plural = _("通知公告")
 
+    def search_text(self) -> str:
+        """What the site's search reads of a notice (``search.documents.page_document``)."""
+        from django.utils.html import strip_tags
+
+        return f"{self.summary}\n{strip_tags(str(self.body))}"
+
 
 @register_setting(icon="site")
 class DistrictSettings(BaseSiteSetting):

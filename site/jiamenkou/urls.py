@@ -7,13 +7,21 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from catalog.api.pages import pages_api_router
 from district import views as district_views
+from search import api as search_api
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("elderly-mode/", district_views.toggle_elderly_mode, name="toggle_elderly_mode"),
     path("api/v2/", pages_api_router.urls),  # before api/, which answers all else in JSON
+    path("api/services/search", search_api.ServiceSearchView.as_view(), name="service_search_api"),
+    path(
+        "api/services/autocomplete",
+        search_api.AutocompleteView.as_view(),
+        name="service_autocomplete_api",
+    ),
     path("api/", include("catalog.api.urls")),
+    path("sousuo/", include("search.urls")),
 ]
 
 if settings.DEBUG:

@@ -157,10 +157,24 @@ if ELASTICSEARCH_URL:
 else:
     WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
+# The residents' search (search/): the same switch. The database backend needs nothing
+# more; the Elasticsearch one takes the cluster's URL and an index name prefix.
+if ELASTICSEARCH_URL:
+    JIAMENKOU_SEARCH = {
+        "BACKEND": "search.backends.elasticsearch",
+        "URLS": [ELASTICSEARCH_URL],
+        "INDEX_PREFIX": env_str("ELASTICSEARCH_INDEX", "jiamenkou"),
+    }
+else:
+    JIAMENKOU_SEARCH = {"BACKEND": "search.backends.database"}
+# Page types residents find through the site search, besides the catalog.
+SEARCH_PAGE_MODELS = ["district.NoticePage"]
+
 # `manage.py load_demo` runs these in order; each app adds its own demo content.
 DEMO_LOADERS = [
     "district.demo.loader.load_district_demo",
     "catalog.demo.load_catalog_demo",
+    "search.demo.load_search_demo",
 ]
 
 # Where the shared demo data (../shared/data beside the project) is read from.

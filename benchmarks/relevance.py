@@ -1,0 +1,240 @@
+"""Relevance of service search: the hand-made query set and the measures that score it.
+
+``relevance_set.json`` (beside this file) lists queries residents type, each with the services
+that should come first, most relevant first::
+
+    {"query": "老年证", "category": "colloquial", "expected": ["老年人优待证办理"], "note": "..."}
+
+Categories: word, colloquial, need, pinyin, initials, traditional, typo, name, mixed.
+
+The helpers are pure Python (no Django), so a benchmark can score any search function that
+takes a query and returns service names, best first::
+
+    from benchmarks.relevance import evaluate, load_relevance_set
+
+    report = evaluate(my_search, load_relevance_set(), k=10)
+
+Run this file to check the set against the demo catalog (every expected name exists, enough
+queries, counts per category)::
+
+    python benchmarks/relevance.py [--set FILE] [--data ../shared/data/catalog-hsds.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+RELEVANCE_SET = Path(__file__).resolve().parent / "relevance_set.json"
+CATALOG = Path(__file__).resolve().parents[2] / "shared" / "data" / "catalog-hsds.json"
+
+CATEGORIES = (
+    "word",
+    "colloquial",
+    "need",
+    "pinyin",
+    "initials",
+    "traditional",
+    "typo",
+    "name",
+    "mixed",
+)
+MIN_QUERIES = 60
+MAX_EXPECTED = 5
+#: Pinyin and initials are typed on a kiosk keyboard: lower-case letters, maybe spaces.
+PINYIN_QUERY = re.compile(r"[a-z]+( [a-z]+)*")
+
+
+def load_relevance_set(path: str | Path | None = None) -> list[dict]:
+    """The entries of the relevance set (default: ``relevance_set.json`` beside this file).
+
+    Raises ``ValueError`` when the file is not a list of entries each with a non-empty
+    ``query``, a ``category`` and a non-empty ``expected`` list of distinct names."""
+    path = Path(path) if path is not None else RELEVANCE_SET
+    with path.open(encoding="utf-8") as file:
+        data = json.load(file)
+    if not isinstance(data, list):
+        raise ValueError(f"{path}: expected a JSON list of entries, got {type(data).__name__}")
+    for index, entry in enumerate(data):
+        where = f"{path.name}[{index}]"
+        if not isinstance(entry, dict):
+            raise ValueError(f"{where}: an entry must be an object")
+        for key in ("query", "category", "expected"):
+            if key not in entry:
+                raise ValueError(f"{where}: missing {key!r}")
+        query, category, expected = entry["query"], entry["category"], entry["expected"]
+        if not isinstance(query, str) or not query.strip():
+            raise ValueError(f"{where}: 'query' must be a non-empty string")
+        if not isinstance(category, str) or not category.strip():
+            raise ValueError(f"{where} ({query}): 'category' must be a non-empty string")
+        if (
+            not isinstance(expected, list)
+            or not expected
+            or not all(isinstance(name, str) and name for name in expected)
+        ):
+            raise ValueError(f"{where} ({query}): 'expected' must be a non-empty list of names")
+        if len(set(expected)) != len(expected):
+            raise ValueError(f"{where} ({query}): 'expected' lists a name twice")
+    return data
+
+
+def _top_k(ranked_names: Iterable[str], k: int) -> list[str | None]:
+    """The first ``k`` results, a name repeated further down replaced by ``None``: a repeat
+    keeps its rank (it took a place on the page) but earns nothing a second time."""
+    top: list[str | None] = []
+    seen: set[str] = set()
+    for name in ranked_names:
+        if len(top) >= k:
+            break
+        top.append(None if name in seen else name)
+        seen.add(name)
+    return top
+
+
+def ndcg_at_k(ranked_names: Sequence[str], expected: Sequence[str], k: int = 10) -> float:
+    """Normalised discounted cumulative gain of the first ``k`` results.
+
+    Graded relevance from the order of ``expected``: the i-th expected name (0-based) has
+    gain ``len(expected) - i``; any other name has gain 0. Rank r (1-based) is discounted by
+    ``log2(r + 1)``. The ideal ranking is ``expected`` in its own order."""
+    if not expected:
+        raise ValueError("ndcg_at_k needs at least one expected name")
+    if k <= 0:
+        return 0.0
+    gain = {name: len(expected) - index for index, name in enumerate(expected)}
+    dcg = sum(
+        gain.get(name, 0) / math.log2(rank + 1)
+        for rank, name in enumerate(_top_k(ranked_names, k), start=1)
+        if name is not None
+    )
+    ideal = sum(
+        (len(expected) - index) / math.log2(index + 2) for index in range(min(k, len(expected)))
+    )
+    return dcg / ideal
+
+
+def recall_at_k(ranked_names: Sequence[str], expected: Sequence[str], k: int = 10) -> float:
+    """Share of the expected names found among the first ``k`` results."""
+    if not expected:
+        raise ValueError("recall_at_k needs at least one expected name")
+    found = set(_top_k(ranked_names, k)) & set(expected)
+    return len(found) / len(set(expected))
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def evaluate(search: Callable[[str], Iterable[str]], entries: Iterable[dict], k: int = 10) -> dict:
+    """Run ``search`` (query → service names, best first) on every entry and score it.
+
+    Returns ``{"ndcg", "recall", "zero_result_rate", "per_category", "per_query"}``: means
+    over all queries; per category the same means, the share of queries with no result
+    (``zero``) and the number of queries (``count``); per query its scores and the first
+    three names returned (``top``)."""
+    per_query: list[dict] = []
+    zero_flags: list[bool] = []
+    for entry in entries:
+        ranked = [str(name) for name in search(entry["query"])]
+        expected = entry["expected"]
+        per_query.append(
+            {
+                "query": entry["query"],
+                "category": entry["category"],
+                "ndcg": ndcg_at_k(ranked, expected, k),
+                "recall": recall_at_k(ranked, expected, k),
+                "top": ranked[:3],
+            }
+        )
+        zero_flags.append(not ranked)
+
+    by_category: dict[str, list[int]] = {}
+    for index, row in enumerate(per_query):
+        by_category.setdefault(row["category"], []).append(index)
+    per_category = {
+        category: {
+            "ndcg": _mean([per_query[i]["ndcg"] for i in indexes]),
+            "recall": _mean([per_query[i]["recall"] for i in indexes]),
+            "zero": _mean([float(zero_flags[i]) for i in indexes]),
+            "count": len(indexes),
+        }
+        for category, indexes in by_category.items()
+    }
+    return {
+        "ndcg": _mean([row["ndcg"] for row in per_query]),
+        "recall": _mean([row["recall"] for row in per_query]),
+        "zero_result_rate": _mean([float(flag) for flag in zero_flags]),
+        "per_category": per_category,
+        "per_query": per_query,
+    }
+
+
+# Validation of the set against the catalog ------------------------------------------------
+
+
+def catalog_names(path: str | Path = CATALOG) -> list[str]:
+    """The service names of an HSDS catalog file (a JSON list of service records)."""
+    with Path(path).open(encoding="utf-8") as file:
+        records = json.load(file)
+    return [record["name"] for record in records]
+
+
+def problems(entries: Sequence[dict], names: Iterable[str]) -> list[str]:
+    """What is wrong with a loaded relevance set, given the catalog's service names."""
+    known = set(names)
+    found: list[str] = []
+    if len(entries) < MIN_QUERIES:
+        found.append(f"only {len(entries)} queries; at least {MIN_QUERIES} are needed")
+    seen: set[str] = set()
+    for index, entry in enumerate(entries):
+        where = f"[{index}] {entry['query']!r}"
+        if entry["category"] not in CATEGORIES:
+            found.append(f"{where}: unknown category {entry['category']!r}")
+        if entry["query"] in seen:
+            found.append(f"{where}: the query is listed twice")
+        seen.add(entry["query"])
+        if len(entry["expected"]) > MAX_EXPECTED:
+            found.append(f"{where}: more than {MAX_EXPECTED} expected services")
+        for name in entry["expected"]:
+            if name not in known:
+                found.append(f"{where}: no service is named {name!r}")
+        if entry["category"] in ("pinyin", "initials") and not PINYIN_QUERY.fullmatch(
+            entry["query"]
+        ):
+            found.append(f"{where}: {entry['category']} queries are lower-case latin letters")
+    return found
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Check the relevance set against a catalog.")
+    parser.add_argument("--set", type=Path, default=RELEVANCE_SET, help="relevance set JSON")
+    parser.add_argument("--data", type=Path, default=CATALOG, help="HSDS catalog JSON")
+    args = parser.parse_args(argv)
+
+    try:
+        entries = load_relevance_set(args.set)
+    except ValueError as error:
+        print(f"invalid relevance set: {error}", file=sys.stderr)
+        return 1
+    names = catalog_names(args.data)
+    counts = Counter(entry["category"] for entry in entries)
+    print(f"{len(entries)} queries against {len(names)} services in {args.data.name}")
+    for category in [*CATEGORIES, *sorted(set(counts) - set(CATEGORIES))]:
+        print(f"  {category:<12} {counts.get(category, 0):>3}")
+    found = problems(entries, names)
+    for problem in found:
+        print(f"problem: {problem}", file=sys.stderr)
+    if found:
+        return 1
+    print("ok")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

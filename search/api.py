@@ -1,0 +1,138 @@
+"""``GET /api/services/search`` and ``GET /api/services/autocomplete`` (JSON).
+
+Same error shape as the rest of /api/ (``catalog.api.views``): a 400 whose ``errors``
+name each bad parameter with a Chinese message.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from catalog.api.serializers import SUMMARY_PREFETCH, Context, service_summary
+from catalog.api.views import (
+    JsonView,
+    bad_request,
+    current_moment,
+    error_response,
+    json_response,
+    stale_after_days,
+)
+from catalog.models import Location, PublicHoliday, Service
+from search.analysis import MAX_QUERY_LENGTH
+from search.backends import get_search_backend
+from search.backends.base import SearchUnavailable
+from search.catalog import CONTROL, search_catalog
+from search.query import FACETS
+
+AUTOCOMPLETE_LIMIT = 8
+logger = logging.getLogger(__name__)
+
+
+class ServiceSearchView(JsonView):
+    """Ranked services for what a resident typed, with highlights and facet counts."""
+
+    def get(self, request):
+        try:
+            return search_response(request)
+        except SearchUnavailable as error:
+            logger.exception("Search backend unavailable")
+            return error_response(503, f"搜索暂时不可用，请稍后再试。（{error}）")
+
+
+class AutocompleteView(JsonView):
+    """Service names for the kiosk keyboard: by characters (老年) or pinyin (lnz, yizhen)."""
+
+    def get(self, request):
+        try:
+            return autocomplete_response(request)
+        except SearchUnavailable as error:
+            logger.exception("Search backend unavailable")
+            return error_response(503, f"输入提示暂时不可用。（{error}）")
+
+
+def search_response(request):
+    moment = current_moment()
+    result, problems = search_catalog(request.GET, moment=moment, channel="api")
+    if problems:
+        return bad_request(problems)
+    query = result.query
+    center = query.filters.get("center")
+    location = Location.objects.filter(external_identifier=center).first() if center else None
+    services = {
+        service.pk: service
+        for service in Service.objects.filter(
+            pk__in=[hit.service.pk for hit in result.hits]
+        ).prefetch_related(*SUMMARY_PREFETCH)
+    }
+    context = Context(
+        moment,
+        stale_after_days(request),
+        location_id=location.pk if location else None,
+        request=request,
+        day_kind=PublicHoliday.objects.kind_at(moment),
+    )
+    results = []
+    for hit in result.hits:
+        entry = service_summary(services[hit.service.pk], context)
+        entry.update(
+            {
+                "hsds_url": request.build_absolute_uri(
+                    reverse("catalog_api:hsds_service_detail", args=[hit.service.pk])
+                ),
+                "score": round(hit.score, 6),
+                "highlight": {"name": str(hit.name_html), "description": str(hit.snippet_html)},
+                "distance_m": hit.distance_m,
+                "walking_minutes": hit.walking_minutes,
+            }
+        )
+        results.append(entry)
+    return json_response(
+        {
+            "query": result.text[:MAX_QUERY_LENGTH],
+            "count": result.total,
+            "page": query.page,
+            "page_size": query.page_size,
+            "total_pages": result.page_count,
+            "next": page_link(request, query.page + 1) if query.page < result.page_count else None,
+            "previous": page_link(request, query.page - 1) if query.page > 1 else None,
+            "match": result.mode.value,
+            "suggestion": result.suggestion or None,
+            "messages": result.messages,
+            "query_id": result.log_id,
+            "facets": {
+                facet: [
+                    {
+                        "value": value.value,
+                        "label": value.label,
+                        "count": value.count,
+                        "selected": value.selected,
+                    }
+                    for value in result.facets[facet]
+                ]
+                for facet in FACETS
+            },
+            "results": results,
+        }
+    )
+
+
+def page_link(request, number: int) -> str:
+    params = request.GET.copy()
+    params["page"] = number
+    return request.build_absolute_uri(f"{request.path}?{urlencode(list(params.items()))}")
+
+
+def autocomplete_response(request):
+    prefix = CONTROL.sub("", str(request.GET.get("q") or ""))[:MAX_QUERY_LENGTH]
+    ids = get_search_backend().autocomplete(prefix, AUTOCOMPLETE_LIMIT) if prefix.strip() else []
+    names = dict(Service.objects.filter(pk__in=ids).values_list("pk", "name"))
+    by_text = {str(pk): name for pk, name in names.items()}
+    return json_response(
+        {
+            "query": prefix,
+            "results": [{"id": pk, "name": by_text[pk]} for pk in ids if pk in by_text],
+        }
+    )

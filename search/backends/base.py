@@ -1,0 +1,110 @@
+"""What every search backend does, and the parts they share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from django.db.models import Q
+
+from catalog.filters import VISIBLE_STATUSES, at_location_q, cost_category_q
+from catalog.models import Location, Service, ServiceChannel
+from search.documents import SERVICE_PREFETCH, Document, page_document, service_document
+from search.query import BackendResults, CatalogQuery, Mode
+
+BATCH_SIZE = 500
+
+
+class SearchUnavailable(RuntimeError):
+    """The backend cannot answer now (a cluster down, an index missing). Its message is in
+    Chinese, for the people who run the site; residents see a short apology instead."""
+
+
+class BaseSearchBackend:
+    """Indexing is the same everywhere (documents analysed by :mod:`search.documents`);
+    subclasses store documents and answer queries."""
+
+    name = "base"
+
+    def __init__(self, params: dict):
+        self.params = params
+
+    # -- indexing ----------------------------------------------------------------------
+
+    def index_services(self, service_ids: Iterable) -> int:
+        """(Re)index the given services; those gone or defunct are removed."""
+        ids = list(dict.fromkeys(service_ids))
+        written = 0
+        for start in range(0, len(ids), BATCH_SIZE):
+            batch = ids[start : start + BATCH_SIZE]
+            services = list(indexable_services().filter(pk__in=batch))
+            found = {str(service.pk) for service in services}
+            self.write_documents("service", [service_document(s) for s in services])
+            self.remove_documents("service", [str(pk) for pk in batch if str(pk) not in found])
+            written += len(services)
+        return written
+
+    def index_pages(self, pages: Iterable) -> int:
+        documents = [page_document(page) for page in pages]
+        self.write_documents("page", documents)
+        return len(documents)
+
+    def remove_pages(self, page_ids: Iterable) -> None:
+        self.remove_documents("page", [str(pk) for pk in page_ids])
+
+    def iter_service_batches(self) -> Iterator[list]:
+        ids = list(indexable_services().values_list("pk", flat=True).order_by("pk"))
+        for start in range(0, len(ids), BATCH_SIZE):
+            yield ids[start : start + BATCH_SIZE]
+
+    def write_documents(self, source: str, documents: list[Document]) -> None:
+        raise NotImplementedError
+
+    def remove_documents(self, source: str, keys: list[str]) -> None:
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        """Empty the index (and create it where the backend needs that)."""
+        raise NotImplementedError
+
+    def document_count(self, source: str = "service") -> int:
+        raise NotImplementedError
+
+    # -- querying ----------------------------------------------------------------------
+
+    def search_services(self, query: CatalogQuery, mode: Mode) -> BackendResults:
+        raise NotImplementedError
+
+    def search_pages(self, query: CatalogQuery, mode: Mode, limit: int) -> list[int]:
+        raise NotImplementedError
+
+    def autocomplete(self, prefix: str, limit: int) -> list[str]:
+        """Ids of services whose name starts with, or whose pinyin starts with, ``prefix``
+        (folded), best first."""
+        raise NotImplementedError
+
+
+def indexable_services():
+    """Services residents may find: every visible status, defunct ones left out."""
+    return (
+        Service.objects.filter(status__in=VISIBLE_STATUSES)
+        .select_related("organization")
+        .prefetch_related(*SERVICE_PREFETCH)
+    )
+
+
+def facet_q(facet: str, value: str) -> Q:
+    """The SQL condition of one chosen facet value, on Service."""
+    if facet == "kind":
+        return Q(kind=value)
+    if facet == "topic":
+        return Q(pk__in=Service.objects.filter(topics__code=value).values("pk"))
+    if facet == "audience":
+        return Q(pk__in=Service.objects.filter(audiences__code=value).values("pk"))
+    if facet == "center":
+        location = Location.objects.filter(external_identifier=value).first()
+        return at_location_q(location) if location else Q(pk__in=[])
+    if facet == "cost":
+        return cost_category_q(value)
+    if facet == "channel":
+        return Q(pk__in=ServiceChannel.objects.filter(channel=value).values("service_id"))
+    raise ValueError(f"unknown facet {facet!r}")

@@ -1,0 +1,462 @@
+"""Catalog search as residents use it: parameters in, ranked services out.
+
+:func:`search_catalog` is what the search page and the API call. It reads and checks the
+parameters, analyses the text with the editors' current synonyms, asks the configured
+backend (strict first; by sound when nothing matched; then any word), and dresses the
+hits with highlights, a "did you mean" suggestion and facet labels. Views never talk to
+a backend themselves.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from catalog.filters import ParameterProblem, ServiceFilterSet
+from catalog.models import (
+    Channel,
+    Location,
+    Service,
+    ServiceKind,
+    TaxonomyTerm,
+)
+from catalog.models.services import CostCategory
+from search.analysis import (
+    CJK,
+    LATIN_RUN,
+    MAX_QUERY_LENGTH,
+    AnalysedQuery,
+    analyse_query,
+    fold,
+    highlight_spans,
+    pinyin_highlight_terms,
+    pinyin_of,
+    synonym_index,
+)
+from search.backends import get_search_backend
+from search.models import SynonymSet, split_terms
+from search.query import FACETS, CatalogQuery, Circle, FacetValue, Mode
+
+DEFAULT_MINUTES = 15
+MAX_MINUTES = 120
+MAX_PAGE = 500
+DEFAULT_PAGE_SIZE = 10
+MAX_PAGE_SIZE = 50
+SNIPPET_LENGTH = 80
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+PARAMETERS = ("q", *FACETS, "open_now", "near", "minutes", "sort", "page", "page_size", "scope")
+LATLNG = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
+
+FACET_TITLES = {
+    "kind": "服务类型",
+    "topic": "服务领域",
+    "audience": "服务对象",
+    "center": "服务中心",
+    "cost": "收费",
+    "channel": "办理渠道",
+}
+
+
+@dataclass
+class ServiceHit:
+    service: Service
+    score: float
+    name_html: SafeString
+    snippet_html: SafeString
+    distance_m: float | None = None
+
+    @property
+    def walking_minutes(self) -> int | None:
+        from search.query import WALKING_METRES_PER_MINUTE
+
+        if self.distance_m is None:
+            return None
+        return max(1, round(self.distance_m / WALKING_METRES_PER_MINUTE))
+
+
+@dataclass
+class CatalogSearch:
+    """One search's answer, ready for a template or the API."""
+
+    query: CatalogQuery
+    hits: list[ServiceHit]
+    total: int
+    facets: dict[str, list[FacetValue]]
+    mode: Mode
+    suggestion: str = ""
+    messages: list[str] = field(default_factory=list)
+    pages: list = field(default_factory=list)
+    log_id: int | None = None
+
+    @property
+    def text(self) -> str:
+        return self.query.analysed.text
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.total // self.query.page_size))
+
+
+class SearchParameters:
+    """Reads search parameters (a QueryDict or dict) into a :class:`CatalogQuery`, noting
+    each bad one as a :class:`ParameterProblem` in Chinese (and dropping it)."""
+
+    def __init__(self, data, *, moment: datetime | None = None, center_code: str = ""):
+        # One value per parameter, without control characters (a NUL byte cannot even be
+        # stored in PostgreSQL): what a phone keyboard or a broken link may send.
+        self.data = {key: CONTROL.sub("", str(data.get(key) or "")) for key in PARAMETERS}
+        self.moment = moment or timezone.now()
+        self.context_center = center_code
+        self.problems: list[ParameterProblem] = []
+        #: Notes that do not stop the search (a choice that needs another one first).
+        self.warnings: list[str] = []
+
+    def problem(self, parameter: str, message: str) -> None:
+        self.problems.append(ParameterProblem(parameter, message))
+
+    def read(self) -> CatalogQuery:
+        data = self.data
+        text = str(data.get("q") or "")
+        analysed = analyse_query(text, current_synonyms())
+        filters = self.read_filters()
+        open_now = self.read_open_now()
+        circle = self.read_circle(filters)
+        sort = str(data.get("sort") or "relevance")
+        if sort not in ("relevance", "distance"):
+            self.problem(
+                "sort", f"排序方式只能是relevance（相关度）或distance（距离），收到“{sort[:20]}”。"
+            )
+            sort = "relevance"
+        if sort == "distance" and circle is None:
+            self.warnings.append("按距离排序需要先选择位置，已按相关度排序。")
+            sort = "relevance"
+        return CatalogQuery(
+            analysed=analysed,
+            filters=filters,
+            open_now=open_now,
+            moment=self.moment,
+            circle=circle,
+            sort=sort,
+            page=self.read_int("page", 1, 1, MAX_PAGE, "页码"),
+            page_size=self.read_int("page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE, "每页条数"),
+        )
+
+    def read_filters(self) -> dict[str, str]:
+        data = self.data
+        wanted = {key: str(data.get(key)).strip() for key in FACETS if data.get(key)}
+        if self.context_center and "center" not in wanted and data.get("scope") != "all":
+            wanted["center"] = self.context_center
+        checked = ServiceFilterSet(
+            {key: value for key, value in wanted.items() if key != "channel"},
+            queryset=Service.objects.none(),
+        )
+        bad = {problem.parameter for problem in checked.problems}
+        self.problems.extend(checked.problems)
+        filters = {key: value for key, value in wanted.items() if key not in bad}
+        if "center" in filters:
+            filters["center"] = checked.form.cleaned_data["center"].external_identifier
+        channel = filters.get("channel")
+        if channel and channel not in Channel.values:
+            self.problem("channel", f"未知的办理渠道“{channel}”。")
+            del filters["channel"]
+        return filters
+
+    def read_open_now(self) -> bool:
+        value = str(self.data.get("open_now") or "").strip().lower()
+        if value in ("", "0", "false", "no"):
+            return False
+        if value in ("1", "true", "yes", "on"):
+            return True
+        self.problem("open_now", f"open_now只能是1或0（true或false），收到“{value}”。")
+        return False
+
+    def read_int(self, name: str, default: int, low: int, high: int, label: str) -> int:
+        raw = str(self.data.get(name) or "").strip()
+        if not raw:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            self.problem(name, f"{label}必须是整数，收到“{raw[:20]}”。")
+            return default
+        if not low <= value <= high:
+            self.problem(name, f"{label}必须在{low}到{high}之间，收到{value}。")
+            return min(max(value, low), high)
+        return value
+
+    def read_circle(self, filters: dict[str, str]) -> Circle | None:
+        raw = str(self.data.get("near") or "").strip()
+        has_minutes = bool(str(self.data.get("minutes") or "").strip())
+        if not raw:
+            if has_minutes:
+                self.warnings.append("步行范围需要先选择位置（从哪个中心或地点出发），已不限距离。")
+            return None
+        minutes = self.read_int("minutes", DEFAULT_MINUTES, 1, MAX_MINUTES, "步行分钟数")
+        match = LATLNG.match(raw)
+        if match:
+            latitude, longitude = float(match.group(1)), float(match.group(2))
+            if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+                self.problem("near", f"位置“{raw[:40]}”超出了经纬度范围（纬度±90，经度±180）。")
+                return None
+            return Circle(latitude, longitude, minutes)
+        location = Location.objects.filter(external_identifier=raw).first()
+        if location is None:
+            self.problem(
+                "near",
+                f"无法识别位置“{raw[:40]}”：请提供“纬度,经度”（例如 39.125,117.2398）或服务中心编码。",
+            )
+            return None
+        if location.latitude is None or location.longitude is None:
+            self.problem("near", f"服务中心“{location.name}”还没有登记经纬度。")
+            return None
+        return Circle(float(location.latitude), float(location.longitude), minutes, raw)
+
+
+@functools.lru_cache(maxsize=8)
+def _synonyms_of(rows: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    return synonym_index(split_terms(row) for row in rows)
+
+
+def current_synonyms() -> dict[str, tuple[str, ...]]:
+    """The editors' synonym sets as they are now (one small query; analysed once per
+    distinct state of the table)."""
+    rows = tuple(SynonymSet.objects.order_by("pk").values_list("terms", flat=True))
+    return _synonyms_of(rows)
+
+
+def search_catalog(
+    data,
+    *,
+    moment: datetime | None = None,
+    center_code: str = "",
+    channel: str = "web",
+    log: bool = True,
+    with_pages: bool = False,
+) -> tuple[CatalogSearch, list[ParameterProblem]]:
+    """Run a resident's search. ``center_code`` scopes a center's own search page (the
+    resident may widen it with ``scope=all``)."""
+    parameters = SearchParameters(data, moment=moment, center_code=center_code)
+    query = parameters.read()
+    result = run_query(query, with_pages=with_pages)
+    notes = [f"{p.message}（已忽略）" for p in parameters.problems] + parameters.warnings
+    result.messages[:0] = notes
+    if log and query.page == 1 and not query.analysed.is_empty:
+        from search.querylog import record
+
+        result.log_id = record(result, channel=channel)
+    return result, parameters.problems
+
+
+def run_query(query: CatalogQuery, *, with_pages: bool = False) -> CatalogSearch:
+    backend = get_search_backend()
+    analysed = query.analysed
+    messages = []
+    if analysed.truncated:
+        messages.append(f"搜索词太长，只按前{MAX_QUERY_LENGTH}个字查找。")
+    if analysed.is_empty and analysed.folded:
+        messages.append("没有能用来查找的文字，请输入服务名称或您想办的事，例如“老年证”“修水管”。")
+    mode = Mode.STRICT
+    results = backend.search_services(query, mode)
+    suggestion = ""
+    if results.total == 0 and not analysed.is_empty:
+        if CJK.search(analysed.folded):
+            homophones = backend.search_services(query, Mode.HOMOPHONE)
+            if homophones.total:
+                mode, results = Mode.HOMOPHONE, homophones
+        if results.total == 0 and any(group.optional for group in analysed.groups):
+            core = backend.search_services(query, Mode.CORE)
+            if core.total:
+                mode, results = Mode.CORE, core
+        if results.total == 0:
+            relaxed = backend.search_services(query, Mode.RELAXED)
+            if relaxed.total and len(analysed.groups) > 1:
+                mode, results = Mode.RELAXED, relaxed
+    hits = dress_hits(results.hits, analysed)
+    if mode in (Mode.HOMOPHONE, Mode.RELAXED):
+        suggestion = suggest(analysed, hits)
+        if mode is Mode.RELAXED:
+            messages.append("没有同时符合所有词的服务，下面是符合部分词的结果。")
+    if results.total == 0 and not analysed.is_empty:
+        suggestion = suggest(analysed, [])
+        if query.filters or query.open_now or query.circle:
+            messages.append("在当前筛选条件下没有找到服务，可以减少筛选条件再试。")
+        else:
+            messages.append("没有找到相关服务。可以换个说法，或拨打中心电话咨询。")
+    if analysed.is_empty and not analysed.folded and not query.filters:
+        messages.append("请输入要找的服务，例如“老年证”“修水管”，也可以输入拼音首字母。")
+    pages = []
+    if with_pages and not analysed.is_empty:
+        pages = find_pages(query, mode)
+    return CatalogSearch(
+        query=query,
+        hits=hits,
+        total=results.total,
+        facets=label_facets(results.facets, query.filters),
+        mode=mode,
+        suggestion=suggestion,
+        messages=messages,
+        pages=pages,
+    )
+
+
+def find_pages(query: CatalogQuery, mode: Mode, limit: int = 5) -> list:
+    from wagtail.models import Page
+
+    ids = get_search_backend().search_pages(query, mode, limit)
+    pages = Page.objects.live().public().filter(pk__in=ids).specific()
+    by_id = {page.pk: page for page in pages}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+# -- dressing the hits ----------------------------------------------------------------------
+
+HIT_PREFETCH = ("topics", "cost_options", "service_at_locations__location")
+
+
+def dress_hits(raw_hits, analysed: AnalysedQuery) -> list[ServiceHit]:
+    ids = [hit.service_id for hit in raw_hits]
+    services = {
+        str(service.pk): service
+        for service in Service.objects.filter(pk__in=ids)
+        .select_related("organization")
+        .prefetch_related(*HIT_PREFETCH)
+    }
+    terms = analysed.highlight_terms()
+    pinyin_typed = [g.word for g in analysed.groups if LATIN_RUN.fullmatch(g.word)]
+    dressed = []
+    for hit in raw_hits:
+        service = services.get(hit.service_id)
+        if service is None:  # deleted since it was indexed
+            continue
+        name_terms = list(terms)
+        for typed in pinyin_typed:
+            name_terms += pinyin_highlight_terms(service.name, typed)
+        dressed.append(
+            ServiceHit(
+                service=service,
+                score=hit.score,
+                name_html=mark(service.name, name_terms),
+                snippet_html=snippet(service.description, terms),
+                distance_m=hit.distance_m,
+            )
+        )
+    return dressed
+
+
+def mark(text: str, terms) -> SafeString:
+    """``text`` escaped, with the matched ``terms`` in ``<mark>``."""
+    spans = highlight_spans(text, terms)
+    out, position = [], 0
+    for start, end in spans:
+        out.append(html.escape(text[position:start]))
+        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        position = end
+    out.append(html.escape(text[position:]))
+    return mark_safe("".join(out))  # noqa: S308 — every piece above is escaped
+
+
+def snippet(text: str, terms, length: int = SNIPPET_LENGTH) -> SafeString:
+    """About ``length`` characters of ``text`` around its first match."""
+    text = " ".join((text or "").split())
+    spans = highlight_spans(text, terms)
+    start = max(0, spans[0][0] - length // 4) if spans else 0
+    piece = text[start : start + length]
+    prefix = "…" if start else ""
+    suffix = "…" if start + length < len(text) else ""
+    return mark_safe(prefix + mark(piece, terms) + suffix)  # noqa: S308
+
+
+# -- did you mean -------------------------------------------------------------------------
+
+
+def suggest(analysed: AnalysedQuery, hits: list[ServiceHit]) -> str:
+    """A better spelling of the query: a word of a found service that sounds like what was
+    typed (老年正 → 老年证), else the closest name or synonym by spelling."""
+    query = analysed.folded
+    cjk = "".join(CJK.findall(query))
+    if cjk:
+        wanted, _ = pinyin_of(cjk)
+        for hit in hits[:3]:
+            service = hit.service
+            for text in (service.alternate_name, service.name, service.keywords):
+                found = sounding_like(fold(text), cjk, wanted)
+                if found and found != cjk:
+                    return found
+    vocabulary = suggestion_vocabulary()
+    close = difflib.get_close_matches(query, vocabulary, n=1, cutoff=0.6)
+    if close and close[0] != query:
+        return close[0]
+    return ""
+
+
+def sounding_like(text: str, typed: str, wanted_pinyin: str) -> str:
+    size = len(typed)
+    for start in range(0, max(0, len(text) - size) + 1):
+        piece = text[start : start + size]
+        if len(piece) == size and CJK.fullmatch(piece[0]) and pinyin_of(piece)[0] == wanted_pinyin:
+            return piece
+    return ""
+
+
+def suggestion_vocabulary() -> list[str]:
+    names = Service.objects.values_list("name", "alternate_name")
+    synonyms = current_synonyms()
+    words = {fold(text) for pair in names for text in pair if text}
+    return sorted(words | set(synonyms))
+
+
+# -- facet labels ---------------------------------------------------------------------------
+
+
+def label_facets(counts: dict[str, dict[str, int]], chosen: dict[str, str]):
+    labels = facet_labels()
+    facets = {}
+    for facet in FACETS:
+        values = counts.get(facet, {})
+        if chosen.get(facet) and chosen[facet] not in values:
+            values = {**values, chosen[facet]: 0}
+        order = list(labels[facet])
+        facets[facet] = sorted(
+            (
+                FacetValue(
+                    value, labels[facet].get(value, value), count, chosen.get(facet) == value
+                )
+                for value, count in values.items()
+            ),
+            key=lambda item: (
+                order.index(item.value) if item.value in order else len(order),
+                item.value,
+            ),
+        )
+    return facets
+
+
+def facet_labels() -> dict[str, dict[str, str]]:
+    terms = TaxonomyTerm.objects.select_related("taxonomy").values_list(
+        "taxonomy__name", "code", "name"
+    )
+    by_taxonomy: dict[str, dict[str, str]] = {}
+    for taxonomy, code, label in terms:
+        by_taxonomy.setdefault(taxonomy, {})[code] = label
+    centers = dict(
+        Location.objects.exclude(external_identifier="")
+        .order_by("external_identifier")
+        .values_list("external_identifier", "name")
+    )
+    from catalog.models.taxonomy import AUDIENCE_TAXONOMY, TOPIC_TAXONOMY
+
+    return {
+        "kind": dict(ServiceKind.choices),
+        "topic": by_taxonomy.get(TOPIC_TAXONOMY, {}),
+        "audience": by_taxonomy.get(AUDIENCE_TAXONOMY, {}),
+        "center": centers,
+        "cost": dict(CostCategory.choices),
+        "channel": dict(Channel.choices),
+    }

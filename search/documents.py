@@ -1,0 +1,96 @@
+"""What each searchable thing contributes to the index, analysed once for every backend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from search.analysis import analyse, fold, pinyin_tokens
+
+#: Prefetches that make :func:`service_document` free of further queries.
+SERVICE_PREFETCH = (
+    "topics",
+    "audiences",
+    "channels",
+    "cost_options",
+    Prefetch("service_at_locations__location"),
+)
+
+
+@dataclass
+class Document:
+    """A service or page as analysed text plus what backends filter and facet on."""
+
+    source: str  # "service" or "page"
+    key: str  # the service's uuid or the page's id, as text
+    title: str
+    name_tokens: list[str]
+    keyword_tokens: list[str]
+    body_tokens: list[str]
+    pinyin_tokens: list[str]
+    facets: dict[str, list[str]] = field(default_factory=dict)
+    points: list[tuple[float, float]] = field(default_factory=list)  # (lat, lng)
+
+    def joined(self, name: str) -> str:
+        return " ".join(getattr(self, name))
+
+
+def keyword_list(text: str) -> list[str]:
+    return [word for word in fold(text).replace("，", ",").replace("、", ",").split(",") if word]
+
+
+def service_document(service) -> Document:
+    """``service`` with :data:`SERVICE_PREFETCH` and ``organization`` loaded."""
+    keywords = keyword_list(service.keywords)
+    body = [
+        service.description,
+        service.eligibility_description,
+        service.organization.name if service.organization_id else "",
+        " ".join(term.name for term in service.topics.all()),
+        " ".join(term.name for term in service.audiences.all()),
+        " ".join(link.description for link in service.service_at_locations.all()),
+    ]
+    locations = [link.location for link in service.service_at_locations.all()]
+    amounts = [option.amount for option in service.cost_options.all()]
+    return Document(
+        source="service",
+        key=str(service.pk),
+        title=service.name,
+        name_tokens=analyse(service.name),
+        keyword_tokens=analyse(" ".join([service.alternate_name, *keywords])),
+        body_tokens=analyse("\n".join(part for part in body if part)),
+        pinyin_tokens=pinyin_tokens([service.name, service.alternate_name, *keywords]),
+        facets={
+            "kind": [service.kind],
+            "topic": sorted(term.code for term in service.topics.all()),
+            "audience": sorted(term.code for term in service.audiences.all()),
+            "center": sorted(
+                {loc.external_identifier for loc in locations if loc.external_identifier}
+            ),
+            "cost": [service.cost_category(amounts)],
+            "channel": sorted({row.channel for row in service.channels.all()}),
+            "status": [service.status],
+        },
+        points=[
+            (float(loc.latitude), float(loc.longitude))
+            for loc in locations
+            if loc.latitude is not None and loc.longitude is not None
+        ],
+    )
+
+
+def page_document(page) -> Document:
+    """A page by its title and search text (``search_text()`` when the page model has it,
+    else its search description)."""
+    text = page.search_text() if hasattr(page, "search_text") else page.search_description
+    return Document(
+        source="page",
+        key=str(page.pk),
+        title=page.title,
+        name_tokens=analyse(page.title),
+        keyword_tokens=analyse(page.search_description or ""),
+        body_tokens=analyse(text or ""),
+        pinyin_tokens=pinyin_tokens([page.title]),
+        facets={"type": [page.specific_class._meta.model_name if page.specific_class else "page"]},
+    )

@@ -1,0 +1,150 @@
+"""What search stores: the database index, the editors' synonym sets, and the query log
+behind the demand list (需求清单)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+
+SYNONYM_SEPARATORS = "，,、;；\n\r\t "
+
+
+class SearchEntry(models.Model):
+    """One searchable thing (a service or a page) as pre-analysed tokens.
+
+    The database backend's full-text index is built from these columns by the database
+    itself: an FTS5 table kept in step by triggers on SQLite, a generated ``tsvector``
+    column with a GIN index on PostgreSQL (both created in migration 0001).
+    """
+
+    class Source(models.TextChoices):
+        SERVICE = "service", _("服务事项")
+        PAGE = "page", _("页面")
+
+    source = models.CharField(max_length=10, choices=Source.choices)
+    service = models.OneToOneField(
+        "catalog.Service",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="search_entry",
+    )
+    page = models.OneToOneField(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="search_entry",
+    )
+    title = models.CharField(max_length=255)
+    name_tokens = models.TextField(blank=True)
+    keyword_tokens = models.TextField(blank=True)
+    body_tokens = models.TextField(blank=True)
+    pinyin_tokens = models.TextField(blank=True)
+    indexed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(source="service", service__isnull=False, page__isnull=True)
+                    | models.Q(source="page", page__isnull=False, service__isnull=True)
+                ),
+                name="search_entry_has_one_target",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class SynonymSet(models.Model):
+    """Words residents use for the same thing (低保 = 最低生活保障). Applied when a query
+    is analysed, so a change works at once, without reindexing."""
+
+    terms = models.TextField(
+        _("同义词"),
+        help_text=_(
+            "用逗号、顿号或换行分隔，例如：低保，最低生活保障。搜索其中任何一个词，都会同时查找其余的词。"
+        ),
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    panels = [FieldPanel("terms"), FieldPanel("note")]
+
+    class Meta:
+        verbose_name = _("同义词组")
+        verbose_name_plural = _("同义词")
+        ordering = ["terms"]
+
+    def __str__(self):
+        return "，".join(self.term_list())
+
+    def term_list(self) -> list[str]:
+        return split_terms(self.terms)
+
+
+def split_terms(text: str) -> list[str]:
+    terms, current = [], ""
+    for char in text or "":
+        if char in SYNONYM_SEPARATORS:
+            if current.strip():
+                terms.append(current.strip())
+            current = ""
+        else:
+            current += char
+    if current.strip():
+        terms.append(current.strip())
+    return list(dict.fromkeys(terms))
+
+
+class QueryLog(models.Model):
+    """One search a resident ran: what was typed (folded), the filters, how many results
+    and how many of them were opened. Nothing that identifies the resident is kept: no
+    address, account, session or exact time (the hour is enough)."""
+
+    query = models.CharField(_("搜索词"), max_length=100, db_index=True)
+    filters = models.JSONField(_("筛选条件"), default=dict, blank=True)
+    center_code = models.CharField(_("服务中心"), max_length=40, blank=True, db_index=True)
+    result_count = models.PositiveIntegerField(_("结果数"))
+    click_count = models.PositiveIntegerField(_("点击数"), default=0)
+    channel = models.CharField(_("来源"), max_length=10, default="web")
+    searched_at = models.DateTimeField(_("搜索时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("搜索记录")
+        verbose_name_plural = _("搜索记录")
+        indexes = [models.Index(fields=["center_code", "query"])]
+
+    def __str__(self):
+        return self.query
+
+
+class HandledDemand(models.Model):
+    """A demand-list line an editor has dealt with (added a service, a synonym…). It comes
+    back when residents search for it again afterwards."""
+
+    center_code = models.CharField(_("服务中心"), max_length=40, blank=True)
+    query = models.CharField(_("搜索词"), max_length=100)
+    handled_at = models.DateTimeField(_("处理时间"), default=timezone.now)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("处理人"),
+    )
+    note = models.CharField(_("处理说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("已处理需求")
+        verbose_name_plural = _("已处理需求")
+        constraints = [
+            models.UniqueConstraint(fields=["center_code", "query"], name="handled_demand_once")
+        ]
+
+    def __str__(self):
+        return self.query

@@ -1,0 +1,40 @@
+"""The query log behind the demand list: what was searched, never who searched."""
+
+from __future__ import annotations
+
+from django.db.models import F
+from django.utils import timezone
+
+from search.models import QueryLog
+
+#: Filters worth keeping with a query (the text, page and sort are not filters).
+LOGGED_FILTERS = ("kind", "topic", "audience", "center", "cost", "channel")
+
+
+def record(result, *, channel: str = "web") -> int:
+    """Log one search and return its id (the click links carry it)."""
+    query = result.query
+    filters = dict(query.filters)
+    if query.open_now:
+        filters["open_now"] = "1"
+    if query.circle is not None:
+        filters["minutes"] = str(query.circle.minutes)
+        if query.circle.center_code:
+            filters["near"] = query.circle.center_code
+        # A resident's own position is personal data: only that one was given is kept.
+        else:
+            filters["near"] = "point"
+    searched_at = timezone.now().replace(minute=0, second=0, microsecond=0)
+    entry = QueryLog.objects.create(
+        query=query.analysed.folded[:100],
+        filters=filters,
+        center_code=query.filters.get("center", "") or getattr(query.circle, "center_code", ""),
+        result_count=result.total,
+        channel=channel[:10],
+        searched_at=searched_at,
+    )
+    return entry.pk
+
+
+def record_click(log_id: int) -> None:
+    QueryLog.objects.filter(pk=log_id).update(click_count=F("click_count") + 1)

@@ -1,0 +1,152 @@
+"""Keep the index in step with the catalog and the pages.
+
+Changes are collected per transaction and indexed once it commits: a service's topics,
+locations and prices are saved after the service row itself, so indexing on the first
+post_save would read half an edit. Bulk writers (the HSDS importer) send
+``catalog.signals.services_written`` instead of row signals.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from django.apps import apps
+from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from wagtail.signals import page_published, page_unpublished
+
+from catalog.signals import services_written
+
+logger = logging.getLogger(__name__)
+_pending = threading.local()
+
+
+def schedule(kind: str, keys) -> None:
+    """Index ``keys`` (service ids, or page ids) of ``kind`` when the transaction commits.
+
+    Every change registers the flush, and the first flush to run takes all pending keys
+    (the later ones find none): a transaction that rolls back drops its callbacks, while
+    its keys are merely reindexed from the database by the next flush, which is harmless.
+    """
+    keys = [key for key in keys if key is not None]
+    if not keys:
+        return
+    queue = getattr(_pending, "queue", None)
+    if queue is None:
+        queue = _pending.queue = {"service": set(), "page": set()}
+    queue[kind].update(keys)
+    transaction.on_commit(flush)
+
+
+def flush() -> None:
+    queue = getattr(_pending, "queue", None)
+    _pending.queue = None
+    if not queue or not (queue["service"] or queue["page"]):
+        return
+    from search.backends import get_search_backend
+
+    backend = get_search_backend()
+    try:
+        if queue["service"]:
+            backend.index_services(queue["service"])
+        if queue["page"]:
+            sync_pages(backend, queue["page"])
+    except Exception:
+        # A search cluster that is down must not undo an editor's save: log it; the next
+        # save or `manage.py rebuild_search_index` catches up.
+        logger.exception("Could not update the search index")
+        if getattr(settings, "JIAMENKOU_SEARCH_RAISE_ERRORS", False):
+            raise
+
+
+def searchable_page_models():
+    return [apps.get_model(label) for label in getattr(settings, "SEARCH_PAGE_MODELS", [])]
+
+
+def searchable_pages():
+    from wagtail.models import Page
+
+    models = searchable_page_models()
+    if not models:
+        return Page.objects.none()
+    return Page.objects.live().public().type(*models).specific()
+
+
+def sync_pages(backend, page_ids) -> None:
+    live = {page.pk: page for page in searchable_pages().filter(pk__in=list(page_ids))}
+    backend.index_pages(live.values())
+    backend.remove_pages([pk for pk in page_ids if pk not in live])
+
+
+# -- receivers ------------------------------------------------------------------------------
+
+
+def service_changed(sender, instance, **kwargs):
+    schedule("service", [instance.pk])
+
+
+def child_changed(sender, instance, **kwargs):
+    schedule("service", [instance.service_id])
+
+
+def location_changed(sender, instance, **kwargs):
+    from catalog.models import ServiceAtLocation
+
+    ids = ServiceAtLocation.objects.filter(location=instance).values_list("service_id", flat=True)
+    schedule("service", list(ids))
+
+
+def organization_changed(sender, instance, **kwargs):
+    from catalog.models import Service
+
+    schedule(
+        "service", list(Service.objects.filter(organization=instance).values_list("pk", flat=True))
+    )
+
+
+def term_changed(sender, instance, **kwargs):
+    from django.db.models import Q
+
+    from catalog.models import Service
+
+    ids = Service.objects.filter(Q(topics=instance) | Q(audiences=instance)).values_list(
+        "pk", flat=True
+    )
+    schedule("service", list(ids))
+
+
+def bulk_written(sender, service_ids, **kwargs):
+    schedule("service", list(service_ids))
+
+
+def page_changed(sender, instance, **kwargs):
+    schedule("page", [instance.pk])
+
+
+def connect() -> None:
+    from catalog.models import (
+        CostOption,
+        Location,
+        Organization,
+        Service,
+        ServiceAtLocation,
+        ServiceChannel,
+        TaxonomyTerm,
+    )
+
+    for signal in (post_save, post_delete):
+        signal.connect(service_changed, sender=Service, dispatch_uid=f"search-service-{signal}")
+        for child in (ServiceAtLocation, ServiceChannel, CostOption):
+            signal.connect(child_changed, sender=child, dispatch_uid=f"search-{child}-{signal}")
+    post_save.connect(location_changed, sender=Location, dispatch_uid="search-location")
+    post_save.connect(organization_changed, sender=Organization, dispatch_uid="search-org")
+    post_save.connect(term_changed, sender=TaxonomyTerm, dispatch_uid="search-term")
+    services_written.connect(bulk_written, dispatch_uid="search-bulk")
+    for model in searchable_page_models():
+        page_published.connect(page_changed, sender=model, dispatch_uid=f"search-pub-{model}")
+        page_unpublished.connect(page_changed, sender=model, dispatch_uid=f"search-unpub-{model}")
+        post_delete.connect(page_changed, sender=model, dispatch_uid=f"search-del-{model}")
+        # Pages created live in code (imports, the demo) are saved without a publish signal.
+        post_save.connect(page_changed, sender=model, dispatch_uid=f"search-save-{model}")

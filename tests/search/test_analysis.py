@@ -1,0 +1,130 @@
+"""Text analysis (search/analysis.py): what a resident types becomes the words the index
+holds, whichever way it was typed."""
+
+import pytest
+
+from search.analysis import (
+    analyse,
+    analyse_query,
+    fold,
+    highlight_spans,
+    pinyin_highlight_terms,
+    pinyin_tokens,
+    synonym_index,
+)
+from search.query import Mode, groups_for
+
+SYNONYMS = synonym_index([["低保", "最低生活保障"], ["老年证", "老年人优待证"], ["修", "维修"]])
+
+
+def words_of(query: str) -> list[str]:
+    return [group.word for group in analyse_query(query, SYNONYMS).groups]
+
+
+def test_traditional_and_full_width_fold_to_simplified_half_width():
+    assert fold("老年人優待證") == "老年人优待证"
+    assert fold("ＡＢＣ１２３") == "abc123"
+    assert fold("辦低保") == "办低保"
+
+
+def test_search_mode_indexes_long_words_and_the_words_inside_them():
+    tokens = analyse("老年人优待证办理")
+    assert {"老年", "老年人", "优待证", "办理"} <= set(tokens)
+
+
+def test_domain_dictionary_keeps_residents_words_whole():
+    # Without the domain dictionary jieba cuts these into single characters.
+    assert "老年证" in analyse("老年证")
+    assert "义诊" in analyse("专家进社区义诊")
+    assert "助浴" in analyse("社区助浴点助浴服务")
+
+
+def test_pinyin_tokens_give_full_pinyin_and_initials_of_words_and_whole_names():
+    tokens = pinyin_tokens(["专家进社区义诊", "老年证"])
+    assert {"yizhen", "yz", "laonianzheng", "lnz", "zhuanjiajinshequyizhen"} <= set(tokens)
+
+
+def test_punctuation_and_query_syntax_are_not_words():
+    assert words_of('"AND* OR ^ ( ) : -') == ["and", "or"]
+    assert words_of("😀🎉") == []
+    assert analyse_query("   ", SYNONYMS).is_empty
+
+
+def test_filler_words_are_dropped_unless_nothing_else_is_left():
+    assert words_of("我想办低保") == ["低保"]
+    assert words_of("怎么办理") != []
+
+
+def test_synonyms_found_in_the_text_even_where_jieba_would_cut_differently():
+    query = analyse_query("办低保", SYNONYMS)
+    (group,) = query.groups
+    assert group.word == "低保"
+    assert {alt.tokens for alt in group.alternatives} >= {("低保",)}
+    # The official name is one alternative made of its words, all required.
+    assert any(len(alt.tokens) > 1 and "保障" in alt.tokens for alt in group.alternatives)
+    assert "最低生活保障" in query.highlight_terms()
+
+
+def test_traditional_query_meets_simplified_synonyms():
+    (group,) = analyse_query("老年證", SYNONYMS).groups
+    assert group.word == "老年证"
+    assert "老年人优待证" in group.surface
+
+
+def test_latin_letters_are_words_and_pinyin_prefixes():
+    (group,) = analyse_query("YZ", SYNONYMS).groups
+    assert group.word == "yz"
+    assert any(alt.pinyin and alt.prefix for alt in group.alternatives)
+
+
+def test_chinese_with_pinyin_in_one_run_is_read_as_pinyin():
+    (group,) = analyse_query("社保ka", SYNONYMS).groups
+    assert any(
+        alt.tokens == ("shebaoka",) and alt.prefix and alt.pinyin for alt in group.alternatives
+    )
+    assert words_of("65岁体检")[0] == "65"
+    assert words_of("社保 ka") == ["社保", "ka"]  # separate words stay separate
+
+
+def test_a_lone_character_without_synonyms_is_optional_in_the_core_match():
+    query = analyse_query("65岁体检", SYNONYMS)
+    core = [group.word for group in groups_for(query, Mode.CORE)]
+    assert "岁" not in core and "体检" in core
+    assert "岁" in [group.word for group in groups_for(query, Mode.STRICT)]
+    # 修 has synonyms, so it stays required.
+    assert "修" in [
+        group.word for group in groups_for(analyse_query("修水管", SYNONYMS), Mode.CORE)
+    ]
+
+
+def test_homophone_reading_turns_chinese_words_into_their_pinyin():
+    query = analyse_query("老年正", SYNONYMS)
+    alternatives = [alt for group in query.homophone_groups() for alt in group.alternatives]
+    assert any(
+        alt.pinyin and "".join(alt.tokens) in {"laonian", "zheng", "laonianzheng"}
+        for alt in alternatives
+    )
+
+
+def test_a_very_long_query_is_cut_and_says_so():
+    query = analyse_query("老年证" * 200, SYNONYMS)
+    assert query.truncated
+    assert len(query.folded) <= 100
+
+
+@pytest.mark.parametrize(
+    ("text", "terms", "marked"),
+    [
+        ("老年人优待证办理", ["优待证"], ["优待证"]),
+        ("老年人優待證辦理", ["优待证"], ["優待證"]),  # traditional text, simplified term
+        ("为老年人办理老年证", ["老年", "老年证"], ["老年", "老年证"]),
+    ],
+)
+def test_highlight_spans_mark_the_matched_words(text, terms, marked):
+    spans = highlight_spans(text, terms)
+    assert [text[start:end] for start, end in spans] == marked
+
+
+def test_pinyin_typed_highlights_the_words_it_spells():
+    assert pinyin_highlight_terms("专家进社区义诊", "yz") == ["义诊"]
+    assert pinyin_highlight_terms("专家进社区义诊", "yizhen") == ["义诊"]

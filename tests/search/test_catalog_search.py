@@ -1,0 +1,205 @@
+"""Catalog search on the shared catalog, through the database backend: what residents type
+finds the right services, with facets, filters, the walking circle and suggestions."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalog.models import Service
+from search.backends import get_search_backend
+from search.catalog import search_catalog
+from search.models import SearchEntry, SynonymSet
+from search.query import Mode
+from tests.search.base import SharedCatalogTestCase
+from tests.search.helpers import names
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+FRIDAY_MORNING = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
+SUNDAY_NIGHT = datetime(2026, 11, 22, 23, 0, tzinfo=SHANGHAI)
+
+
+class FindingServicesTests(SharedCatalogTestCase):
+    def test_alternate_name_finds_the_official_service_first(self):
+        self.assertEqual(names("老年证")[0], "老年人优待证办理")
+
+    def test_editor_synonym_finds_the_official_name(self):
+        SynonymSet.objects.create(terms="低保，最低生活保障")
+        self.assertEqual(names("我想办低保")[0], "最低生活保障待遇申请")
+
+    def test_a_synonym_edit_applies_to_the_next_query_without_reindexing(self):
+        SynonymSet.objects.all().delete()
+        self.assertNotIn("室内排水管道疏通", names("堵了"))
+        SynonymSet.objects.create(terms="堵了，疏通")
+        self.assertIn("室内排水管道疏通", names("堵了"))
+
+    def test_need_words_through_synonyms(self):
+        SynonymSet.objects.create(terms="修，维修，修理")
+        SynonymSet.objects.create(terms="水管，管道，排水，水电")
+        found = names("修水管")[:3]
+        self.assertIn("房屋水电维修", found)
+
+    def test_full_pinyin_and_initials_find_the_name(self):
+        self.assertIn(names("yizhen")[0], {"专家进社区义诊", "中医药健康义诊"})
+        self.assertIn("专家进社区义诊", names("yz")[:3])
+        self.assertEqual(names("laonianzheng")[0], "老年人优待证办理")
+
+    def test_traditional_characters(self):
+        self.assertEqual(names("老年證")[0], "老年人优待证办理")
+        self.assertIn(names("義診")[0], {"专家进社区义诊", "中医药健康义诊"})
+
+    def test_a_homophone_slip_finds_the_service_and_suggests_the_right_word(self):
+        result, _ = search_catalog({"q": "老年正"}, log=False)
+        self.assertEqual(result.mode, Mode.HOMOPHONE)
+        self.assertEqual(result.hits[0].service.name, "老年人优待证办理")
+        self.assertEqual(result.suggestion, "老年证")
+
+    def test_mixed_script_query(self):
+        self.assertEqual(names("老年zheng")[0], "老年人优待证办理")
+
+    def test_words_matched_loosely_when_no_service_has_them_all(self):
+        result, _ = search_catalog({"q": "孩子 放学 火箭"}, log=False)
+        self.assertEqual(result.mode, Mode.RELAXED)
+        self.assertTrue(result.messages)
+        self.assertIn("四点半课堂课后看护服务", [hit.service.name for hit in result.hits])
+
+    def test_matched_words_are_highlighted_and_escaped(self):
+        result, _ = search_catalog({"q": "义诊"}, log=False)
+        hit = result.hits[0]
+        self.assertIn("<mark>义诊</mark>", hit.name_html)
+        self.assertIn("<mark>", hit.snippet_html)
+        Service.objects.filter(pk=hit.service.pk).update(description="<b>义诊</b> & 咨询")
+        result, _ = search_catalog({"q": "义诊"}, log=False)
+        snippet = next(h.snippet_html for h in result.hits if h.service.pk == hit.service.pk)
+        self.assertIn("&lt;b&gt;<mark>义诊</mark>&lt;/b&gt; &amp; 咨询", snippet)
+
+    def test_defunct_services_are_never_found(self):
+        self.assertNotIn("手机电脑维修", names("手机电脑维修"))
+        self.assertIn("厨卫局部翻新", names("厨卫局部翻新"))  # temporarily closed: still shown
+
+
+class FacetAndFilterTests(SharedCatalogTestCase):
+    def facets(self, params):
+        result, problems = search_catalog(params, log=False)
+        self.assertEqual(problems, [])
+        return result, {
+            f: {v.value: v.count for v in values} for f, values in result.facets.items()
+        }
+
+    def test_facet_counts_add_up_to_the_results(self):
+        result, facets = self.facets({"q": "老年"})
+        self.assertEqual(sum(facets["kind"].values()), result.total)
+        self.assertEqual(sum(facets["cost"].values()), result.total)
+        self.assertGreater(facets["kind"]["low_cost"], 0)
+        self.assertIn("HHD-CH", facets["center"])
+
+    def test_choosing_a_kind_keeps_the_other_kinds_counts(self):
+        _, before = self.facets({"q": "老年"})
+        result, after = self.facets({"q": "老年", "kind": "low_cost"})
+        self.assertEqual(result.total, before["kind"]["low_cost"])
+        self.assertEqual(after["kind"], before["kind"])
+        self.assertTrue(all(hit.service.kind == "low_cost" for hit in result.hits))
+        self.assertLessEqual(sum(after["topic"].values()), sum(before["topic"].values()))
+
+    def test_every_facet_filters(self):
+        for params, check in [
+            ({"topic": "health"}, lambda s: "health" in {t.code for t in s.topics.all()}),
+            ({"audience": "elderly"}, lambda s: "elderly" in {t.code for t in s.audiences.all()}),
+            ({"cost": "free"}, lambda s: s.cost_category() == "free"),
+            ({"channel": "online"}, lambda s: "online" in {c.channel for c in s.channels.all()}),
+            (
+                {"center": "HHD-CH-01"},
+                lambda s: any(
+                    link.location.external_identifier == "HHD-CH-01"
+                    for link in s.service_at_locations.all()
+                ),
+            ),
+        ]:
+            with self.subTest(params):
+                result, _ = search_catalog({"q": "服务", **params, "page_size": 50}, log=False)
+                self.assertGreater(result.total, 0)
+                for hit in result.hits:
+                    self.assertTrue(check(hit.service), hit.service.name)
+
+    def test_open_now(self):
+        open_friday, _ = search_catalog(
+            {"q": "老年证", "open_now": "1"}, moment=FRIDAY_MORNING, log=False
+        )
+        closed_sunday, _ = search_catalog(
+            {"q": "老年证", "open_now": "1"}, moment=SUNDAY_NIGHT, log=False
+        )
+        self.assertEqual(open_friday.hits[0].service.name, "老年人优待证办理")
+        self.assertNotIn("老年人优待证办理", [hit.service.name for hit in closed_sunday.hits])
+
+    def test_walking_circle_of_a_center_sorted_by_distance(self):
+        result, problems = search_catalog(
+            {"q": "老年", "near": "HHD-CH", "minutes": "10", "sort": "distance", "page_size": 50},
+            log=False,
+        )
+        self.assertEqual(problems, [])
+        self.assertGreater(result.total, 0)
+        distances = [hit.distance_m for hit in result.hits]
+        self.assertTrue(all(d is not None and d <= 800 for d in distances))
+        self.assertEqual(distances, sorted(distances))
+        # 向阳 (about 2 km away) is outside a 10-minute walk, inside a 30-minute one.
+        centers = {
+            link.location.external_identifier
+            for hit in result.hits
+            for link in hit.service.service_at_locations.all()
+        }
+        farther, _ = search_catalog({"q": "老年", "near": "HHD-CH", "minutes": "30"}, log=False)
+        self.assertGreater(farther.total, result.total)
+        self.assertIn("HHD-CH-01", centers)
+
+    def test_walking_circle_of_a_point(self):
+        result, problems = search_catalog(
+            {"q": "义诊", "near": "39.1248,117.2447", "minutes": "15"}, log=False
+        )
+        self.assertEqual(problems, [])
+        self.assertTrue(result.hits)
+        self.assertTrue(all(hit.distance_m <= 1200 for hit in result.hits))
+
+    def test_empty_query_browses_with_filters(self):
+        result, _ = search_catalog({"kind": "market"}, log=False)
+        self.assertEqual(
+            result.total, Service.objects.filter(kind="market").exclude(status="defunct").count()
+        )
+
+
+class IndexFollowsTheCatalogTests(SharedCatalogTestCase):
+    def test_saving_renaming_and_deleting_a_service(self):
+        service = Service.objects.get(name="爱心义剪")
+        with self.captureOnCommitCallbacks(execute=True):
+            service.alternate_name = "剃头"
+            service.save()
+        self.assertEqual(names("剃头")[0], "爱心义剪")
+        with self.captureOnCommitCallbacks(execute=True):
+            service.status = "defunct"
+            service.save()
+        self.assertNotIn("爱心义剪", names("剃头"))
+        self.assertFalse(SearchEntry.objects.filter(service=service).exists())
+        with self.captureOnCommitCallbacks(execute=True):
+            service.status = "active"
+            service.save()
+        self.assertIn("爱心义剪", names("剃头"))
+        with self.captureOnCommitCallbacks(execute=True):
+            service.delete()
+        self.assertEqual(names("剃头"), [])
+
+    def test_rebuild_indexes_every_visible_service(self):
+        backend = get_search_backend()
+        visible = Service.objects.exclude(status="defunct").count()
+        self.assertEqual(backend.document_count("service"), visible)
+
+
+class QueryCountTests(SharedCatalogTestCase):
+    def count_queries(self, params) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            search_catalog(params, log=False)
+        return len(queries)
+
+    def test_queries_do_not_grow_with_the_page_size_or_the_matches(self):
+        small = self.count_queries({"q": "服务", "page_size": 10})
+        large = self.count_queries({"q": "服务", "page_size": 50})
+        self.assertEqual(small, large)

@@ -1,0 +1,242 @@
+"""The residents' search page (/sousuo/, /sousuo/<center>/) and GET /api/services/search:
+right services, highlights, facets, the demand log, and bad input that never breaks."""
+
+import re
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalog.models import ServiceListPage
+from search.models import QueryLog
+from tests.district.builders import build_center, build_home, build_street
+from tests.search.base import SharedCatalogTestCase
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+SENIOR_CARD = "bfaa2bb6-ef84-5993-aa76-5376522e0f98"  # 老年人优待证办理
+
+#: Inputs residents (or their phones) really send, each of which must not break the page.
+BAD_QUERIES = {
+    "empty": "",
+    "500 characters": "老年证" * 166 + "低保",
+    "fts syntax": '" * : ^ ( ) AND OR NEAR - 老年',
+    "only syntax": '"*:^()-',
+    "emoji": "👴🏻老年证🎉",
+    "only emoji": "😀😀😀",
+    "mixed scripts": "社保ka 办理 ＳＢＫ",
+    "sql": "' OR 1=1 --",
+    "nul": "老年\x00证",
+}
+
+
+class SearchViewsTestCase(SharedCatalogTestCase):
+    @classmethod
+    def build_pages(cls):
+        home = build_home()
+        home.add_child(instance=ServiceListPage(title="服务清单", slug="fuwu"))
+        street = build_street(home, title="春华街道", slug="chunhua")
+        cls.center = build_center(
+            street,
+            code="HHD-CH-01",
+            title="海棠苑社区党群服务中心",
+            kind="community",
+            latitude="39.124800",
+            longitude="117.244700",
+        )
+        cls.center.add_child(instance=ServiceListPage(title="服务清单", slug="fuwu"))
+
+    def search_api(self, params, status=200):
+        response = self.client.get("/api/services/search", params)
+        self.assertEqual(response.status_code, status, response.content[:500])
+        return response.json()
+
+
+class SearchApiTests(SearchViewsTestCase):
+    def test_ranked_results_with_hsds_ids_highlights_and_facets(self):
+        body = self.search_api({"q": "老年证"})
+        first = body["results"][0]
+        self.assertEqual(first["id"], SENIOR_CARD)
+        self.assertTrue(first["hsds_url"].endswith(f"/api/hsds/services/{SENIOR_CARD}"))
+        self.assertIn("<mark>", first["highlight"]["name"])
+        self.assertEqual(body["match"], "strict")
+        kinds = {item["value"]: item["count"] for item in body["facets"]["kind"]}
+        self.assertEqual(sum(kinds.values()), body["count"])
+        self.assertEqual(
+            {item["label"] for item in body["facets"]["kind"]}
+            - {"政务服务", "公益服务", "市场服务", "低偿服务"},
+            set(),
+        )
+
+    def test_every_parameter_of_the_issue(self):
+        body = self.search_api(
+            {
+                "q": "老年",
+                "kind": "low_cost",
+                "topic": "elderly_care",
+                "audience": "elderly",
+                "center": "HHD-CH",
+                "cost": "low_cost",
+                "open_now": "0",
+                "near": "39.125,117.2398",
+                "minutes": "15",
+                "sort": "distance",
+                "page": "1",
+            }
+        )
+        self.assertGreater(body["count"], 0)
+        distances = [item["distance_m"] for item in body["results"]]
+        self.assertEqual(distances, sorted(distances))
+        self.assertTrue(all(item["kind"] == "low_cost" for item in body["results"]))
+
+    def test_pages_of_results(self):
+        first = self.search_api({"q": "服务", "page_size": 5})
+        second = self.search_api({"q": "服务", "page_size": 5, "page": 2})
+        self.assertGreater(first["total_pages"], 1)
+        self.assertIn("page=2", first["next"])
+        ids = {item["id"] for item in first["results"]}
+        self.assertFalse(ids & {item["id"] for item in second["results"]})
+
+    def test_did_you_mean(self):
+        body = self.search_api({"q": "义珍"})
+        self.assertEqual(body["suggestion"], "义诊")
+        self.assertIn("义诊", body["results"][0]["name"])
+
+    def test_malformed_near_is_a_clear_error_naming_the_parameter(self):
+        for near in ["abc", "1,2,3", "91,200", "39.1;117.2", "HHD-NOPE"]:
+            with self.subTest(near=near):
+                body = self.search_api({"q": "老年证", "near": near}, status=400)
+                self.assertEqual(body["errors"][0]["parameter"], "near")
+                self.assertRegex(body["detail"], CHINESE)
+
+    def test_bad_queries_give_results_or_a_message(self):
+        for label, query in BAD_QUERIES.items():
+            with self.subTest(label):
+                body = self.search_api({"q": query})
+                self.assertTrue(body["results"] or body["messages"], label)
+                for message in body["messages"]:
+                    self.assertRegex(message, CHINESE)
+
+    def test_a_long_query_is_cut_and_the_resident_told(self):
+        body = self.search_api({"q": BAD_QUERIES["500 characters"]})
+        self.assertTrue(any("太长" in message for message in body["messages"]))
+        self.assertEqual(body["results"][0]["id"], SENIOR_CARD)
+
+    def test_query_syntax_characters_are_plain_text(self):
+        body = self.search_api({"q": BAD_QUERIES["fts syntax"]})
+        self.assertGreater(body["count"], 0)  # 老年 is still found
+
+    def test_autocomplete_by_characters_and_pinyin(self):
+        for typed in ["老年人优", "lnz", "laonianzheng"]:
+            with self.subTest(typed):
+                response = self.client.get("/api/services/autocomplete", {"q": typed})
+                names = [item["name"] for item in response.json()["results"]]
+                self.assertEqual(names[0], "老年人优待证办理", names)
+        response = self.client.get("/api/services/autocomplete", {"q": "yz"})
+        self.assertIn("专家进社区义诊", [item["name"] for item in response.json()["results"]])
+
+    def test_queries_are_logged_without_personal_data(self):
+        self.search_api({"q": "修水管", "near": "39.1248,117.2447", "minutes": "10"})
+        entry = QueryLog.objects.latest("pk")
+        self.assertEqual(entry.query, "修水管")
+        self.assertEqual(entry.filters["near"], "point")  # not the resident's position
+        self.assertNotIn("39.1248", str(entry.filters))
+        self.assertEqual(entry.searched_at.minute, 0)
+
+    def test_query_count_is_constant(self):
+        def count(params):
+            with CaptureQueriesContext(connection) as queries:
+                self.search_api(params)
+            return len(queries)
+
+        count({"q": "义诊"})  # first use creates the catalog settings row
+        self.assertEqual(
+            count({"q": "服务", "page_size": 10}), count({"q": "服务", "page_size": 50})
+        )
+
+
+class SearchPageTests(SearchViewsTestCase):
+    def test_district_search_page(self):
+        response = self.client.get("/sousuo/", {"q": "老年證"})
+        self.assertEqual(response.status_code, 200)
+        html = response.content.decode()
+        self.assertRegex(html, r"<mark>老年[^<]*</mark>[^<]*办理")
+        self.assertIn("服务类型", html)  # facets
+
+    def test_center_search_page_is_scoped_to_the_center_and_can_widen(self):
+        scoped = self.client.get(f"/sousuo/{self.center.code}/", {"q": "助餐"}).context["result"]
+        widened = self.client.get(
+            f"/sousuo/{self.center.code}/", {"q": "助餐", "scope": "all"}
+        ).context["result"]
+        self.assertLess(scoped.total, widened.total)
+        for hit in scoped.hits:
+            codes = {
+                link.location.external_identifier for link in hit.service.service_at_locations.all()
+            }
+            self.assertIn("HHD-CH-01", codes)
+
+    def test_results_link_to_the_guide_through_the_click_counter(self):
+        response = self.client.get(f"/sousuo/{self.center.code}/", {"q": "老年证"})
+        hit = response.context["result"].hits[0]
+        self.assertIn("/sousuo/dianji/", hit.click_url)
+        followed = self.client.get(hit.click_url)
+        self.assertEqual(followed.status_code, 302)
+        self.assertEqual(followed["Location"], f"{self.center.url}fuwu/{SENIOR_CARD}/")
+        self.assertEqual(QueryLog.objects.get(pk=response.context["result"].log_id).click_count, 1)
+
+    def test_the_click_counter_never_redirects_off_site(self):
+        log = QueryLog.objects.create(query="x", result_count=1, searched_at="2026-11-22T10:00Z")
+        response = self.client.get(
+            f"/sousuo/dianji/{log.pk}/{SENIOR_CARD}/", {"to": "https://evil.example/"}
+        )
+        self.assertTrue(response["Location"].startswith("/"))
+        self.assertFalse(response["Location"].startswith("//"))
+
+    def test_walking_circle_from_the_center(self):
+        response = self.client.get(
+            f"/sousuo/{self.center.code}/",
+            {
+                "q": "老年",
+                "near": self.center.code,
+                "minutes": "10",
+                "scope": "all",
+                "sort": "distance",
+            },
+        )
+        html = response.content.decode()
+        self.assertIn("10分钟步行范围内", html)
+        self.assertIn("步行约", html)
+
+    def test_bad_input_never_yields_an_error_page(self):
+        for label, query in BAD_QUERIES.items():
+            with self.subTest(label):
+                response = self.client.get("/sousuo/", {"q": query})
+                self.assertEqual(response.status_code, 200)
+        for params in [
+            {"near": "abc"},
+            {"near": "HHD-CH", "minutes": "x"},
+            {"kind": "nope"},
+            {"page": "999999"},
+        ]:
+            with self.subTest(params):
+                response = self.client.get("/sousuo/", {"q": "老年证", **params})
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, "已忽略")
+
+    def test_home_and_center_pages_carry_a_search_box(self):
+        self.assertContains(
+            self.client.get(self.center.url), f'action="/sousuo/{self.center.code}/"'
+        )
+
+
+class BackendDownTests(SearchViewsTestCase):
+    """An Elasticsearch cluster that cannot be reached: an apology, not a server error."""
+
+    unreachable = {"BACKEND": "search.backends.elasticsearch", "URLS": ["http://127.0.0.1:9"]}
+
+    def test_page_and_api_answer_503_in_chinese(self):
+        with self.settings(JIAMENKOU_SEARCH=self.unreachable):
+            page = self.client.get("/sousuo/", {"q": "老年证"})
+            api = self.client.get("/api/services/search", {"q": "老年证"})
+        self.assertEqual(page.status_code, 503)
+        self.assertContains(page, "搜索暂时不可用", status_code=503)
+        self.assertEqual(api.status_code, 503)
+        self.assertRegex(api.json()["detail"], CHINESE)
