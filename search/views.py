@@ -20,7 +20,7 @@ from search.query import FACETS
 from search.querylog import record_click
 
 #: Parameters a facet link keeps; ``page`` starts again at 1.
-KEPT_PARAMETERS = ("q", *FACETS, "open_now", "near", "minutes", "sort", "scope")
+KEPT_PARAMETERS = ("q", *FACETS, "open_now", "near", "minutes", "walk", "sort", "scope")
 WALKING_CHOICES = (10, 15, 30)
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,10 @@ def search_page(request, center_code: str = ""):
         center = get_object_or_404(CenterPage.objects.live().public(), code=center_code)
     try:
         result, _problems = search_catalog(
-            request.GET, center_code=center.code if center else "", channel="web", with_pages=True
+            walking_parameters(request.GET, center),
+            center_code=center.code if center else "",
+            channel="web",
+            with_pages=True,
         )
     except SearchUnavailable:
         logger.exception("Search backend unavailable")
@@ -72,6 +75,11 @@ def search_page(request, center_code: str = ""):
         "facets": facets,
         "scope_all": scope_all,
         "walking_choices": WALKING_CHOICES,
+        # The center a center's page is scoped to is not a choice the resident made.
+        "chosen_count": sum(
+            1 for facet in result.query.filters if facet != "center" or scope_all or not center
+        ),
+        "centers": CenterPage.objects.live().public().exclude(code="").order_by("code"),
         "suggestion_url": suggestion_url(request, result.suggestion),
         "previous_url": page_url(request, result.query.page - 1) if result.query.page > 1 else "",
         "next_url": page_url(request, result.query.page + 1)
@@ -118,6 +126,19 @@ class GuideLinks:
         if page is None:
             return reverse("catalog_api:service_detail", args=[service.pk])
         return f"{page.get_url(self.request)}{service.pk}/"
+
+
+def walking_parameters(data, center):
+    """The page's walking choice (``walk``: minutes, from this center unless another
+    starting point is chosen) in the API's terms, ``near`` and ``minutes``."""
+    walk = data.get("walk")
+    if not walk:
+        return data
+    data = data.copy()
+    data["minutes"] = walk
+    if not data.get("near") and center is not None:
+        data["near"] = center.code
+    return data
 
 
 def site_home(request):

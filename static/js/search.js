@@ -2,6 +2,11 @@
 // works without this: the form is a plain GET form.
 (function () {
   "use strict";
+  // Wide screens have room for the filters beside the results: show them open.
+  var facets = document.querySelector("details.facets");
+  if (facets && window.matchMedia && window.matchMedia("(min-width: 760px)").matches) {
+    facets.open = true;
+  }
   var input = document.querySelector("[data-autocomplete]");
   if (!input || !window.fetch) return;
   var list = document.getElementById(input.getAttribute("list"));

@@ -192,18 +192,15 @@ class SearchPageTests(SearchViewsTestCase):
 
     def test_walking_circle_from_the_center(self):
         response = self.client.get(
-            f"/sousuo/{self.center.code}/",
-            {
-                "q": "老年",
-                "near": self.center.code,
-                "minutes": "10",
-                "scope": "all",
-                "sort": "distance",
-            },
+            f"/sousuo/{self.center.code}/", {"q": "老年", "walk": "10", "sort": "distance"}
         )
         html = response.content.decode()
         self.assertIn("10分钟步行范围内", html)
-        self.assertIn("步行约", html)
+        self.assertIn("就在附近", html)  # services at this very center come first
+        result = response.context["result"]
+        self.assertTrue(all(hit.distance_m <= 800 for hit in result.hits))
+        unlimited = self.client.get(f"/sousuo/{self.center.code}/", {"q": "老年", "walk": ""})
+        self.assertIsNone(unlimited.context["result"].query.circle)
 
     def test_bad_input_never_yields_an_error_page(self):
         for label, query in BAD_QUERIES.items():
