@@ -1,6 +1,7 @@
 """load_demo builds the district that ../shared/data describes, once however often it runs."""
 
 import json
+import re
 from decimal import Decimal
 from io import StringIO
 
@@ -115,3 +116,16 @@ def test_demo_centers_match_the_shared_catalog_locations():
             (day, opens, closes) for days, opens, closes in center.hours for day in days.split(",")
         )
         assert demo_hours == shared_hours, center.code
+
+
+def test_load_demo_leaves_a_searchable_district(client):
+    from search.models import SearchEntry, SynonymSet
+
+    out = StringIO()
+    call_command("load_demo", password="search-password", stdout=out)
+    assert "搜索：" in out.getvalue()
+    assert SynonymSet.objects.filter(terms__contains="最低生活保障").exists()
+    assert SearchEntry.objects.filter(source="page").count() == NoticePage.objects.live().count()
+    response = client.get("/sousuo/", {"q": "办低保"})
+    text = re.sub(r"<[^>]+>", "", response.content.decode())  # names carry <mark>
+    assert "最低生活保障待遇申请" in text
