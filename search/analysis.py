@@ -163,7 +163,8 @@ class Group:
     def optional(self) -> bool:
         """A lone Chinese character with no synonyms (岁 in 65岁体检, 修 untaught) narrows
         too much to be required; it still counts when words are matched loosely."""
-        return len(self.alternatives) == 1 and len(self.word) == 1 and bool(CJK.match(self.word))
+        alone = [alt for alt in self.alternatives if not alt.prefix]
+        return len(alone) == 1 and len(self.word) == 1 and bool(CJK.match(self.word))
 
 
 @dataclass
@@ -273,7 +274,10 @@ def analyse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None)
         if CJK.search(run) and LATIN_ANY.search(run):
             groups.append(_mixed_group(run, pieces))
         else:
-            groups.extend(_group(piece, synonyms) for piece in pieces)
+            run_groups = [_group(piece, synonyms) for piece in pieces]
+            if len(run_groups) > 1 and run_groups[-1].optional:
+                run_groups[-1] = _continued(run_groups[-1], "".join(pieces[-2:]))
+            groups.extend(run_groups)
     unique = list({group.word: group for group in groups}.values())
     return AnalysedQuery(text=text, folded=folded, groups=unique, truncated=truncated)
 
@@ -296,6 +300,13 @@ def _group(word: str, synonyms: dict[str, tuple[str, ...]]) -> Group:
     terms = synonyms.get(word, (word,))
     alternatives = tuple(_unique_alternatives(_phrase(term) for term in terms))
     return Group(word, alternatives, tuple(terms))
+
+
+def _continued(group: Group, stem: str) -> Group:
+    """A lone character at the end of a run is often a word cut short (家庭医 for 家庭医生):
+    let it also match words that begin with it and the word before."""
+    continuation = Alternative((stem,), prefix=True)
+    return Group(group.word, (*group.alternatives, continuation), (*group.surface, stem))
 
 
 def _unique_alternatives(alternatives: Iterable[Alternative]) -> Iterator[Alternative]:
