@@ -107,13 +107,37 @@ class SearchApiTests(SearchViewsTestCase):
                 self.assertEqual(body["errors"][0]["parameter"], "near")
                 self.assertRegex(body["detail"], CHINESE)
 
-    def test_bad_queries_give_results_or_a_message(self):
-        for label, query in BAD_QUERIES.items():
-            with self.subTest(label):
-                body = self.search_api({"q": query})
-                self.assertTrue(body["results"] or body["messages"], label)
-                for message in body["messages"]:
-                    self.assertRegex(message, CHINESE)
+    def assert_results_or_a_message(self, label):
+        body = self.search_api({"q": BAD_QUERIES[label]})
+        self.assertTrue(body["results"] or body["messages"], label)
+        for message in body["messages"]:
+            self.assertRegex(message, CHINESE)
+        return body
+
+    def test_empty_query_lists_everything_and_says_what_to_type(self):
+        body = self.assert_results_or_a_message("empty")
+        self.assertGreater(body["count"], 100)
+        self.assertTrue(body["messages"])
+
+    def test_only_query_syntax_says_there_is_nothing_to_look_for(self):
+        body = self.assert_results_or_a_message("only syntax")
+        self.assertTrue(any("没有能用来查找的文字" in m for m in body["messages"]))
+
+    def test_emoji_around_words_are_ignored(self):
+        body = self.assert_results_or_a_message("emoji")
+        self.assertEqual(body["results"][0]["id"], SENIOR_CARD)
+
+    def test_only_emoji(self):
+        self.assert_results_or_a_message("only emoji")
+
+    def test_mixed_scripts_and_full_width_letters(self):
+        body = self.assert_results_or_a_message("mixed scripts")
+        self.assertIn("社会保障卡申领", [item["name"] for item in body["results"]])
+
+    def test_sql_and_nul_bytes_are_plain_text(self):
+        self.assert_results_or_a_message("sql")
+        body = self.assert_results_or_a_message("nul")
+        self.assertEqual(body["results"][0]["id"], SENIOR_CARD)
 
     def test_a_long_query_is_cut_and_the_resident_told(self):
         body = self.search_api({"q": BAD_QUERIES["500 characters"]})
