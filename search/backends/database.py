@@ -69,6 +69,16 @@ class SqliteDialect:
             [expression, source],
         )
 
+    @staticmethod
+    def ids_sql(expression: str, source: str) -> tuple[str, list]:
+        """The matching ids only: no score to compute, for filters and facet counts."""
+        return (
+            "SELECT e.service_id FROM search_entry_fts "
+            "JOIN search_searchentry e ON e.id = search_entry_fts.rowid "
+            "WHERE search_entry_fts MATCH %s AND e.source = %s",
+            [expression, source],
+        )
+
 
 class PostgresDialect:
     """tsquery: ``'word'``, ``'yz':*B`` (B holds keywords and pinyin); ts_rank."""
@@ -96,6 +106,14 @@ class PostgresDialect:
             "FROM search_searchentry e "
             "WHERE e.search_vector @@ to_tsquery('simple', %s) AND e.source = %s",
             [expression, expression, source],
+        )
+
+    @staticmethod
+    def ids_sql(expression: str, source: str) -> tuple[str, list]:
+        return (
+            "SELECT e.service_id FROM search_searchentry e "
+            "WHERE e.search_vector @@ to_tsquery('simple', %s) AND e.source = %s",
+            [expression, source],
         )
 
 
@@ -157,12 +175,18 @@ class SearchBackend(BaseSearchBackend):
             return None
         return self.dialect.match_sql(self.dialect.expression(groups, mode), source)
 
+    def _matching_ids(self, query: CatalogQuery, mode: Mode) -> tuple[str, list] | None:
+        groups = groups_for(query.analysed, mode)
+        if not groups:
+            return None
+        return self.dialect.ids_sql(self.dialect.expression(groups, mode), "service")
+
     def search_services(self, query: CatalogQuery, mode: Mode) -> BackendResults:
         match = self._match(query, mode, "service")
         visible = Service.objects.filter(status__in=VISIBLE_STATUSES)
-        if match is not None:
-            sql, params = match
-            visible = visible.filter(pk__in=RawSQL(f"SELECT service_id FROM ({sql}) m", params))
+        matching = self._matching_ids(query, mode)
+        if matching is not None:
+            visible = visible.filter(pk__in=RawSQL(*matching))
         near = near_locations(query)
         if near is not None:
             visible = visible.filter(
