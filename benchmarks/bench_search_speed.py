@@ -1,0 +1,642 @@
+#!/usr/bin/env python3
+"""Measure the residents' search (search/) against Wagtail's stock database search.
+
+    .venv/bin/python benchmarks/bench_search_speed.py                        # 10,000, SQLite
+    .venv/bin/python benchmarks/bench_search_speed.py --database sqlite,postgresql
+    .venv/bin/python benchmarks/bench_search_speed.py --services 10000,100000 \\
+        --database postgresql --json > var/bench/search-speed.json
+
+For each database and catalog size it builds a throwaway database (a temporary SQLite
+file, or a PostgreSQL database created for the run and dropped after it, by default
+``bench_search_speed_<pid>`` on ``postgres://postgres@127.0.0.1:5432``; see
+``--postgres-url``), migrates it, loads the starter synonyms
+(``search.seeding.load_synonym_seed``) and imports ``var/bench/services-N.json`` (made
+with ``benchmarks/generate_services.py`` when missing; ~14.7 KB a record, so 100,000
+records are 1.5 GB; ``--delete-generated`` removes the files this run made). The import
+runs with search indexing off (the stock backend's ``AUTO_UPDATE`` and our
+``services_written`` receiver), so that both indexes are then built from empty, each in
+a fresh process and timed:
+
+- ours: ``search.indexing.rebuild_index`` (jieba, pinyin; visible services and pages),
+- stock: Wagtail's database backend (``wagtail.search.backends.get_search_backend``,
+  i.e. ``modelsearch``) rebuilt for ``catalog.Service`` as ``update_index`` does it (its
+  rebuilder, ``add_items`` a thousand rows at a time, then the title norms).
+
+Then, in another fresh process, every query of the relevance set
+(``benchmarks/relevance_set.json``) is run once to warm up and ``--repeat`` times timed,
+interleaved query by query, through:
+
+- ``run_query``: our backend and the hit dressing (highlights, facets, total) on a query
+  analysed beforehand, no logging;
+- ``search_catalog``: the same with the analysis (``SearchParameters``: jieba, synonyms)
+  included, as the search page calls it (``log=False``);
+- stock: ``backend.search(q, Service.objects.filter(status__in=VISIBLE_STATUSES))``, its
+  first 10 results fetched as model instances.
+
+On PostgreSQL, ``ANALYZE`` runs first (``--no-analyze`` skips it): fresh from the bulk
+load the planner has no statistics, which autovacuum would have gathered in service.
+
+It prints p50 and p95 latency (ms) over all samples, the mean SQL queries a search makes,
+the ratio ours/stock measured in the same run, and the index build times. ``--json``
+prints the same figures as JSON instead. A warning follows when the working tree changed
+during the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
+DATABASES = ("sqlite", "postgresql")
+SHARED_CATALOG = "catalog-hsds.json"
+STOCK_CHUNK = 1000  # rows per add_items, as update_index does
+STOCK_FIX_NOTE = (
+    "SQLite: the stock backend as shipped finds no Service at all (it stores object_id as "
+    "a UUID with dashes, the service table holds 32 hex digits: they never compare equal); "
+    "the stock figures are with its Service ids rewritten without dashes "
+    "(`fix_stock_uuid_ids`; `--stock-as-shipped` skips it)"
+)
+ENGINES = ("run_query", "search_catalog", "stock")
+LABELS = {
+    "run_query": "ours, run_query",
+    "search_catalog": "ours, search_catalog",
+    "stock": "stock (modelsearch)",
+}
+
+
+def helpers():
+    """The throwaway-database and file helpers of benchmarks/bench_import.py (and the
+    working-tree fingerprint and percentile of bench_pages.py)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from benchmarks import bench_import
+
+    return bench_import
+
+
+def bench_pages():
+    helpers()
+    from benchmarks import bench_pages
+
+    return bench_pages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--services", default="10000", help="sizes, comma-separated")
+    parser.add_argument(
+        "--database", default="sqlite", help="sqlite, postgresql or both, comma-separated"
+    )
+    parser.add_argument(
+        "--postgres-url",
+        help="the PostgreSQL database to create and drop "
+        f"(default {POSTGRES_SERVER}/bench_search_speed_<pid>)",
+    )
+    parser.add_argument("--maintenance-db", default="postgres")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs of each query")
+    parser.add_argument("--seed", type=int, default=1, help="of the generated catalogs")
+    parser.add_argument("--bench-dir", type=Path, default=ROOT / "var" / "bench")
+    parser.add_argument(
+        "--delete-generated", action="store_true", help="delete the files this run generated"
+    )
+    parser.add_argument(
+        "--stock-as-shipped",
+        action="store_true",
+        help="skip the SQLite workaround that lets the stock backend match UUID ids",
+    )
+    parser.add_argument(
+        "--no-analyze",
+        action="store_true",
+        help="PostgreSQL: time the queries without running ANALYZE after the import first",
+    )
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--_step", help=argparse.SUPPRESS)  # internal: one child process
+    args = parser.parse_args()
+    if args._step:
+        spec = json.loads(args._step)
+        step = {"setup": setup, "index": build_index, "latency": latency}[spec.pop("step")]
+        print(json.dumps(step(**spec)))
+        return
+
+    databases = [name.strip() for name in args.database.split(",") if name.strip()]
+    if not databases or set(databases) - set(DATABASES):
+        parser.error(f"--database: one or more of {', '.join(DATABASES)}")
+    sizes = [int(size) for size in args.services.split(",") if size.strip()]
+    if not sizes or min(sizes) < 1:
+        parser.error("--services: positive sizes, comma-separated")
+    if args.repeat < 1:
+        parser.error("--repeat: at least 1")
+
+    # Terminated: still print what was measured and drop the database.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
+    tools = helpers()
+    results, generated = [], []
+    started = time.perf_counter()
+    load_before = os.getloadavg()
+    try:
+        for size in sizes:
+            path, made = tools.ensure_file(size, args.seed, args.bench_dir)
+            if made:
+                generated.append(path)
+            for database in databases:
+                tree = bench_pages().source_tree()
+                result = measure_size(database, size, path, args)
+                results.append({**result, "trees": sorted({tree, bench_pages().source_tree()})})
+    finally:
+        if results:
+            environment = {
+                "seconds": time.perf_counter() - started,
+                "load": [load_before, os.getloadavg()],
+                "repeat": args.repeat,
+                "cpus": os.cpu_count(),
+            }
+            if args.json:
+                print(
+                    json.dumps(
+                        {"runs": results, "environment": environment},
+                        indent=2,
+                        ensure_ascii=False,
+                    )
+                )
+            else:
+                print_report(results, environment)
+        for path in generated if args.delete_generated else ():
+            path.unlink(missing_ok=True)
+            log(f"deleted {path}")
+
+
+def postgres_url(given: str | None, purpose: str) -> str:
+    return given or f"{POSTGRES_SERVER}/bench_search_{purpose}_{os.getpid()}"
+
+
+def measure_size(database: str, size: int, path: Path, args) -> dict:
+    """Build a database with ``size`` services and measure it, each step in a child."""
+    url = postgres_url(args.postgres_url, "speed") if database == "postgresql" else None
+    with helpers().throwaway_database(url, args.maintenance_db) as db_url:
+        log(f"{database}, {size:,} services: migrating and importing")
+        built = run_child({"step": "setup", "url": db_url, "path": str(path)})
+        log(f"{database}, {size:,} services: imported in {built['seconds']['import']:.0f} s")
+        indexes = {}
+        for which in ("ours", "stock"):
+            indexes[which] = run_child(
+                {
+                    "step": "index",
+                    "url": db_url,
+                    "which": which,
+                    "stock_as_shipped": args.stock_as_shipped,
+                }
+            )
+            log(
+                f"{database}, {size:,} services: {which} index in {indexes[which]['seconds']:.1f} s"
+            )
+        log(f"{database}, {size:,} services: timing the queries")
+        measured = run_child(
+            {
+                "step": "latency",
+                "url": db_url,
+                "repeat": args.repeat,
+                "analyze": not args.no_analyze,
+            }
+        )
+    return {"database": database, "size": size, **built, "indexes": indexes, **measured}
+
+
+def log(message: str) -> None:
+    print(f"… {message}", file=sys.stderr, flush=True)
+
+
+def run_child(spec: dict) -> dict:
+    command = [sys.executable, str(Path(__file__).resolve()), "--_step", json.dumps(spec)]
+    result = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, check=True, text=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def django_setup(url: str) -> None:
+    """Test settings (DEBUG off) on the throwaway database; the empty media folder the
+    test settings make in each process is removed again."""
+    helpers().django_setup(url)
+    from django.conf import settings
+
+    media = Path(settings.MEDIA_ROOT)
+    made_here = media.is_dir() and media.name.startswith("jiamenkou-test-media-")
+    if made_here and not any(media.iterdir()):
+        media.rmdir()
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+# -- building a catalog, in its own process ---------------------------------------------
+
+
+def setup(url: str, path: str | None) -> dict:
+    """Migrate, load the starter synonyms and import ``path`` (None: the shared catalog)
+    with search indexing off."""
+    django_setup(url)
+    from django.conf import settings
+    from django.core.management import call_command
+
+    path = path or str(settings.SHARED_DATA_DIR / SHARED_CATALOG)
+
+    from catalog.hsds import importer
+    from catalog.models import Service
+    from catalog.signals import services_written
+    from search.models import SynonymSet
+    from search.seeding import load_synonym_seed
+
+    seconds = {}
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    seconds["migrate"] = time.perf_counter() - started
+    load_synonym_seed(SynonymSet)  # migration 0003 did it already; adds any new seed set
+
+    # Both indexes are built afterwards, from empty and timed: the import leaves them be.
+    backends = getattr(settings, "WAGTAILSEARCH_BACKENDS", {}) or {}
+    settings.WAGTAILSEARCH_BACKENDS = {
+        name: {**params, "AUTO_UPDATE": False} for name, params in backends.items()
+    } or {"default": {"BACKEND": "wagtail.search.backends.database", "AUTO_UPDATE": False}}
+    services_written.disconnect(dispatch_uid="search-bulk")
+
+    started = time.perf_counter()
+    summary = importer.import_services(importer.iter_records(path))
+    seconds["import"] = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "source": path,
+        "summary": str(summary),
+        "services": Service.objects.count(),
+        "synonym_sets": SynonymSet.objects.count(),
+        "import_peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def build_index(url: str, which: str, stock_as_shipped: bool = False) -> dict:
+    """Build one index from empty (ours, or the stock backend's for Service), timed."""
+    django_setup(url)
+    warm_up = fix_seconds = 0.0
+    fixed = False
+    if which == "ours":
+        from search.analysis import analyse, pinyin_tokens
+        from search.backends import get_search_backend
+        from search.indexing import rebuild_index
+
+        # Loading jieba's dictionaries and OpenCC is timed apart: a one-off per process.
+        started = time.perf_counter()
+        analyse("預熱 养老服务 yanglao")
+        pinyin_tokens(["养老服务"])
+        warm_up = time.perf_counter() - started
+        started = time.perf_counter()
+        counts = rebuild_index(progress=False)
+        seconds = time.perf_counter() - started
+        entries = get_search_backend().document_count("service")
+    else:
+        started = time.perf_counter()
+        counts = {"services": rebuild_stock_index()}
+        seconds = time.perf_counter() - started
+        if not stock_as_shipped:
+            started = time.perf_counter()
+            fixed = fix_stock_uuid_ids()
+            fix_seconds = time.perf_counter() - started
+        entries = stock_entry_count()
+    return {
+        "seconds": seconds,
+        "analyser_load_seconds": warm_up,
+        "uuid_fixed": fixed,
+        "uuid_fix_seconds": fix_seconds,
+        "counts": counts,
+        "entries": entries,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def rebuild_stock_index() -> int:
+    """Rebuild the stock backend's index of Service from empty, as ``update_index`` does
+    for each model (its rebuilder, chunks of a thousand rows, the title norms at the end),
+    with keyset pagination in place of its OFFSET chunks."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import transaction
+    from wagtail.search.backends import get_search_backend
+    from wagtail.search.models import IndexEntry
+
+    from catalog.models import Service
+
+    backend = get_search_backend()
+    content_type = ContentType.objects.get_for_model(Service)
+    IndexEntry.objects.filter(content_type=content_type).delete()
+    rebuilder = backend.rebuilder_class(backend.get_index_for_model(Service))
+    index = rebuilder.start()
+    index.add_model(Service)
+    count, last = 0, None
+    with transaction.atomic():
+        objects = Service.get_indexed_objects().order_by("pk")
+        while True:
+            chunk = list((objects.filter(pk__gt=last) if last else objects)[:STOCK_CHUNK])
+            if not chunk:
+                break
+            index.add_items(Service, chunk)
+            count += len(chunk)
+            last = chunk[-1].pk
+    rebuilder.finish()
+    return count
+
+
+def fix_stock_uuid_ids() -> bool:
+    """Make the stock index usable for Service on SQLite (a workaround, not stock code).
+
+    The stock backend stores ``object_id`` as ``str(pk)``, a UUID with dashes, and finds
+    the matching rows with ``catalog_service.id IN (SELECT object_id ...)``; Django keeps
+    a UUIDField on SQLite as 32 hex digits without dashes, so the two never compare equal
+    and every stock search of Service on SQLite finds nothing. Storing the ids without
+    dashes (as the column holds them) lets the stock query match; PostgreSQL compares
+    them as UUIDs and needs nothing."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from wagtail.search.models import IndexEntry
+
+    from catalog.models import Service
+
+    if connection.vendor != "sqlite":
+        return False
+    content_type = ContentType.objects.get_for_model(Service)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {IndexEntry._meta.db_table} SET object_id = REPLACE(object_id, '-', '') "
+            "WHERE content_type_id = %s",
+            [content_type.pk],
+        )
+    return True
+
+
+def stock_entry_count() -> int:
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.search.models import IndexEntry
+
+    from catalog.models import Service
+
+    content_type = ContentType.objects.get_for_model(Service)
+    return IndexEntry.objects.filter(content_type=content_type).count()
+
+
+# -- the searches both sides run ----------------------------------------------------------
+
+
+def load_queries() -> list[dict]:
+    helpers()
+    from benchmarks.relevance import load_relevance_set
+
+    return list(load_relevance_set())
+
+
+def ours_search(query: str, *, page_size: int = 10) -> list:
+    """Our search as the search page runs it (no logging): the services of the hits."""
+    from search.catalog import search_catalog
+
+    result, _ = search_catalog({"q": query, "page_size": str(page_size)}, log=False)
+    return [hit.service for hit in result.hits]
+
+
+def stock_searcher():
+    """A function running the stock backend on the visible services, first 10 as models."""
+    from wagtail.search.backends import get_search_backend
+
+    from catalog.filters import VISIBLE_STATUSES
+    from catalog.models import Service
+
+    backend = get_search_backend()
+
+    def search(query: str, *, limit: int = 10) -> list:
+        visible = Service.objects.filter(status__in=VISIBLE_STATUSES)
+        return list(backend.search(query, visible)[:limit])
+
+    return search
+
+
+# -- timing the queries, in a fresh process --------------------------------------------
+
+
+def latency(url: str, repeat: int, analyze: bool = True) -> dict:
+    django_setup(url)
+    import django
+    import wagtail
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from search.catalog import SearchParameters, run_query, search_catalog
+
+    analyzed = analyze and connection.vendor == "postgresql"
+    if analyzed:
+        # Fresh from a bulk load, the planner has no statistics (it takes the catalog for
+        # a few rows and picks nested loops); autovacuum analyses such tables within a
+        # minute or so in service, so measure as it would have left them.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    entries = load_queries()
+    stock = stock_searcher()
+
+    def call(engine: str, text: str, prepared):
+        if engine == "run_query":
+            return len(run_query(prepared).hits)
+        if engine == "search_catalog":
+            return len(search_catalog({"q": text}, log=False)[0].hits)
+        return len(stock(text))
+
+    samples = {engine: [] for engine in ENGINES}
+    per_query = []
+    for entry in entries:
+        text = entry["query"]
+        prepared = SearchParameters({"q": text}).read()
+        row = {"query": text, "category": entry.get("category", ""), "sql": {}, "hits": {}}
+        errors = {}
+        for engine in ENGINES:  # warm-up run, counting its SQL queries
+            try:
+                with CaptureQueriesContext(connection) as queries:
+                    row["hits"][engine] = call(engine, text, prepared)
+                row["sql"][engine] = len(queries.captured_queries)
+            except Exception as error:  # a query the engine cannot parse: reported
+                errors[engine] = f"{type(error).__name__}: {error}"[:200]
+                connection.close()  # a failed statement may leave the transaction broken
+        times = {engine: [] for engine in ENGINES if engine not in errors}
+        gc.collect()
+        for _ in range(repeat):
+            for engine in times:
+                started = time.perf_counter()
+                call(engine, text, prepared)
+                times[engine].append((time.perf_counter() - started) * 1000)
+        for engine, values in times.items():
+            samples[engine] += values
+        row["median_ms"] = {engine: median(values) for engine, values in times.items()}
+        if errors:
+            row["errors"] = errors
+        per_query.append(row)
+
+    percentile = bench_pages().percentile
+    engines = {}
+    for engine in ENGINES:
+        values = samples[engine]
+        answered = [row for row in per_query if engine in row["sql"]]
+        slowest = max(answered, key=lambda row: row["median_ms"][engine], default=None)
+        engines[engine] = {
+            "n": len(values),
+            "p50": percentile(values, 0.50) if values else None,
+            "p95": percentile(values, 0.95) if values else None,
+            "mean": sum(values) / len(values) if values else None,
+            "max": max(values, default=None),
+            "sql_mean": (
+                sum(row["sql"][engine] for row in answered) / len(answered) if answered else None
+            ),
+            "zero_results": sum(1 for row in answered if not row["hits"][engine]),
+            "errors": sum(1 for row in per_query if engine in row.get("errors", {})),
+            "slowest": slowest and {"query": slowest["query"], "ms": slowest["median_ms"][engine]},
+        }
+    if connection.vendor == "postgresql":
+        database = f"PostgreSQL {connection.pg_version // 10000}.{connection.pg_version % 10000}"
+    else:
+        import sqlite3
+
+        database = f"SQLite {sqlite3.sqlite_version}"
+    versions = f"Python {platform.python_version()}, Django {django.get_version()}"
+    versions += f", Wagtail {wagtail.__version__}, {database}"
+    return {
+        "queries": len(entries),
+        "engines": engines,
+        "per_query": per_query,
+        "versions": versions,
+        "analyzed": analyzed,
+        "latency_peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def median(values: list[float]) -> float:
+    return bench_pages().percentile(values, 0.5)
+
+
+# -- the report ----------------------------------------------------------------------------
+
+
+def print_report(results: list[dict], environment: dict) -> None:
+    trees = sorted({tree for result in results for tree in result["trees"]})
+    print("\n### Search speed: ours (search/) against Wagtail's stock database backend\n")
+    for version in sorted({result["versions"] for result in results}):
+        print(f"- {version}")
+    print(
+        f"\nWorking tree {', '.join(trees)}; {environment['cpus']} CPUs; each relevance-set "
+        f"query run once to warm up, then {environment['repeat']} times, the engines "
+        "interleaved; ms over all samples. run_query: our backend + hit dressing "
+        "(highlights, total, facets) on a query analysed beforehand; search_catalog: the "
+        "same plus the analysis (jieba, synonyms), as the search page runs it, no logging; "
+        "stock: `backend.search(q, visible services)[:10]` as model instances. "
+        "×: ours over stock, same run.\n"
+    )
+    print(
+        "| database | services | engine | queries | samples | p50 ms | p95 ms | mean ms "
+        "| max ms | SQL / search | no result | errors | p50 × | p95 × |"
+    )
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for result in results:
+        stock = result["engines"]["stock"]
+        for engine in ENGINES:
+            figures = result["engines"][engine]
+            ratios = ("—", "—")
+            if engine != "stock":
+                ratios = (
+                    ratio(figures["p50"], stock["p50"]),
+                    ratio(figures["p95"], stock["p95"]),
+                )
+            print(
+                f"| {result['database']} | {result['size']:,} | {LABELS[engine]} "
+                f"| {result['queries']} | {figures['n']} | {number(figures['p50'])} "
+                f"| {number(figures['p95'])} | {number(figures['mean'])} "
+                f"| {number(figures['max'])} | {number(figures['sql_mean'])} "
+                f"| {figures['zero_results']} | {figures['errors']} | {ratios[0]} | {ratios[1]} |"
+            )
+    print("\nSlowest query (median of its runs), per engine:\n")
+    print("| database | services | engine | query | ms |")
+    print("|---|---:|---|---|---:|")
+    for result in results:
+        for engine in ENGINES:
+            slowest = result["engines"][engine]["slowest"]
+            if slowest:
+                print(
+                    f"| {result['database']} | {result['size']:,} | {LABELS[engine]} "
+                    f"| {slowest['query']} | {slowest['ms']:.1f} |"
+                )
+    print(
+        "\nBuilding the indexes from empty (seconds; each in a fresh process, peak RSS in MB), "
+        "after the import (indexing off). Ours indexes the visible services (defunct ones "
+        "left out), the stock one every service; loading jieba and OpenCC (analyser load) is "
+        "not in ours' time:\n"
+    )
+    print(
+        "| database | services | import s | ours: rebuild_index s | analyser load s | entries "
+        "| peak RSS | stock: Service s | entries | peak RSS | ours × | synonym sets |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for result in results:
+        ours, stock = result["indexes"]["ours"], result["indexes"]["stock"]
+        print(
+            f"| {result['database']} | {result['size']:,} | {result['seconds']['import']:.1f} "
+            f"| {ours['seconds']:.1f} | {ours['analyser_load_seconds']:.1f} | {ours['entries']:,} "
+            f"| {ours['peak_rss_mb']:,.0f} "
+            f"| {stock['seconds']:.1f} | {stock['entries']:,} | {stock['peak_rss_mb']:,.0f} "
+            f"| {ratio(ours['seconds'], stock['seconds'])} | {result['synonym_sets']} |"
+        )
+    errors = [
+        (result, row) for result in results for row in result["per_query"] if row.get("errors")
+    ]
+    if errors:
+        print("\nQueries an engine failed on (left out of its timings):\n")
+        for result, row in errors:
+            for engine, error in row["errors"].items():
+                print(
+                    f"- {result['database']}, {result['size']:,}: {engine}, “{row['query']}”: {error}"
+                )
+    analyzed = [result for result in results if result.get("analyzed")]
+    if analyzed:
+        print(
+            "\nPostgreSQL: `ANALYZE` ran before the queries were timed (as autovacuum does "
+            "soon after a bulk load; `--no-analyze` skips it)."
+        )
+    fixed = [result for result in results if result["indexes"]["stock"].get("uuid_fixed")]
+    if fixed:
+        print(
+            f"\n{STOCK_FIX_NOTE} (done after the timed stock build, in "
+            + ", ".join(
+                f"{r['indexes']['stock']['uuid_fix_seconds']:.1f} s at {r['size']:,}" for r in fixed
+            )
+            + ")."
+        )
+    if len(trees) > 1:
+        print(
+            "\n**Warning: the working tree changed during the run** "
+            f"({', '.join(trees)}): the runs may not compare the same code; run it again."
+        )
+    before, after = environment["load"]
+    print(
+        f"\nWhole run: {environment['seconds'] / 60:.1f} min; load average "
+        f"{before[0]:.2f} before, {after[0]:.2f} after."
+    )
+
+
+def number(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.1f}"
+
+
+def ratio(value: float | None, baseline: float | None) -> str:
+    return f"{value / baseline:.2f}" if value is not None and baseline else "—"
+
+
+if __name__ == "__main__":
+    main()
