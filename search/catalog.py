@@ -42,7 +42,7 @@ from search.analysis import (
 )
 from search.backends import get_search_backend
 from search.models import SynonymSet, split_terms
-from search.query import FACETS, CatalogQuery, Circle, FacetValue, Mode
+from search.query import FACETS, BackendResults, CatalogQuery, Circle, FacetValue, Mode
 
 DEFAULT_MINUTES = 15
 MAX_MINUTES = 120
@@ -50,6 +50,7 @@ MAX_PAGE = 500
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 50
 SNIPPET_LENGTH = 80
+SUGGESTION_NAMES = 2000
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 PARAMETERS = ("q", *FACETS, "open_now", "near", "minutes", "sort", "page", "page_size", "scope")
 LATLNG = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
@@ -262,22 +263,12 @@ def run_query(query: CatalogQuery, *, with_pages: bool = False) -> CatalogSearch
         messages.append(f"搜索词太长，只按前{MAX_QUERY_LENGTH}个字查找。")
     if analysed.is_empty and analysed.folded:
         messages.append("没有能用来查找的文字，请输入服务名称或您想办的事，例如“老年证”“修水管”。")
-    mode = Mode.STRICT
-    results = backend.search_services(query, mode)
+    mode = choose_mode(backend, query)
+    if mode is None:
+        mode, results = Mode.STRICT, BackendResults(hits=[], total=0)
+    else:
+        results = backend.search_services(query, mode)
     suggestion = ""
-    if results.total == 0 and not analysed.is_empty:
-        if CJK.search(analysed.folded):
-            homophones = backend.search_services(query, Mode.HOMOPHONE)
-            if homophones.total:
-                mode, results = Mode.HOMOPHONE, homophones
-        if results.total == 0 and any(group.optional for group in analysed.groups):
-            core = backend.search_services(query, Mode.CORE)
-            if core.total:
-                mode, results = Mode.CORE, core
-        if results.total == 0:
-            relaxed = backend.search_services(query, Mode.RELAXED)
-            if relaxed.total and len(analysed.groups) > 1:
-                mode, results = Mode.RELAXED, relaxed
     hits = dress_hits(results.hits, analysed)
     if mode in (Mode.HOMOPHONE, Mode.RELAXED):
         suggestion = suggest(analysed, hits)
@@ -304,6 +295,22 @@ def run_query(query: CatalogQuery, *, with_pages: bool = False) -> CatalogSearch
         messages=messages,
         pages=pages,
     )
+
+
+def choose_mode(backend, query: CatalogQuery) -> Mode | None:
+    """The first way of reading the query that finds anything: strict; by sound (a slip
+    such as 老年正); without lone characters; any word. None when nothing matches."""
+    analysed = query.analysed
+    if analysed.is_empty:
+        return Mode.STRICT
+    modes = [Mode.STRICT]
+    if CJK.search(analysed.folded):
+        modes.append(Mode.HOMOPHONE)
+    if any(group.optional for group in analysed.groups):
+        modes.append(Mode.CORE)
+    if len(analysed.groups) > 1:
+        modes.append(Mode.RELAXED)
+    return next((mode for mode in modes if backend.has_matches(query, mode)), None)
 
 
 def find_pages(query: CatalogQuery, mode: Mode, limit: int = 5) -> list:
@@ -389,7 +396,7 @@ def suggest(analysed: AnalysedQuery, hits: list[ServiceHit]) -> str:
                 found = sounding_like(fold(text), cjk, wanted)
                 if found and found != cjk:
                     return found
-    vocabulary = suggestion_vocabulary()
+    vocabulary = suggestion_vocabulary(hits)
     close = difflib.get_close_matches(query, vocabulary, n=1, cutoff=0.6)
     if close and close[0] != query:
         return close[0]
@@ -405,11 +412,21 @@ def sounding_like(text: str, typed: str, wanted_pinyin: str) -> str:
     return ""
 
 
-def suggestion_vocabulary() -> list[str]:
-    names = Service.objects.values_list("name", "alternate_name")
-    synonyms = current_synonyms()
-    words = {fold(text) for pair in names for text in pair if text}
-    return sorted(words | set(synonyms))
+def suggestion_vocabulary(hits: list[ServiceHit]) -> list[str]:
+    """What a suggestion may be: the synonyms, the names of what was found, and the
+    alternate names residents use (bounded: this runs on every query that found nothing)."""
+    words = set(current_synonyms())
+    for hit in hits:
+        words.update(fold(text) for text in (hit.service.name, hit.service.alternate_name) if text)
+    if not hits:
+        names = (
+            Service.objects.exclude(alternate_name="")
+            .order_by()
+            .values_list("alternate_name", flat=True)
+            .distinct()[:SUGGESTION_NAMES]
+        )
+        words.update(names)
+    return sorted(words)
 
 
 # -- facet labels ---------------------------------------------------------------------------

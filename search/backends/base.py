@@ -74,6 +74,11 @@ class BaseSearchBackend:
     def search_services(self, query: CatalogQuery, mode: Mode) -> BackendResults:
         raise NotImplementedError
 
+    def has_matches(self, query: CatalogQuery, mode: Mode) -> bool:
+        """Whether ``mode`` finds anything (under the filters): how the search picks the
+        mode to answer in before paying for facets. Backends may answer more cheaply."""
+        return self.search_services(query, mode).total > 0
+
     def search_pages(self, query: CatalogQuery, mode: Mode, limit: int) -> list[int]:
         raise NotImplementedError
 

@@ -181,8 +181,9 @@ class SearchBackend(BaseSearchBackend):
             return None
         return self.dialect.ids_sql(self.dialect.expression(groups, mode), "service")
 
-    def search_services(self, query: CatalogQuery, mode: Mode) -> BackendResults:
-        match = self._match(query, mode, "service")
+    def _scope(self, query: CatalogQuery, mode: Mode):
+        """(visible, chosen facet conditions, centers in the circle): the services the
+        text, circle and open-now admit, before the facets are applied."""
         visible = Service.objects.filter(status__in=VISIBLE_STATUSES)
         matching = self._matching_ids(query, mode)
         if matching is not None:
@@ -194,14 +195,23 @@ class SearchBackend(BaseSearchBackend):
                     "service_id"
                 )
             )
+        chosen_q = {facet: facet_q(facet, value) for facet, value in query.filters.items()}
         if query.open_now:
             center = query.filters.get("center")
             location = (
                 Location.objects.filter(external_identifier=center).first() if center else None
             )
-            chosen = visible.filter(*[facet_q(f, v) for f, v in query.filters.items()])
+            chosen = visible.filter(*chosen_q.values())
             visible = visible.filter(pk__in=open_service_ids(chosen, query.moment, location))
-        chosen_q = {facet: facet_q(facet, value) for facet, value in query.filters.items()}
+        return visible, chosen_q, near
+
+    def has_matches(self, query: CatalogQuery, mode: Mode) -> bool:
+        visible, chosen_q, _ = self._scope(query, mode)
+        return visible.filter(*chosen_q.values()).exists()
+
+    def search_services(self, query: CatalogQuery, mode: Mode) -> BackendResults:
+        match = self._match(query, mode, "service")
+        visible, chosen_q, near = self._scope(query, mode)
         filtered = visible.filter(*chosen_q.values())
 
         if query.sort == "distance" and near is not None:
@@ -225,9 +235,8 @@ class SearchBackend(BaseSearchBackend):
         except EmptyResultSet:  # e.g. open now, and nothing is
             return [], 0
         ranked = f"SELECT m.service_id, m.score FROM ({sql}) m WHERE m.service_id IN ({within_sql})"
+        total = filtered.count()  # the matching ids already restrict it: no scores needed
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({ranked}) r", [*params, *within_params])
-            total = cursor.fetchone()[0]
             cursor.execute(
                 f"{ranked} ORDER BY m.score DESC, m.service_id LIMIT %s OFFSET %s",
                 [*params, *within_params, query.page_size, query.offset],
