@@ -130,7 +130,8 @@ def test_embedded_defaults_without_any_environment():
         + "print(settings.DATABASES['default']['ENGINE']);"
         + "print(settings.CACHES['default']['BACKEND']);"
         + "print(settings.WAGTAILSEARCH_BACKENDS['default']['BACKEND']);"
-        + "print(settings.LANGUAGE_CODE, settings.TIME_ZONE, settings.USE_TZ)",
+        + "print(settings.LANGUAGE_CODE, settings.TIME_ZONE, settings.USE_TZ);"
+        + "print(settings.JIAMENKOU_SEARCH['BACKEND'])",
         DJANGO_SETTINGS_MODULE="jiamenkou.settings.dev",
         DATABASE_URL="",
         REDIS_URL="",
@@ -143,6 +144,7 @@ def test_embedded_defaults_without_any_environment():
         "wagtail.search.backends.database",
         "zh-hans Asia/Shanghai True",
     ]
+    assert result.stdout.split("\n")[4] == "search.backends.database"
 
 
 def test_services_are_chosen_by_environment_variables():
@@ -151,7 +153,9 @@ def test_services_are_chosen_by_environment_variables():
         + "print(settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['NAME']);"
         + "print(settings.CACHES['default']['BACKEND'], settings.CACHES['default']['LOCATION']);"
         + "print(settings.WAGTAILSEARCH_BACKENDS['default']['URLS']);"
-        + "print(settings.ALLOWED_HOSTS, settings.MEDIA_ROOT)",
+        + "print(settings.ALLOWED_HOSTS, settings.MEDIA_ROOT);"
+        + "print(settings.JIAMENKOU_SEARCH['BACKEND'], settings.JIAMENKOU_SEARCH['URLS']);"
+        + "print(settings.DATABASES['default']['OPTIONS']['options'])",
         DJANGO_SETTINGS_MODULE="jiamenkou.settings.dev",
         DATABASE_URL="postgres://user@db.example:5432/jiamenkou",
         REDIS_URL="redis://cache.example:6379/1",
@@ -165,6 +169,9 @@ def test_services_are_chosen_by_environment_variables():
     assert lines[1] == "django.core.cache.backends.redis.RedisCache redis://cache.example:6379/1"
     assert lines[2] == "['http://search.example:9200']"
     assert lines[3] == "['www.example.gov.cn', 'example.gov.cn'] /srv/media"
+    assert lines[4] == "search.backends.elasticsearch ['http://search.example:9200']"
+    # The site search's GIN index is chosen on SSD-like costs (see settings/base.py).
+    assert lines[5] == "-c random_page_cost=1.1"
 
 
 def test_a_malformed_boolean_is_reported_in_chinese():
