@@ -23,36 +23,65 @@ logger = logging.getLogger(__name__)
 _pending = threading.local()
 
 
+class _Pending:
+    """Keys waiting for the current transaction to commit, and the flush registered for
+    them with Django (its place in ``connection.run_on_commit``)."""
+
+    def __init__(self):
+        self.keys = {"service": set(), "page": set()}
+        # Our flushes in run_on_commit: (index, the (savepoint ids, callback, robust) entry).
+        self.entries: list[tuple[int, tuple]] = []
+        self.savepoint = None
+
+    def registered(self, connection) -> bool:
+        """Our flush is still waiting in this connection (not run, not rolled back)."""
+        waiting = connection.run_on_commit
+        return connection.in_atomic_block and any(
+            index < len(waiting) and waiting[index] is entry for index, entry in self.entries
+        )
+
+
 def schedule(kind: str, keys) -> None:
     """Index ``keys`` (service ids, or page ids) of ``kind`` when the transaction commits.
 
-    Every change registers the flush, and the first flush to run takes all pending keys
-    (the later ones find none): a transaction that rolls back drops its callbacks, while
-    its keys are merely reindexed from the database by the next flush, which is harmless.
+    Keys collect in one pending set flushed once per transaction. When Django has dropped
+    our flush (the transaction rolled back), the keys go with it. A savepoint of its own
+    (a nested atomic block) gets its own flush, so rolling it back loses nothing else.
     """
     keys = [key for key in keys if key is not None]
     if not keys:
         return
-    queue = getattr(_pending, "queue", None)
-    if queue is None:
-        queue = _pending.queue = {"service": set(), "page": set()}
-    queue[kind].update(keys)
-    transaction.on_commit(flush)
+    connection = transaction.get_connection()
+    pending = getattr(_pending, "state", None)
+    if pending is None or not pending.registered(connection):
+        pending = _pending.state = _Pending()
+    pending.keys[kind].update(keys)
+    savepoint = connection.savepoint_ids[-1] if connection.savepoint_ids else None
+    if not pending.entries or pending.savepoint != savepoint:
+        transaction.on_commit(flush)
+        if connection.in_atomic_block:
+            index = len(connection.run_on_commit) - 1
+            pending.entries.append((index, connection.run_on_commit[index]))
+            pending.savepoint = savepoint
 
 
 def flush() -> None:
-    queue = getattr(_pending, "queue", None)
-    _pending.queue = None
-    if not queue or not (queue["service"] or queue["page"]):
+    pending = getattr(_pending, "state", None)
+    if pending is None:
+        return
+    keys = pending.keys
+    # What changes after this flush (in the same block) needs a flush of its own.
+    _pending.state = None
+    if not (keys["service"] or keys["page"]):
         return
     from search.backends import get_search_backend
 
     backend = get_search_backend()
     try:
-        if queue["service"]:
-            backend.index_services(queue["service"])
-        if queue["page"]:
-            sync_pages(backend, queue["page"])
+        if keys["service"]:
+            backend.index_services(keys["service"])
+        if keys["page"]:
+            sync_pages(backend, keys["page"])
     except Exception:
         # A search cluster that is down must not undo an editor's save: log it; the next
         # save or `manage.py rebuild_search_index` catches up.

@@ -1,10 +1,11 @@
 """Catalog search on the shared catalog, through the database backend: what residents type
 finds the right services, with facets, filters, the walking circle and suggestions."""
 
+import contextlib
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Service
@@ -186,6 +187,17 @@ class IndexFollowsTheCatalogTests(SharedCatalogTestCase):
         with self.captureOnCommitCallbacks(execute=True):
             service.delete()
         self.assertEqual(names("剃头"), [])
+
+    def test_a_rolled_back_savepoint_loses_nothing_else(self):
+        kept, dropped = Service.objects.get(name="爱心义剪"), Service.objects.get(name="开锁换锁")
+        with self.captureOnCommitCallbacks(execute=True):
+            kept.alternate_name = "剃头"
+            kept.save()
+            with contextlib.suppress(RuntimeError), transaction.atomic():
+                dropped.alternate_name = "剃头"
+                dropped.save()
+                raise RuntimeError("the editor's second change fails")
+        self.assertEqual(names("剃头"), ["爱心义剪"])
 
     def test_rebuild_indexes_every_visible_service(self):
         backend = get_search_backend()
