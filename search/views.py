@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 from wagtail.models import Site
 
@@ -98,7 +99,8 @@ def click(request, log_id: int, service_id):
     record_click(log_id)
     target = request.GET.get("to", "")
     # Only a path of this site: never an open redirect.
-    if not target.startswith("/") or target.startswith("//"):
+    local = url_has_allowed_host_and_scheme(target, allowed_hosts=None)
+    if not (local and target.startswith("/")):
         target = GuideLinks(request, None).url_for(Service(pk=service_id))
     return HttpResponseRedirect(target)
 
