@@ -42,6 +42,9 @@ class SearchEntry(models.Model):
     keyword_tokens = models.TextField(blank=True)
     body_tokens = models.TextField(blank=True)
     pinyin_tokens = models.TextField(blank=True)
+    #: The service's facet values as ``facet:value`` (``kind:government``,
+    #: ``center:HHD-CH``…): the database backend filters and counts facets from these.
+    facet_values = models.JSONField(default=list, blank=True)
     indexed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

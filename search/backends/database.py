@@ -2,26 +2,26 @@
 
 Both dialects read the same pre-analysed tokens from :class:`search.models.SearchEntry`
 (migration 0002 builds the FTS5 table or the tsvector column from them); only the match
-expression and the scoring function differ. Filters and facet counts are ordinary ORM
-queries on the catalog, restricted to the matched services by a subquery, so a page of
-results costs the same number of queries however many services match.
+expression and the scoring function differ. Each entry also carries its service's facet
+values (``kind:government``, ``topic:health`` …), so a search answers from the index
+alone: one query for the page of hits, one for the total and every facet count together,
+however many services match, without joining the catalog's tables.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Count, Q
 from django.db.models.expressions import RawSQL
 
-from catalog.filters import VISIBLE_STATUSES, cost_category_q
 from catalog.models import Location, Service, ServiceAtLocation
-from catalog.models.services import CostCategory
 from search.analysis import CJK, Alternative, Group, fold
-from search.backends.base import BaseSearchBackend, facet_q
+from search.backends.base import BaseSearchBackend
 from search.documents import Document
 from search.models import SearchEntry
 from search.opening import open_service_ids
@@ -30,13 +30,40 @@ from search.query import FACETS, BackendResults, CatalogQuery, Hit, Mode, groups
 # Column weights: a word in the name counts most, then alternate names, keywords and
 # pinyin, then the description.
 SQLITE_WEIGHTS = "10.0, 6.0, 1.0, 6.0"  # name, keywords, body, pinyin
-FACET_FIELDS = {
-    "kind": "kind",
-    "topic": "topics__code",
-    "audience": "audiences__code",
-    "center": "service_at_locations__location__external_identifier",
-    "channel": "channels__channel",
-}
+ENTRY_TABLE = SearchEntry._meta.db_table
+FLOAT = "DOUBLE PRECISION"  # a type name both dialects know
+
+
+def facet_token(facet: str, value: str) -> str:
+    """How a facet value is stored in ``SearchEntry.facet_values``."""
+    return f"{facet}:{value}"
+
+
+def entry_facet_values(document: Document) -> list[str]:
+    return [
+        facet_token(facet, value) for facet in FACETS for value in document.facets.get(facet, ())
+    ]
+
+
+@dataclass
+class Selection:
+    """Entries of one source as SQL: ``FROM`` and ``WHERE`` parts with their parameters
+    (in the order they appear), and the score of each entry."""
+
+    from_sql: str
+    from_params: list
+    score_sql: str
+    conditions: list[tuple[str, list]] = field(default_factory=list)
+
+    def where(self, sql: str, params=()) -> Selection:
+        return Selection(
+            self.from_sql, self.from_params, self.score_sql, [*self.conditions, (sql, list(params))]
+        )
+
+    def sql(self, columns: str, column_params=()) -> tuple[str, list]:
+        where = " AND ".join(f"({sql})" for sql, _ in self.conditions) or "1 = 1"
+        params = [*column_params, *self.from_params, *(p for _, ps in self.conditions for p in ps)]
+        return f"SELECT {columns} FROM {self.from_sql} WHERE {where}", params
 
 
 class SqliteDialect:
@@ -60,24 +87,28 @@ class SqliteDialect:
         return (" OR " if mode is Mode.RELAXED else " AND ").join(parts)
 
     @staticmethod
-    def match_sql(expression: str, source: str) -> tuple[str, list]:
-        return (
-            f"SELECT e.service_id AS service_id, e.page_id AS page_id, "
-            f"-bm25(search_entry_fts, {SQLITE_WEIGHTS}) AS score "
-            "FROM search_entry_fts JOIN search_searchentry e ON e.id = search_entry_fts.rowid "
-            "WHERE search_entry_fts MATCH %s AND e.source = %s",
-            [expression, source],
-        )
+    def matching(expression: str, source: str) -> Selection:
+        return Selection(
+            f"search_entry_fts JOIN {ENTRY_TABLE} e ON e.id = search_entry_fts.rowid",
+            [],
+            f"-bm25(search_entry_fts, {SQLITE_WEIGHTS})",
+        ).where("search_entry_fts MATCH %s AND e.source = %s", [expression, source])
 
     @staticmethod
-    def ids_sql(expression: str, source: str) -> tuple[str, list]:
-        """The matching ids only: no score to compute, for filters and facet counts."""
-        return (
-            "SELECT e.service_id FROM search_entry_fts "
-            "JOIN search_searchentry e ON e.id = search_entry_fts.rowid "
-            "WHERE search_entry_fts MATCH %s AND e.source = %s",
-            [expression, source],
-        )
+    def has_facet(token: str) -> tuple[str, list]:
+        return "EXISTS (SELECT 1 FROM json_each(e.facet_values) f WHERE f.value = %s)", [token]
+
+    @staticmethod
+    def each_facet(alias: str) -> str:
+        """A join giving one row per facet value of ``alias``'s entry, as ``f.value``."""
+        return f"json_each({alias}.facet_values) f"
+
+    @staticmethod
+    def among(ids: list) -> tuple[str, list]:
+        # One JSON parameter however many ids: SQLite limits the number of parameters.
+        return "e.service_id IN (SELECT value FROM json_each(%s))", [
+            json.dumps([as_uuid(pk).hex for pk in ids])
+        ]
 
 
 class PostgresDialect:
@@ -99,25 +130,32 @@ class PostgresDialect:
         return (" | " if mode is Mode.RELAXED else " & ").join(parts)
 
     @staticmethod
-    def match_sql(expression: str, source: str) -> tuple[str, list]:
-        return (
-            "SELECT e.service_id AS service_id, e.page_id AS page_id, "
-            "ts_rank(e.search_vector, to_tsquery('simple', %s), 1) AS score "
-            "FROM search_searchentry e "
-            "WHERE e.search_vector @@ to_tsquery('simple', %s) AND e.source = %s",
-            [expression, expression, source],
-        )
+    def matching(expression: str, source: str) -> Selection:
+        return Selection(
+            f"{ENTRY_TABLE} e CROSS JOIN to_tsquery('simple', %s) AS tsq",
+            [expression],
+            "ts_rank(e.search_vector, tsq, 1)",
+        ).where("e.search_vector @@ tsq AND e.source = %s", [source])
 
     @staticmethod
-    def ids_sql(expression: str, source: str) -> tuple[str, list]:
-        return (
-            "SELECT e.service_id FROM search_searchentry e "
-            "WHERE e.search_vector @@ to_tsquery('simple', %s) AND e.source = %s",
-            [expression, source],
-        )
+    def has_facet(token: str) -> tuple[str, list]:
+        return "e.facet_values @> %s::jsonb", [json.dumps([token])]
+
+    @staticmethod
+    def each_facet(alias: str) -> str:
+        return f"jsonb_array_elements_text({alias}.facet_values) AS f(value)"
+
+    @staticmethod
+    def among(ids: list) -> tuple[str, list]:
+        return "e.service_id = ANY(%s::uuid[])", [[as_uuid(pk) for pk in ids]]
 
 
 DIALECTS = {"sqlite": SqliteDialect(), "postgresql": PostgresDialect()}
+
+
+def all_entries(source: str) -> Selection:
+    """Every entry of ``source``, unscored: browsing by filters without a query."""
+    return Selection(f"{ENTRY_TABLE} e", [], "0.0").where("e.source = %s", [source])
 
 
 class SearchBackend(BaseSearchBackend):
@@ -150,6 +188,7 @@ class SearchBackend(BaseSearchBackend):
                         keyword_tokens=document.joined("keyword_tokens"),
                         body_tokens=document.joined("body_tokens"),
                         pinyin_tokens=document.joined("pinyin_tokens"),
+                        facet_values=entry_facet_values(document),
                         **{target: document.key},
                     )
                     for document in documents
@@ -169,138 +208,164 @@ class SearchBackend(BaseSearchBackend):
 
     # -- querying ----------------------------------------------------------------------
 
-    def _match(self, query: CatalogQuery, mode: Mode, source: str) -> tuple[str, list] | None:
+    def _selection(self, query: CatalogQuery, mode: Mode, source: str) -> Selection | None:
+        """The entries the query's text matches in ``mode``; every entry when the query has
+        no text; None when the text leaves nothing to match in this mode."""
+        if query.analysed.is_empty:
+            return all_entries(source)
         groups = groups_for(query.analysed, mode)
         if not groups:
             return None
-        return self.dialect.match_sql(self.dialect.expression(groups, mode), source)
+        return self.dialect.matching(self.dialect.expression(groups, mode), source)
 
-    def _matching_ids(self, query: CatalogQuery, mode: Mode) -> tuple[str, list] | None:
-        groups = groups_for(query.analysed, mode)
-        if not groups:
-            return None
-        return self.dialect.ids_sql(self.dialect.expression(groups, mode), "service")
-
-    def _scope(self, query: CatalogQuery, mode: Mode):
-        """(visible, chosen facet conditions, centers in the circle): the services the
-        text, circle and open-now admit, before the facets are applied."""
-        visible = Service.objects.filter(status__in=VISIBLE_STATUSES)
-        matching = self._matching_ids(query, mode)
-        if matching is not None:
-            visible = visible.filter(pk__in=RawSQL(*matching))
+    def _scope(self, query: CatalogQuery, mode: Mode) -> tuple[Selection | None, dict, dict]:
+        """(the services the text, the circle and open-now admit, before the facets are
+        chosen, or None when nothing is; the SQL condition of each chosen facet; the
+        centers inside the circle with their distances, None without a circle)."""
         near = near_locations(query)
+        selection = self._selection(query, mode, "service")
+        if selection is None or near == {}:
+            return None, {}, near
         if near is not None:
-            visible = visible.filter(
-                pk__in=ServiceAtLocation.objects.filter(location__in=list(near)).values(
-                    "service_id"
-                )
-            )
-        chosen_q = {facet: facet_q(facet, value) for facet, value in query.filters.items()}
+            links = ServiceAtLocation.objects.filter(location__in=list(near)).values("service_id")
+            try:
+                sql, params = links.query.sql_with_params()
+            except EmptyResultSet:
+                return None, {}, near
+            selection = selection.where(f"e.service_id IN ({sql})", params)
+        chosen = {
+            facet: self.dialect.has_facet(facet_token(facet, value))
+            for facet, value in query.filters.items()
+        }
         if query.open_now:
+            # Hours are judged in Python (schedules, holidays), on the services the text and
+            # circle admit, so that each facet is still counted under the others' choices.
+            candidates = Service.objects.filter(pk__in=RawSQL(*selection.sql("e.service_id")))
             center = query.filters.get("center")
             location = (
                 Location.objects.filter(external_identifier=center).first() if center else None
             )
-            chosen = visible.filter(*chosen_q.values())
-            visible = visible.filter(pk__in=open_service_ids(chosen, query.moment, location))
-        return visible, chosen_q, near
+            open_ids = open_service_ids(candidates, query.moment, location)
+            if not open_ids:
+                return None, {}, near
+            selection = selection.where(*self.dialect.among(open_ids))
+        return selection, chosen, near
+
+    @staticmethod
+    def _filtered(selection: Selection, chosen: dict) -> Selection:
+        for sql, params in chosen.values():
+            selection = selection.where(sql, params)
+        return selection
 
     def has_matches(self, query: CatalogQuery, mode: Mode) -> bool:
-        visible, chosen_q, _ = self._scope(query, mode)
-        return visible.filter(*chosen_q.values()).exists()
+        selection, chosen, _ = self._scope(query, mode)
+        if selection is None:
+            return False
+        sql, params = self._filtered(selection, chosen).sql("1")
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} LIMIT 1", params)
+            return cursor.fetchone() is not None
 
     def search_services(self, query: CatalogQuery, mode: Mode) -> BackendResults:
-        match = self._match(query, mode, "service")
-        visible, chosen_q, near = self._scope(query, mode)
-        filtered = visible.filter(*chosen_q.values())
-
-        if query.sort == "distance" and near is not None:
-            hits, total = self._by_distance(filtered, match, near, query)
-        elif match is None:
-            total = filtered.count()
-            services = filtered.order_by("name").values_list("pk", flat=True)
-            page = services[query.offset : query.offset + query.page_size]
-            hits = [Hit(str(pk), 0.0) for pk in page]
-        else:
-            hits, total = self._ranked(filtered, match, query)
-        if near is not None:
+        selection, chosen, near = self._scope(query, mode)
+        if selection is None:
+            return BackendResults(hits=[], total=0, facets={})
+        by_distance = query.sort == "distance" and near is not None
+        total, facets, hits = self._one_pass(
+            selection,
+            chosen,
+            page=None if by_distance else query,
+            by_title=query.analysed.is_empty,
+        )
+        if by_distance:
+            hits = self._by_distance(self._filtered(selection, chosen), near, query)
+        elif near is not None:
             add_distances(hits, near)
-        facets = self._facets(visible, chosen_q)
         return BackendResults(hits=hits, total=total, facets=facets)
 
-    def _ranked(self, filtered, match, query: CatalogQuery) -> tuple[list[Hit], int]:
-        sql, params = match
-        try:
-            within_sql, within_params = filtered.values("pk").query.sql_with_params()
-        except EmptyResultSet:  # e.g. open now, and nothing is
-            return [], 0
-        ranked = f"SELECT m.service_id, m.score FROM ({sql}) m WHERE m.service_id IN ({within_sql})"
-        total = filtered.count()  # the matching ids already restrict it: no scores needed
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"{ranked} ORDER BY m.score DESC, m.service_id LIMIT %s OFFSET %s",
-                [*params, *within_params, query.page_size, query.offset],
-            )
-            rows = cursor.fetchall()
-        return [Hit(str(as_uuid(pk)), float(score)) for pk, score in rows], total
+    def _one_pass(
+        self, selection: Selection, chosen: dict, page: CatalogQuery | None, by_title: bool
+    ) -> tuple[int, dict[str, dict[str, int]], list[Hit]]:
+        """One query over the matched entries: the total under every chosen facet; the
+        count of each facet value, each facet counted under the other facets' choices (so
+        choosing a kind still shows how many results the other kinds have); and, unless
+        ``page`` is None, that page of hits, best first (by name when ``by_title``)."""
+        flags = list(chosen)
+        columns = ", ".join(
+            [
+                "e.service_id AS service_id",
+                # Only what the page needs: a narrow row keeps the matches in memory.
+                "e.title AS title" if by_title else "'' AS title",
+                f"{selection.score_sql} AS score",
+                "e.facet_values AS facet_values",
+            ]
+            + [f"CASE WHEN {chosen[facet][0]} THEN 1 ELSE 0 END AS ok_{facet}" for facet in flags]
+        )
+        inner, params = selection.sql(columns, [p for facet in flags for p in chosen[facet][1]])
 
-    def _by_distance(self, filtered, match, near, query) -> tuple[list[Hit], int]:
-        if match is None:
-            scores = {str(pk): 0.0 for pk in filtered.values_list("pk", flat=True)}
-        else:
-            sql, params = match
-            try:
-                within_sql, within_params = filtered.values("pk").query.sql_with_params()
-            except EmptyResultSet:
-                return [], 0
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT m.service_id, m.score FROM ({sql}) m "
-                    f"WHERE m.service_id IN ({within_sql})",
-                    [*params, *within_params],
-                )
-                scores = {str(as_uuid(pk)): float(score) for pk, score in cursor.fetchall()}
-        hits = [Hit(pk, score) for pk, score in scores.items()]
+        def all_but(facet: str | None) -> str:
+            others = [f"m.ok_{name} = 1" for name in flags if name != facet]
+            return " AND ".join(others) or "1 = 1"
+
+        counted = (
+            "CASE "
+            + "".join(
+                f"WHEN f.value LIKE '{name}:%%' THEN (CASE WHEN {all_but(name)} THEN 1 ELSE 0 END) "
+                for name in FACETS
+            )
+            + "ELSE 0 END"
+        )
+        parts = [
+            f"SELECT 0, NULL, CAST(SUM(CASE WHEN {all_but(None)} THEN 1 ELSE 0 END) AS {FLOAT}), "
+            "0 FROM m",
+            f"SELECT 1, f.value, CAST(SUM({counted}) AS {FLOAT}), 0 "
+            f"FROM m, {self.dialect.each_facet('m')} GROUP BY f.value",
+        ]
+        if page is not None:
+            order = "title, service_id" if by_title else "score DESC, service_id"
+            # The page is cut from every match, then numbered (ten rows) to keep its order.
+            parts.append(
+                f"SELECT 2, CAST(service_id AS TEXT), CAST(score AS {FLOAT}), "
+                f"ROW_NUMBER() OVER (ORDER BY {order}) FROM (SELECT m.service_id, m.title, "
+                f"m.score FROM m WHERE {all_but(None)} ORDER BY {order} LIMIT %s OFFSET %s) AS page"
+            )
+            params += [page.page_size, page.offset]
+        sql = f"WITH m AS ({inner}) " + " UNION ALL ".join(parts)
+        total, hits = 0, []
+        facets: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        for part, token, number, position in rows:
+            if part == 0:
+                total = int(number or 0)
+            elif part == 1:
+                facet, _, value = token.partition(":")
+                if number and facet in facets:
+                    facets[facet][value] = int(number)
+            else:
+                hits.append((position, Hit(str(as_uuid(token)), float(number))))
+        # UNION ALL keeps no order of its own: the page is put back in its order here.
+        return total, facets, [hit for _, hit in sorted(hits, key=lambda item: item[0])]
+
+    def _by_distance(self, filtered: Selection, near, query: CatalogQuery) -> list[Hit]:
+        sql, params = filtered.sql(f"e.service_id, {filtered.score_sql} AS score")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            hits = [Hit(str(as_uuid(pk)), float(score)) for pk, score in cursor.fetchall()]
         add_distances(hits, near)
         hits.sort(key=lambda hit: (hit.distance_m or 0.0, -hit.score, hit.service_id))
-        return hits[query.offset : query.offset + query.page_size], len(hits)
-
-    def _facets(self, visible, chosen_q: dict[str, Q]) -> dict[str, dict[str, int]]:
-        """Counts per facet value, each facet counted under the other facets' choices (so
-        choosing a kind still shows how many results the other kinds have)."""
-        facets: dict[str, dict[str, int]] = {}
-        for facet in FACETS:
-            others = [q for name, q in chosen_q.items() if name != facet]
-            services = visible.filter(*others)
-            if facet == "cost":
-                counts = services.aggregate(
-                    **{
-                        category: Count("pk", filter=cost_category_q(category))
-                        for category in CostCategory.values
-                    }
-                )
-            else:
-                field = FACET_FIELDS[facet]
-                rows = (
-                    services.order_by()
-                    .values(field)
-                    .annotate(count=Count("pk", distinct=True))
-                    .values_list(field, "count")
-                )
-                counts = {value: count for value, count in rows if value}
-            facets[facet] = {value: count for value, count in counts.items() if count}
-        return facets
+        return hits[query.offset : query.offset + query.page_size]
 
     def search_pages(self, query: CatalogQuery, mode: Mode, limit: int) -> list[int]:
-        match = self._match(query, mode, "page")
-        if match is None:
+        if query.analysed.is_empty:
             return []
-        sql, params = match
+        selection = self._selection(query, mode, "page")
+        if selection is None:
+            return []
+        sql, params = selection.sql(f"e.page_id, {selection.score_sql} AS score")
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT m.page_id FROM ({sql}) m ORDER BY m.score DESC, m.page_id LIMIT %s",
-                [*params, limit],
-            )
+            cursor.execute(f"{sql} ORDER BY score DESC, e.page_id LIMIT %s", [*params, limit])
             return [row[0] for row in cursor.fetchall()]
 
     def autocomplete(self, prefix: str, limit: int) -> list[str]:
@@ -326,29 +391,20 @@ class SearchBackend(BaseSearchBackend):
                 Alternative((letters,), prefix=True, pinyin=True),
             ),
         )
-        sql, params = self.dialect.match_sql(
-            self.dialect.expression([group], Mode.STRICT), "service"
+        selection = self.dialect.matching(self.dialect.expression([group], Mode.STRICT), "service")
+        sql, params = selection.sql(
+            f"e.service_id, e.title, e.pinyin_tokens, {selection.score_sql} AS score"
         )
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT m.service_id, m.score FROM ({sql}) m ORDER BY m.score DESC LIMIT %s",
-                [*params, limit * 5],
-            )
-            scores = {str(as_uuid(pk)): score for pk, score in cursor.fetchall()}
-        entries = SearchEntry.objects.filter(service_id__in=list(scores)).values_list(
-            "service_id", "title", "pinyin_tokens"
-        )
+            cursor.execute(f"{sql} ORDER BY score DESC LIMIT %s", [*params, limit * 5])
+            entries = cursor.fetchall()
         # Names whose pinyin is exactly what was typed (lnz → 老年证) before names that only
         # begin with it, then the shorter name.
         ranked = sorted(
             entries,
-            key=lambda e: (
-                letters not in e[2].split(),
-                -scores[str(as_uuid(e[0]))],
-                len(e[1]),
-            ),
+            key=lambda e: (letters not in e[2].split(), -e[3], len(e[1])),
         )
-        return [str(as_uuid(pk)) for pk, _, _ in ranked[:limit]]
+        return [str(as_uuid(pk)) for pk, _, _, _ in ranked[:limit]]
 
 
 def as_uuid(value) -> uuid.UUID:

@@ -103,6 +103,54 @@ class FacetAndFilterTests(SharedCatalogTestCase):
         self.assertTrue(all(hit.service.kind == "low_cost" for hit in result.hits))
         self.assertLessEqual(sum(after["topic"].values()), sum(before["topic"].values()))
 
+    def test_facet_counts_are_those_of_the_catalog_under_the_other_choices(self):
+        """Counted from the index's own facet values, each count must be what the catalog
+        says of the matching services, under the other facets' choices."""
+        everything, _ = search_catalog({"q": "服务", "page_size": 50}, log=False)
+        self.assertGreater(everything.total, 50)
+        for chosen in ({}, {"kind": "market"}, {"kind": "government", "audience": "elderly"}):
+            with self.subTest(chosen):
+                result, counts = self.facets({"q": "服务", **chosen})
+                matched = self.matching_services({"q": "服务"})
+                for facet, values in counts.items():
+                    others = {name: value for name, value in chosen.items() if name != facet}
+                    admitted = [
+                        s
+                        for s in matched
+                        if all(value in facet_values_of(s)[name] for name, value in others.items())
+                    ]
+                    expected = {}
+                    for service in admitted:
+                        for value in facet_values_of(service)[facet]:
+                            expected[value] = expected.get(value, 0) + 1
+                    self.assertEqual(
+                        {v: c for v, c in values.items() if c},
+                        {v: c for v, c in expected.items() if c},
+                        facet,
+                    )
+                within = [
+                    s
+                    for s in matched
+                    if all(value in facet_values_of(s)[name] for name, value in chosen.items())
+                ]
+                self.assertEqual(result.total, len(within))
+
+    def matching_services(self, params) -> list[Service]:
+        """Every service the search finds, through its pages."""
+        found, page = [], 1
+        while True:
+            result, _ = search_catalog({**params, "page_size": 50, "page": page}, log=False)
+            found += [hit.service.pk for hit in result.hits]
+            if page >= result.page_count:
+                break
+            page += 1
+        self.assertEqual(len(found), len(set(found)))
+        return list(
+            Service.objects.filter(pk__in=found).prefetch_related(
+                "topics", "audiences", "channels", "cost_options", "service_at_locations__location"
+            )
+        )
+
     def test_every_facet_filters(self):
         for params, check in [
             ({"topic": "health"}, lambda s: "health" in {t.code for t in s.topics.all()}),
@@ -166,6 +214,20 @@ class FacetAndFilterTests(SharedCatalogTestCase):
         self.assertEqual(
             result.total, Service.objects.filter(kind="market").exclude(status="defunct").count()
         )
+
+
+def facet_values_of(service: Service) -> dict[str, set[str]]:
+    """A service's facet values as the catalog itself says them."""
+    return {
+        "kind": {service.kind},
+        "topic": {term.code for term in service.topics.all()},
+        "audience": {term.code for term in service.audiences.all()},
+        "center": {
+            link.location.external_identifier for link in service.service_at_locations.all()
+        },
+        "cost": {service.cost_category()},
+        "channel": {row.channel for row in service.channels.all()},
+    }
 
 
 class IndexFollowsTheCatalogTests(SharedCatalogTestCase):
