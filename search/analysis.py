@@ -80,8 +80,15 @@ def fold(text: str) -> str:
         return ""
     text = unicodedata.normalize("NFKC", text)
     if CJK.search(text):
-        text = _converter().convert(text)
+        text = _simplified(text)
     return text.lower()
+
+
+@functools.lru_cache(maxsize=4096)
+def _simplified(text: str) -> str:
+    # OpenCC is pure Python and slow; the same names and descriptions come back with
+    # every search that shows them (highlighting folds them), so their folding is kept.
+    return _converter().convert(text)
 
 
 def words(text: str, *, search_mode: bool = True) -> list[str]:

@@ -62,6 +62,20 @@ class SearchEntry(models.Model):
         return self.title
 
 
+class IndexVersion(models.Model):
+    """One row whose token changes with every write to the database backend's index, in
+    the writing transaction: cached search results are keyed by it, so they are never
+    served once the index has changed (and a rolled-back write's token is never seen)."""
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("索引版本")
+
+    def __str__(self):
+        return self.token
+
+
 class SynonymSet(models.Model):
     """Words residents use for the same thing (低保 = 最低生活保障). Applied when a query
     is analysed, so a change works at once, without reindexing."""

@@ -10,11 +10,14 @@ however many services match, without joining the catalog's tables.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
@@ -23,7 +26,7 @@ from catalog.models import Location, Service, ServiceAtLocation
 from search.analysis import CJK, Alternative, Group, fold
 from search.backends.base import BaseSearchBackend
 from search.documents import Document
-from search.models import SearchEntry
+from search.models import IndexVersion, SearchEntry
 from search.opening import open_service_ids
 from search.query import FACETS, BackendResults, CatalogQuery, Hit, Mode, groups_for
 
@@ -32,6 +35,11 @@ from search.query import FACETS, BackendResults, CatalogQuery, Hit, Mode, groups
 SQLITE_WEIGHTS = "10.0, 6.0, 1.0, 6.0"  # name, keywords, body, pinyin
 ENTRY_TABLE = SearchEntry._meta.db_table
 FLOAT = "DOUBLE PRECISION"  # a type name both dialects know
+#: How long a search's counts and page are kept (settings: JIAMENKOU_SEARCH
+#: ["RESULT_CACHE_SECONDS"]; 0 turns it off). Any write to the index makes them stale.
+RESULT_CACHE_SECONDS = 300
+
+logger = logging.getLogger(__name__)
 
 
 def facet_token(facet: str, value: str) -> str:
@@ -95,8 +103,11 @@ class SqliteDialect:
         ).where("search_entry_fts MATCH %s AND e.source = %s", [expression, source])
 
     @staticmethod
-    def has_facet(token: str) -> tuple[str, list]:
-        return "EXISTS (SELECT 1 FROM json_each(e.facet_values) f WHERE f.value = %s)", [token]
+    def has_facet(token: str, alias: str = "e") -> tuple[str, list]:
+        return (
+            f"EXISTS (SELECT 1 FROM json_each({alias}.facet_values) fv WHERE fv.value = %s)",
+            [token],
+        )
 
     @staticmethod
     def each_facet(alias: str) -> str:
@@ -138,8 +149,8 @@ class PostgresDialect:
         ).where("e.search_vector @@ tsq AND e.source = %s", [source])
 
     @staticmethod
-    def has_facet(token: str) -> tuple[str, list]:
-        return "e.facet_values @> %s::jsonb", [json.dumps([token])]
+    def has_facet(token: str, alias: str = "e") -> tuple[str, list]:
+        return f"{alias}.facet_values @> %s::jsonb", [json.dumps([token])]
 
     @staticmethod
     def each_facet(alias: str) -> str:
@@ -178,6 +189,7 @@ class SearchBackend(BaseSearchBackend):
         target = "service_id" if source == "service" else "page_id"
         keys = [document.key for document in documents]
         with transaction.atomic():
+            new_index_version()
             SearchEntry.objects.filter(source=source, **{f"{target}__in": keys}).delete()
             SearchEntry.objects.bulk_create(
                 [
@@ -198,10 +210,14 @@ class SearchBackend(BaseSearchBackend):
     def remove_documents(self, source: str, keys: list[str]) -> None:
         if keys:
             target = "service_id" if source == "service" else "page_id"
-            SearchEntry.objects.filter(source=source, **{f"{target}__in": keys}).delete()
+            with transaction.atomic():
+                new_index_version()
+                SearchEntry.objects.filter(source=source, **{f"{target}__in": keys}).delete()
 
     def clear(self) -> None:
-        SearchEntry.objects.all().delete()
+        with transaction.atomic():
+            new_index_version()
+            SearchEntry.objects.all().delete()
 
     def document_count(self, source: str = "service") -> int:
         return SearchEntry.objects.filter(source=source).count()
@@ -233,10 +249,7 @@ class SearchBackend(BaseSearchBackend):
             except EmptyResultSet:
                 return None, {}, near
             selection = selection.where(f"e.service_id IN ({sql})", params)
-        chosen = {
-            facet: self.dialect.has_facet(facet_token(facet, value))
-            for facet, value in query.filters.items()
-        }
+        chosen = {facet: facet_token(facet, value) for facet, value in query.filters.items()}
         if query.open_now:
             # Hours are judged in Python (schedules, holidays), on the services the text and
             # circle admit, so that each facet is still counted under the others' choices.
@@ -251,10 +264,9 @@ class SearchBackend(BaseSearchBackend):
             selection = selection.where(*self.dialect.among(open_ids))
         return selection, chosen, near
 
-    @staticmethod
-    def _filtered(selection: Selection, chosen: dict) -> Selection:
-        for sql, params in chosen.values():
-            selection = selection.where(sql, params)
+    def _filtered(self, selection: Selection, chosen: dict[str, str]) -> Selection:
+        for token in chosen.values():
+            selection = selection.where(*self.dialect.has_facet(token))
         return selection
 
     def has_matches(self, query: CatalogQuery, mode: Mode) -> bool:
@@ -284,59 +296,80 @@ class SearchBackend(BaseSearchBackend):
         return BackendResults(hits=hits, total=total, facets=facets)
 
     def _one_pass(
-        self, selection: Selection, chosen: dict, page: CatalogQuery | None, by_title: bool
+        self,
+        selection: Selection,
+        chosen: dict[str, str],
+        page: CatalogQuery | None,
+        by_title: bool,
     ) -> tuple[int, dict[str, dict[str, int]], list[Hit]]:
         """One query over the matched entries: the total under every chosen facet; the
         count of each facet value, each facet counted under the other facets' choices (so
         choosing a kind still shows how many results the other kinds have); and, unless
-        ``page`` is None, that page of hits, best first (by name when ``by_title``)."""
-        flags = list(chosen)
-        columns = ", ".join(
-            [
-                "e.service_id AS service_id",
-                # Only what the page needs: a narrow row keeps the matches in memory.
-                "e.title AS title" if by_title else "'' AS title",
-                f"{selection.score_sql} AS score",
-                "e.facet_values AS facet_values",
-            ]
-            + [f"CASE WHEN {chosen[facet][0]} THEN 1 ELSE 0 END AS ok_{facet}" for facet in flags]
+        ``page`` is None, that page of hits, best first (by name when ``by_title``).
+
+        Matches are counted by their combination of facet values first: many services
+        share one (a kind, a topic, the same centers), so the values are unpacked once a
+        combination rather than once a match."""
+        dialect = self.dialect
+        inner, params = selection.sql(
+            ", ".join(
+                [
+                    "e.service_id AS service_id",
+                    # Only what the page needs: a narrow row keeps the matches in memory.
+                    "e.title AS title" if by_title else "'' AS title",
+                    f"{selection.score_sql} AS score",
+                    "e.facet_values AS facet_values",
+                ]
+            )
         )
-        inner, params = selection.sql(columns, [p for facet in flags for p in chosen[facet][1]])
+        flags = []
+        for facet, token in chosen.items():
+            condition, condition_params = dialect.has_facet(token, "c")
+            flags.append(f"CASE WHEN {condition} THEN 1 ELSE 0 END AS ok_{facet}")
+            params += condition_params
 
         def all_but(facet: str | None) -> str:
-            others = [f"m.ok_{name} = 1" for name in flags if name != facet]
+            others = [f"k.ok_{name} = 1" for name in chosen if name != facet]
             return " AND ".join(others) or "1 = 1"
 
         counted = (
             "CASE "
             + "".join(
-                f"WHEN f.value LIKE '{name}:%%' THEN (CASE WHEN {all_but(name)} THEN 1 ELSE 0 END) "
+                f"WHEN f.value LIKE '{name}:%%' THEN (CASE WHEN {all_but(name)} THEN k.n ELSE 0 END) "
                 for name in FACETS
             )
             + "ELSE 0 END"
         )
         parts = [
-            f"SELECT 0, NULL, CAST(SUM(CASE WHEN {all_but(None)} THEN 1 ELSE 0 END) AS {FLOAT}), "
-            "0 FROM m",
+            f"SELECT 0, NULL, CAST(SUM(CASE WHEN {all_but(None)} THEN k.n ELSE 0 END) AS {FLOAT}), "
+            "0 FROM k",
             f"SELECT 1, f.value, CAST(SUM({counted}) AS {FLOAT}), 0 "
-            f"FROM m, {self.dialect.each_facet('m')} GROUP BY f.value",
+            f"FROM k, {dialect.each_facet('k')} GROUP BY f.value",
         ]
         if page is not None:
             order = "title, service_id" if by_title else "score DESC, service_id"
+            within = ["1 = 1"]
+            for token in chosen.values():
+                condition, condition_params = dialect.has_facet(token, "m")
+                within.append(condition)
+                params += condition_params
             # The page is cut from every match, then numbered (ten rows) to keep its order.
             parts.append(
                 f"SELECT 2, CAST(service_id AS TEXT), CAST(score AS {FLOAT}), "
                 f"ROW_NUMBER() OVER (ORDER BY {order}) FROM (SELECT m.service_id, m.title, "
-                f"m.score FROM m WHERE {all_but(None)} ORDER BY {order} LIMIT %s OFFSET %s) AS page"
+                f"m.score FROM m WHERE {' AND '.join(within)} ORDER BY {order} "
+                "LIMIT %s OFFSET %s) AS page"
             )
             params += [page.page_size, page.offset]
-        sql = f"WITH m AS ({inner}) " + " UNION ALL ".join(parts)
+        sql = (
+            f"WITH m AS ({inner}), "
+            "c AS (SELECT facet_values, COUNT(*) AS n FROM m GROUP BY facet_values), "
+            f"k AS (SELECT {', '.join(['c.facet_values AS facet_values', 'c.n AS n', *flags])} "
+            "FROM c) " + " UNION ALL ".join(parts)
+        )
         total, hits = 0, []
         facets: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        for part, token, number, position in rows:
+        for part, token, number, position in self._rows(sql, params):
             if part == 0:
                 total = int(number or 0)
             elif part == 1:
@@ -347,6 +380,25 @@ class SearchBackend(BaseSearchBackend):
                 hits.append((position, Hit(str(as_uuid(token)), float(number))))
         # UNION ALL keeps no order of its own: the page is put back in its order here.
         return total, facets, [hit for _, hit in sorted(hits, key=lambda item: item[0])]
+
+    def _rows(self, sql: str, params: list) -> list[tuple]:
+        """The rows of a search query, from the result cache while the index is unchanged.
+        Residents ask the same few things all day (老年证, 低保), and the broadest words
+        match thousands of services whose counts the page shows."""
+        seconds = self.params.get("RESULT_CACHE_SECONDS", RESULT_CACHE_SECONDS)
+        key = None
+        if seconds:
+            digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+            key = f"search:database:{index_version()}:{digest}"
+            rows = cache_get(key)
+            if rows is not None:
+                return rows
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = [tuple(row) for row in cursor.fetchall()]
+        if key:
+            cache_set(key, rows, seconds)
+        return rows
 
     def _by_distance(self, filtered: Selection, near, query: CatalogQuery) -> list[Hit]:
         sql, params = filtered.sql(f"e.service_id, {filtered.score_sql} AS score")
@@ -405,6 +457,33 @@ class SearchBackend(BaseSearchBackend):
             key=lambda e: (letters not in e[2].split(), -e[3], len(e[1])),
         )
         return [str(as_uuid(pk)) for pk, _, _, _ in ranked[:limit]]
+
+
+def index_version() -> str:
+    token = IndexVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    return token or "0"
+
+
+def new_index_version() -> None:
+    """A new token for the index: cached results of the old one are no longer read."""
+    token = uuid.uuid4().hex
+    if not IndexVersion.objects.filter(pk=1).update(token=token):
+        IndexVersion.objects.update_or_create(pk=1, defaults={"token": token})
+
+
+def cache_get(key: str):
+    try:
+        return cache.get(key)
+    except Exception:  # a cache server that is down must not stop the search
+        logger.warning("Search result cache unavailable", exc_info=True)
+        return None
+
+
+def cache_set(key: str, value, seconds: int) -> None:
+    try:
+        cache.set(key, value, seconds)
+    except Exception:
+        logger.warning("Search result cache unavailable", exc_info=True)
 
 
 def as_uuid(value) -> uuid.UUID:
