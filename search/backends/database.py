@@ -110,6 +110,10 @@ class SqliteDialect:
         )
 
     @staticmethod
+    def first_row(sql: str) -> str:
+        return f"{sql} LIMIT 1"
+
+    @staticmethod
     def each_facet(alias: str) -> str:
         """A join giving one row per facet value of ``alias``'s entry, as ``f.value``."""
         return f"json_each({alias}.facet_values) f"
@@ -151,6 +155,12 @@ class PostgresDialect:
     @staticmethod
     def has_facet(token: str, alias: str = "e") -> tuple[str, list]:
         return f"{alias}.facet_values @> %s::jsonb", [json.dumps([token])]
+
+    @staticmethod
+    def first_row(sql: str) -> str:
+        # Planned without the LIMIT: for a word no entry has, a LIMIT invites a sequential
+        # scan of every row in the hope of an early match; the CTE is still read lazily.
+        return f"WITH found AS MATERIALIZED ({sql}) SELECT 1 FROM found LIMIT 1"
 
     @staticmethod
     def each_facet(alias: str) -> str:
@@ -236,8 +246,8 @@ class SearchBackend(BaseSearchBackend):
 
     def _scope(self, query: CatalogQuery, mode: Mode) -> tuple[Selection | None, dict, dict]:
         """(the services the text, the circle and open-now admit, before the facets are
-        chosen, or None when nothing is; the SQL condition of each chosen facet; the
-        centers inside the circle with their distances, None without a circle)."""
+        chosen, or None when nothing is; the facet token of each chosen facet; the centers
+        inside the circle with their distances, None without a circle)."""
         near = near_locations(query)
         selection = self._selection(query, mode, "service")
         if selection is None or near == {}:
@@ -275,7 +285,7 @@ class SearchBackend(BaseSearchBackend):
             return False
         sql, params = self._filtered(selection, chosen).sql("1")
         with connection.cursor() as cursor:
-            cursor.execute(f"{sql} LIMIT 1", params)
+            cursor.execute(self.dialect.first_row(sql), params)
             return cursor.fetchone() is not None
 
     def search_services(self, query: CatalogQuery, mode: Mode) -> BackendResults:

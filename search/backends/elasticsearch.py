@@ -504,11 +504,12 @@ class SearchBackend(BaseSearchBackend):
         return faceted[query.offset : query.offset + query.page_size]
 
     def build_open_candidates_search(self, query: CatalogQuery, mode: Mode) -> Search:
-        """Ids of every service that matches ``query`` with all its filters, for the
-        open-now check (as the database backend, the check sees the chosen facets too)."""
+        """Ids of every service that matches ``query``'s text and circle, for the open-now
+        check. As in the database backend the chosen facets do not narrow it: each facet
+        is counted under the other facets' choices, and those counts need every open
+        match."""
         groups = groups_for(query.analysed, mode)
         restrictions = self.service_restrictions(query, None)
-        restrictions += [facet_filter(facet, value) for facet, value in query.filters.items()]
         search = Search(index=self.index_name("service"), using=self.alias)
         return (
             search.query(restricted(text_query(groups, mode), restrictions))

@@ -81,8 +81,8 @@ class FindingServicesTests(SharedCatalogTestCase):
 
 
 class FacetAndFilterTests(SharedCatalogTestCase):
-    def facets(self, params):
-        result, problems = search_catalog(params, log=False)
+    def facets(self, params, **kwargs):
+        result, problems = search_catalog(params, log=False, **kwargs)
         self.assertEqual(problems, [])
         return result, {
             f: {v.value: v.count for v in values} for f, values in result.facets.items()
@@ -180,6 +180,17 @@ class FacetAndFilterTests(SharedCatalogTestCase):
         )
         self.assertEqual(open_friday.hits[0].service.name, "老年人优待证办理")
         self.assertNotIn("老年人优待证办理", [hit.service.name for hit in closed_sunday.hits])
+
+    def test_open_now_still_counts_the_kinds_not_chosen(self):
+        """Choosing a kind while open now must not make the other kinds look empty."""
+        _, everything = self.facets({"q": "服务", "open_now": "1"}, moment=FRIDAY_MORNING)
+        result, chosen = self.facets(
+            {"q": "服务", "open_now": "1", "kind": "market"}, moment=FRIDAY_MORNING
+        )
+        self.assertEqual(chosen["kind"], everything["kind"])
+        self.assertGreater(everything["kind"]["government"], 0)
+        self.assertEqual(result.total, everything["kind"]["market"])
+        self.assertTrue(all(hit.service.kind == "market" for hit in result.hits))
 
     def test_walking_circle_of_a_center_sorted_by_distance(self):
         result, problems = search_catalog(
