@@ -4,8 +4,9 @@ Both dialects read the same pre-analysed tokens from :class:`search.models.Searc
 (migration 0002 builds the FTS5 table or the tsvector column from them); only the match
 expression and the scoring function differ. Each entry also carries its service's facet
 values (``kind:government``, ``topic:health`` …), so a search answers from the index
-alone: one query for the page of hits, one for the total and every facet count together,
-however many services match, without joining the catalog's tables.
+alone, without joining the catalog's tables: one query for whether anything matches, one
+for the page of hits, the total and every facet count together, however many services
+match. That answer is cached while the index is unchanged (:func:`index_version`).
 """
 
 from __future__ import annotations
@@ -411,12 +412,28 @@ class SearchBackend(BaseSearchBackend):
         return rows
 
     def _by_distance(self, filtered: Selection, near, query: CatalogQuery) -> list[Hit]:
-        sql, params = filtered.sql(f"e.service_id, {filtered.score_sql} AS score")
+        """The page of the matches nearest first: each match with the centers inside the
+        circle it is offered at, in one query (however many match, no list of ids)."""
+        sql, params = filtered.sql(f"e.service_id AS service_id, {filtered.score_sql} AS score")
+        centers = ", ".join(["%s"] * len(near))
+        links = ServiceAtLocation._meta.db_table
+        location_pk = ServiceAtLocation._meta.get_field("location").target_field
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            hits = [Hit(str(as_uuid(pk)), float(score)) for pk, score in cursor.fetchall()]
-        add_distances(hits, near)
-        hits.sort(key=lambda hit: (hit.distance_m or 0.0, -hit.score, hit.service_id))
+            cursor.execute(
+                f"SELECT m.service_id, m.score, l.location_id FROM ({sql}) m "
+                f"JOIN {links} l ON l.service_id = m.service_id WHERE l.location_id IN ({centers})",
+                [*params, *(location_pk.get_db_prep_value(pk, connection) for pk in near)],
+            )
+            rows = cursor.fetchall()
+        nearest: dict[str, Hit] = {}
+        for pk, score, location_id in rows:
+            key = str(as_uuid(pk))
+            metres = round(near[as_uuid(location_id)])
+            hit = nearest.setdefault(key, Hit(key, float(score), metres))
+            hit.distance_m = min(hit.distance_m, metres)
+        hits = sorted(
+            nearest.values(), key=lambda hit: (hit.distance_m, -hit.score, hit.service_id)
+        )
         return hits[query.offset : query.offset + query.page_size]
 
     def search_pages(self, query: CatalogQuery, mode: Mode, limit: int) -> list[int]:
