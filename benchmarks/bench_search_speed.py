@@ -474,6 +474,8 @@ def latency(url: str, repeat: int, analyze: bool = True) -> dict:
         errors = {}
         for engine in ENGINES:  # warm-up run, counting its SQL queries
             try:
+                if engine == "cached":  # its queries counted as the timed runs make them
+                    call(engine, text, prepared)
                 with CaptureQueriesContext(connection) as queries:
                     row["hits"][engine] = call(engine, text, prepared)
                 row["sql"][engine] = len(queries.captured_queries)

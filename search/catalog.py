@@ -9,6 +9,7 @@ a backend themselves.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import html
@@ -16,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -41,7 +43,7 @@ from search.analysis import (
     synonym_index,
 )
 from search.backends import get_search_backend
-from search.models import SynonymSet, split_terms
+from search.models import IndexVersion, SynonymSet, split_terms
 from search.query import FACETS, BackendResults, CatalogQuery, Circle, FacetValue, Mode
 
 DEFAULT_MINUTES = 15
@@ -51,6 +53,7 @@ DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 50
 SNIPPET_LENGTH = 80
 SUGGESTION_NAMES = 2000
+FACET_LABEL_SECONDS = 3600
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 PARAMETERS = ("q", *FACETS, "open_now", "near", "minutes", "sort", "page", "page_size", "scope")
 LATLNG = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
@@ -456,6 +459,21 @@ def label_facets(counts: dict[str, dict[str, int]], chosen: dict[str, str]):
 
 
 def facet_labels() -> dict[str, dict[str, str]]:
+    """The names of the facet values. Kept while the index is unchanged: a renamed topic
+    or center reindexes its services, which gives the index a new version."""
+    key = f"search:facet-labels:{IndexVersion.current()}"
+    try:
+        labels = cache.get(key)
+    except Exception:  # a cache server that is down only costs the two queries below
+        labels = None
+    if labels is None:
+        labels = read_facet_labels()
+        with contextlib.suppress(Exception):
+            cache.set(key, labels, FACET_LABEL_SECONDS)
+    return labels
+
+
+def read_facet_labels() -> dict[str, dict[str, str]]:
     terms = TaxonomyTerm.objects.select_related("taxonomy").values_list(
         "taxonomy__name", "code", "name"
     )

@@ -1,6 +1,8 @@
 """What search stores: the database index, the editors' synonym sets, and the query log
 behind the demand list (需求清单)."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -63,9 +65,10 @@ class SearchEntry(models.Model):
 
 
 class IndexVersion(models.Model):
-    """One row whose token changes with every write to the database backend's index, in
-    the writing transaction: cached search results are keyed by it, so they are never
-    served once the index has changed (and a rolled-back write's token is never seen)."""
+    """One row whose token changes with every write to the search index (in the writing
+    transaction, for the database backend): what is cached of searches is keyed by it, so
+    it is never served once the index has changed, and a rolled-back write's token is
+    never seen again."""
 
     token = models.CharField(max_length=32)
 
@@ -74,6 +77,16 @@ class IndexVersion(models.Model):
 
     def __str__(self):
         return self.token
+
+    @classmethod
+    def current(cls) -> str:
+        return cls.objects.filter(pk=1).values_list("token", flat=True).first() or "0"
+
+    @classmethod
+    def renew(cls) -> None:
+        token = uuid.uuid4().hex
+        if not cls.objects.filter(pk=1).update(token=token):
+            cls.objects.update_or_create(pk=1, defaults={"token": token})
 
 
 class SynonymSet(models.Model):

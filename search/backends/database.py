@@ -6,7 +6,7 @@ expression and the scoring function differ. Each entry also carries its service'
 values (``kind:government``, ``topic:health`` …), so a search answers from the index
 alone, without joining the catalog's tables: one query for whether anything matches, one
 for the page of hits, the total and every facet count together, however many services
-match. That answer is cached while the index is unchanged (:func:`index_version`).
+match. That answer is cached while the index is unchanged (:class:`~search.models.IndexVersion`).
 """
 
 from __future__ import annotations
@@ -200,7 +200,7 @@ class SearchBackend(BaseSearchBackend):
         target = "service_id" if source == "service" else "page_id"
         keys = [document.key for document in documents]
         with transaction.atomic():
-            new_index_version()
+            IndexVersion.renew()
             SearchEntry.objects.filter(source=source, **{f"{target}__in": keys}).delete()
             SearchEntry.objects.bulk_create(
                 [
@@ -222,12 +222,12 @@ class SearchBackend(BaseSearchBackend):
         if keys:
             target = "service_id" if source == "service" else "page_id"
             with transaction.atomic():
-                new_index_version()
+                IndexVersion.renew()
                 SearchEntry.objects.filter(source=source, **{f"{target}__in": keys}).delete()
 
     def clear(self) -> None:
         with transaction.atomic():
-            new_index_version()
+            IndexVersion.renew()
             SearchEntry.objects.all().delete()
 
     def document_count(self, source: str = "service") -> int:
@@ -400,7 +400,7 @@ class SearchBackend(BaseSearchBackend):
         key = None
         if seconds:
             digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
-            key = f"search:database:{index_version()}:{digest}"
+            key = f"search:database:{IndexVersion.current()}:{digest}"
             rows = cache_get(key)
             if rows is not None:
                 return rows
@@ -484,18 +484,6 @@ class SearchBackend(BaseSearchBackend):
             key=lambda e: (letters not in e[2].split(), -e[3], len(e[1])),
         )
         return [str(as_uuid(pk)) for pk, _, _, _ in ranked[:limit]]
-
-
-def index_version() -> str:
-    token = IndexVersion.objects.filter(pk=1).values_list("token", flat=True).first()
-    return token or "0"
-
-
-def new_index_version() -> None:
-    """A new token for the index: cached results of the old one are no longer read."""
-    token = uuid.uuid4().hex
-    if not IndexVersion.objects.filter(pk=1).update(token=token):
-        IndexVersion.objects.update_or_create(pk=1, defaults={"token": token})
 
 
 def cache_get(key: str):

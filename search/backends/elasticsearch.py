@@ -71,6 +71,7 @@ from catalog.filters import VISIBLE_STATUSES
 from search.analysis import CJK, Alternative, Group, fold
 from search.backends.base import BaseSearchBackend, SearchUnavailable
 from search.documents import Document
+from search.models import IndexVersion
 from search.query import (
     FACETS,
     BackendResults,
@@ -442,6 +443,7 @@ class SearchBackend(BaseSearchBackend):
         )
         with self.translating_errors():
             bulk(self.client, actions, refresh=self.refresh)
+        IndexVersion.renew()
 
     def remove_documents(self, source: str, keys: list[str]) -> None:
         if not keys:
@@ -451,6 +453,7 @@ class SearchBackend(BaseSearchBackend):
         with self.translating_errors():
             # 404: the document (or the whole index) is already gone.
             bulk(self.client, actions, refresh=self.refresh, ignore_status=(404,))
+        IndexVersion.renew()
 
     def clear(self) -> None:
         """Delete both indexes and create them again, empty, with their mappings."""
@@ -459,6 +462,7 @@ class SearchBackend(BaseSearchBackend):
                 self.client.options(ignore_status=404).indices.delete(index=index._name)
                 index.create()
                 self._ready.add(source)
+        IndexVersion.renew()
 
     def document_count(self, source: str = "service") -> int:
         with self.translating_errors():

@@ -5,6 +5,7 @@ import contextlib
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -280,11 +281,18 @@ class IndexFollowsTheCatalogTests(SharedCatalogTestCase):
 
 class QueryCountTests(SharedCatalogTestCase):
     def count_queries(self, params) -> int:
+        cache.clear()  # each search from nothing cached, so the counts compare
         with CaptureQueriesContext(connection) as queries:
-            search_catalog(params, log=False)
+            result, _ = search_catalog(params, log=False)
+        self.assertTrue(result.hits)
         return len(queries)
 
     def test_queries_do_not_grow_with_the_page_size_or_the_matches(self):
         small = self.count_queries({"q": "服务", "page_size": 10})
         large = self.count_queries({"q": "服务", "page_size": 50})
         self.assertEqual(small, large)
+        narrow = self.count_queries({"q": "老年证", "page_size": 10})
+        self.assertEqual(narrow, small)
+        broad = self.count_queries({"q": "服务", "kind": "government", "audience": "elderly"})
+        narrow = self.count_queries({"q": "老年证", "kind": "government", "audience": "elderly"})
+        self.assertEqual(broad, narrow)

@@ -5,7 +5,8 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from catalog.models import Service
+from catalog.models import Service, TaxonomyTerm
+from catalog.models.taxonomy import TOPIC_TAXONOMY
 from search.backends import get_search_backend
 from search.catalog import search_catalog
 from tests.search.base import SharedCatalogTestCase
@@ -80,6 +81,18 @@ class ResultCacheTests(SharedCatalogTestCase):
         self.assertEqual(later.total, before.total + 1)
         self.assertIn(other.name, found)
         self.assertNotIn("开锁换锁", found)
+
+    def test_a_renamed_topic_shows_its_new_name_in_the_facets(self):
+        def topic_labels():
+            result, _ = search_catalog({"q": "老年"}, log=False)
+            return {value.value: value.label for value in result.facets["topic"]}
+
+        self.assertEqual(topic_labels()["elderly_care"], "养老")
+        term = TaxonomyTerm.objects.get(code="elderly_care", taxonomy__name=TOPIC_TAXONOMY)
+        with self.captureOnCommitCallbacks(execute=True):
+            term.name = "养老服务"
+            term.save()
+        self.assertEqual(topic_labels()["elderly_care"], "养老服务")
 
     @override_settings(CACHES=UNREACHABLE_REDIS)
     def test_search_works_when_the_cache_server_is_down(self):
