@@ -157,15 +157,15 @@ class SearchParameters:
         wanted = {key: str(data.get(key)).strip() for key in FACETS if data.get(key)}
         if self.context_center and "center" not in wanted and data.get("scope") != "all":
             wanted["center"] = self.context_center
-        checked = ServiceFilterSet(
-            {key: value for key, value in wanted.items() if key != "channel"},
-            queryset=Service.objects.none(),
-        )
-        bad = {problem.parameter for problem in checked.problems}
-        self.problems.extend(checked.problems)
-        filters = {key: value for key, value in wanted.items() if key not in bad}
-        if "center" in filters:
-            filters["center"] = checked.form.cleaned_data["center"].external_identifier
+        catalog_filters = {key: value for key, value in wanted.items() if key != "channel"}
+        filters = dict(wanted)
+        if catalog_filters:  # most searches choose nothing: no filter set to build then
+            checked = ServiceFilterSet(catalog_filters, queryset=Service.objects.none())
+            bad = {problem.parameter for problem in checked.problems}
+            self.problems.extend(checked.problems)
+            filters = {key: value for key, value in wanted.items() if key not in bad}
+            if "center" in filters:
+                filters["center"] = checked.form.cleaned_data["center"].external_identifier
         channel = filters.get("channel")
         if channel and channel not in Channel.values:
             self.problem("channel", f"未知的办理渠道“{channel}”。")
@@ -260,6 +260,7 @@ def search_catalog(
 
 def run_query(query: CatalogQuery, *, with_pages: bool = False) -> CatalogSearch:
     backend = get_search_backend()
+    query.index_version = IndexVersion.current()
     analysed = query.analysed
     messages = []
     if analysed.truncated:
@@ -292,7 +293,7 @@ def run_query(query: CatalogQuery, *, with_pages: bool = False) -> CatalogSearch
         query=query,
         hits=hits,
         total=results.total,
-        facets=label_facets(results.facets, query.filters),
+        facets=label_facets(results.facets, query.filters, query.index_version),
         mode=mode,
         suggestion=suggestion,
         messages=messages,
@@ -327,17 +328,12 @@ def find_pages(query: CatalogQuery, mode: Mode, limit: int = 5) -> list:
 
 # -- dressing the hits ----------------------------------------------------------------------
 
-HIT_PREFETCH = ("topics", "cost_options", "service_at_locations__location")
-
 
 def dress_hits(raw_hits, analysed: AnalysedQuery) -> list[ServiceHit]:
     ids = [hit.service_id for hit in raw_hits]
-    services = {
-        str(service.pk): service
-        for service in Service.objects.filter(pk__in=ids)
-        .select_related("organization")
-        .prefetch_related(*HIT_PREFETCH)
-    }
+    # The service rows alone: the page shows names, kinds and descriptions; the API reads
+    # what else it lists with prefetches of its own.
+    services = {str(service.pk): service for service in Service.objects.filter(pk__in=ids)}
     terms = analysed.highlight_terms()
     pinyin_typed = [g.word for g in analysed.groups if LATIN_RUN.fullmatch(g.word)]
     dressed = []
@@ -435,8 +431,8 @@ def suggestion_vocabulary(hits: list[ServiceHit]) -> list[str]:
 # -- facet labels ---------------------------------------------------------------------------
 
 
-def label_facets(counts: dict[str, dict[str, int]], chosen: dict[str, str]):
-    labels = facet_labels()
+def label_facets(counts: dict[str, dict[str, int]], chosen: dict[str, str], version: str = ""):
+    labels = facet_labels(version)
     facets = {}
     for facet in FACETS:
         values = counts.get(facet, {})
@@ -458,10 +454,10 @@ def label_facets(counts: dict[str, dict[str, int]], chosen: dict[str, str]):
     return facets
 
 
-def facet_labels() -> dict[str, dict[str, str]]:
+def facet_labels(version: str = "") -> dict[str, dict[str, str]]:
     """The names of the facet values. Kept while the index is unchanged: a renamed topic
     or center reindexes its services, which gives the index a new version."""
-    key = f"search:facet-labels:{IndexVersion.current()}"
+    key = f"search:facet-labels:{version or IndexVersion.current()}"
     try:
         labels = cache.get(key)
     except Exception:  # a cache server that is down only costs the two queries below
@@ -487,11 +483,17 @@ def read_facet_labels() -> dict[str, dict[str, str]]:
     )
     from catalog.models.taxonomy import AUDIENCE_TAXONOMY, TOPIC_TAXONOMY
 
-    return {
+    labels = {
         "kind": dict(ServiceKind.choices),
         "topic": by_taxonomy.get(TOPIC_TAXONOMY, {}),
         "audience": by_taxonomy.get(AUDIENCE_TAXONOMY, {}),
         "center": centers,
         "cost": dict(CostCategory.choices),
         "channel": dict(Channel.choices),
+    }
+    # Plain strings: the choices' lazy translations take a millisecond to unpickle from
+    # the cache; the site speaks one language.
+    return {
+        facet: {code: str(label) for code, label in names.items()}
+        for facet, names in labels.items()
     }

@@ -75,6 +75,8 @@ class CatalogQuery:
     sort: str = "relevance"  # or "distance"
     page: int = 1
     page_size: int = 10
+    #: The index version the search reads at, once for all it caches (set when it runs).
+    index_version: str = ""
 
     @property
     def offset(self) -> int:

@@ -285,9 +285,7 @@ class SearchBackend(BaseSearchBackend):
         if selection is None:
             return False
         sql, params = self._filtered(selection, chosen).sql("1")
-        with connection.cursor() as cursor:
-            cursor.execute(self.dialect.first_row(sql), params)
-            return cursor.fetchone() is not None
+        return bool(self._rows(self.dialect.first_row(sql), params, query.index_version))
 
     def search_services(self, query: CatalogQuery, mode: Mode) -> BackendResults:
         selection, chosen, near = self._scope(query, mode)
@@ -299,6 +297,7 @@ class SearchBackend(BaseSearchBackend):
             chosen,
             page=None if by_distance else query,
             by_title=query.analysed.is_empty,
+            version=query.index_version,
         )
         if by_distance:
             hits = self._by_distance(self._filtered(selection, chosen), near, query)
@@ -312,6 +311,7 @@ class SearchBackend(BaseSearchBackend):
         chosen: dict[str, str],
         page: CatalogQuery | None,
         by_title: bool,
+        version: str = "",
     ) -> tuple[int, dict[str, dict[str, int]], list[Hit]]:
         """One query over the matched entries: the total under every chosen facet; the
         count of each facet value, each facet counted under the other facets' choices (so
@@ -380,7 +380,7 @@ class SearchBackend(BaseSearchBackend):
         )
         total, hits = 0, []
         facets: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
-        for part, token, number, position in self._rows(sql, params):
+        for part, token, number, position in self._rows(sql, params, version):
             if part == 0:
                 total = int(number or 0)
             elif part == 1:
@@ -392,7 +392,7 @@ class SearchBackend(BaseSearchBackend):
         # UNION ALL keeps no order of its own: the page is put back in its order here.
         return total, facets, [hit for _, hit in sorted(hits, key=lambda item: item[0])]
 
-    def _rows(self, sql: str, params: list) -> list[tuple]:
+    def _rows(self, sql: str, params: list, version: str = "") -> list[tuple]:
         """The rows of a search query, from the result cache while the index is unchanged.
         Residents ask the same few things all day (老年证, 低保), and the broadest words
         match thousands of services whose counts the page shows."""
@@ -400,7 +400,7 @@ class SearchBackend(BaseSearchBackend):
         key = None
         if seconds:
             digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
-            key = f"search:database:{IndexVersion.current()}:{digest}"
+            key = f"search:database:{version or IndexVersion.current()}:{digest}"
             rows = cache_get(key)
             if rows is not None:
                 return rows
