@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from django.db.models import Q
-
-from catalog.filters import VISIBLE_STATUSES, at_location_q, cost_category_q
-from catalog.models import Location, Service, ServiceChannel
+from catalog.filters import VISIBLE_STATUSES
+from catalog.models import Service
 from search.documents import SERVICE_PREFETCH, Document, page_document, service_document
 from search.query import BackendResults, CatalogQuery, Mode
 
@@ -95,21 +93,3 @@ def indexable_services():
         .select_related("organization")
         .prefetch_related(*SERVICE_PREFETCH)
     )
-
-
-def facet_q(facet: str, value: str) -> Q:
-    """The SQL condition of one chosen facet value, on Service."""
-    if facet == "kind":
-        return Q(kind=value)
-    if facet == "topic":
-        return Q(pk__in=Service.objects.filter(topics__code=value).values("pk"))
-    if facet == "audience":
-        return Q(pk__in=Service.objects.filter(audiences__code=value).values("pk"))
-    if facet == "center":
-        location = Location.objects.filter(external_identifier=value).first()
-        return at_location_q(location) if location else Q(pk__in=[])
-    if facet == "cost":
-        return cost_category_q(value)
-    if facet == "channel":
-        return Q(pk__in=ServiceChannel.objects.filter(channel=value).values("service_id"))
-    raise ValueError(f"unknown facet {facet!r}")

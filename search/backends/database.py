@@ -44,7 +44,10 @@ logger = logging.getLogger(__name__)
 
 
 def facet_token(facet: str, value: str) -> str:
-    """How a facet value is stored in ``SearchEntry.facet_values``."""
+    """How a facet value is stored in ``SearchEntry.facet_values``. The facet's name also
+    names SQL columns (``ok_<facet>``): only the known ones are let through."""
+    if facet not in FACETS:
+        raise ValueError(f"unknown facet {facet!r}")
     return f"{facet}:{value}"
 
 

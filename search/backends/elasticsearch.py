@@ -264,7 +264,7 @@ def restricted(match: Query, restrictions: list[Query]) -> Query:
 
 
 def facet_filter(facet: str, value: str) -> Query:
-    """One chosen facet value, as the database backend's ``facet_q``."""
+    """One chosen facet value, as the database backend's ``facet_token``."""
     if facet not in FACETS:
         raise ValueError(f"unknown facet {facet!r}")
     return Terms(**{facet: [value]})

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Service
 from search.backends import get_search_backend
-from search.catalog import search_catalog
+from search.catalog import SearchParameters, search_catalog
 from search.models import SearchEntry, SynonymSet
 from search.query import Mode
 from tests.search.base import SharedCatalogTestCase
@@ -151,6 +151,12 @@ class FacetAndFilterTests(SharedCatalogTestCase):
                 "topics", "audiences", "channels", "cost_options", "service_at_locations__location"
             )
         )
+
+    def test_an_unknown_facet_is_refused_before_it_reaches_the_sql(self):
+        query = SearchParameters({"q": "服务"}).read()
+        query.filters = {"kind = 1) OR (1": "x"}
+        with self.assertRaisesRegex(ValueError, "unknown facet"):
+            get_search_backend().search_services(query, Mode.STRICT)
 
     def test_every_facet_filters(self):
         for params, check in [
