@@ -9,7 +9,6 @@ a backend themselves.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import functools
 import html
@@ -17,7 +16,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -43,6 +41,7 @@ from search.analysis import (
     synonym_index,
 )
 from search.backends import get_search_backend
+from search.caching import cache_get, cache_set
 from search.models import IndexVersion, SynonymSet, split_terms
 from search.query import FACETS, BackendResults, CatalogQuery, Circle, FacetValue, Mode
 
@@ -458,14 +457,10 @@ def facet_labels(version: str = "") -> dict[str, dict[str, str]]:
     """The names of the facet values. Kept while the index is unchanged: a renamed topic
     or center reindexes its services, which gives the index a new version."""
     key = f"search:facet-labels:{version or IndexVersion.current()}"
-    try:
-        labels = cache.get(key)
-    except Exception:  # a cache server that is down only costs the two queries below
-        labels = None
+    labels = cache_get(key)
     if labels is None:
         labels = read_facet_labels()
-        with contextlib.suppress(Exception):
-            cache.set(key, labels, FACET_LABEL_SECONDS)
+        cache_set(key, labels, FACET_LABEL_SECONDS)
     return labels
 
 

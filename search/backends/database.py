@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
@@ -26,6 +24,7 @@ from django.db.models.expressions import RawSQL
 from catalog.models import Location, Service, ServiceAtLocation
 from search.analysis import CJK, Alternative, Group, fold
 from search.backends.base import BaseSearchBackend
+from search.caching import cache_get, cache_set
 from search.documents import Document
 from search.models import IndexVersion, SearchEntry
 from search.opening import open_service_ids
@@ -39,8 +38,6 @@ FLOAT = "DOUBLE PRECISION"  # a type name both dialects know
 #: How long a search's counts and page are kept (settings: JIAMENKOU_SEARCH
 #: ["RESULT_CACHE_SECONDS"]; 0 turns it off). Any write to the index makes them stale.
 RESULT_CACHE_SECONDS = 300
-
-logger = logging.getLogger(__name__)
 
 
 def facet_token(facet: str, value: str) -> str:
@@ -487,21 +484,6 @@ class SearchBackend(BaseSearchBackend):
             key=lambda e: (letters not in e[2].split(), -e[3], len(e[1])),
         )
         return [str(as_uuid(pk)) for pk, _, _, _ in ranked[:limit]]
-
-
-def cache_get(key: str):
-    try:
-        return cache.get(key)
-    except Exception:  # a cache server that is down must not stop the search
-        logger.warning("Search result cache unavailable", exc_info=True)
-        return None
-
-
-def cache_set(key: str, value, seconds: int) -> None:
-    try:
-        cache.set(key, value, seconds)
-    except Exception:
-        logger.warning("Search result cache unavailable", exc_info=True)
 
 
 def as_uuid(value) -> uuid.UUID:

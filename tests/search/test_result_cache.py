@@ -96,7 +96,7 @@ class ResultCacheTests(SharedCatalogTestCase):
 
     @override_settings(CACHES=UNREACHABLE_REDIS)
     def test_search_works_when_the_cache_server_is_down(self):
-        with self.assertLogs("search.backends.database", "WARNING"):
+        with self.assertLogs("search.caching", "WARNING"):
             result, _ = search_catalog({"q": "老年证"}, log=False)
         self.assertEqual(result.hits[0].service.name, "老年人优待证办理")
 
