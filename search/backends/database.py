@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
@@ -425,14 +424,11 @@ class SearchBackend(BaseSearchBackend):
                 [*params, *(location_pk.get_db_prep_value(pk, connection) for pk in near)],
             )
             rows = cursor.fetchall()
-        nearest: dict[str, Hit] = {}
-        for pk, score, location_id in rows:
-            key = str(as_uuid(pk))
-            metres = round(near[as_uuid(location_id)])
-            hit = nearest.setdefault(key, Hit(key, float(score), metres))
-            hit.distance_m = min(hit.distance_m, metres)
+        scores = {str(as_uuid(pk)): float(score) for pk, score, _ in rows}
+        metres = nearest_metres(((pk, location_id) for pk, _, location_id in rows), near)
         hits = sorted(
-            nearest.values(), key=lambda hit: (hit.distance_m, -hit.score, hit.service_id)
+            (Hit(key, score, metres[key]) for key, score in scores.items()),
+            key=lambda hit: (hit.distance_m, -hit.score, hit.service_id),
         )
         return hits[query.offset : query.offset + query.page_size]
 
@@ -511,10 +507,17 @@ def add_distances(hits: list[Hit], near: dict[int, float]) -> None:
     links = ServiceAtLocation.objects.filter(
         service_id__in=[hit.service_id for hit in hits], location_id__in=list(near)
     ).values_list("service_id", "location_id")
-    nearest: dict[str, float] = defaultdict(lambda: float("inf"))
+    metres = nearest_metres(links, near)
+    for hit in hits:
+        hit.distance_m = metres.get(hit.service_id)
+
+
+def nearest_metres(links, near: dict) -> dict[str, int]:
+    """Service id → metres to its nearest center inside the circle, from (service id,
+    location id) pairs of the centers it is offered at."""
+    nearest: dict[str, int] = {}
     for service_id, location_id in links:
         key = str(as_uuid(service_id))
-        nearest[key] = min(nearest[key], near[location_id])
-    for hit in hits:
-        distance = nearest.get(hit.service_id)
-        hit.distance_m = None if distance in (None, float("inf")) else round(distance)
+        metres = round(near[as_uuid(location_id)])
+        nearest[key] = min(nearest.get(key, metres), metres)
+    return nearest
