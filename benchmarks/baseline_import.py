@@ -1,6 +1,6 @@
 """The original HSDS import writer, kept as the benchmark's baseline.
 
-``catalog.hsds.importer.write`` used to save row by row: ``update_or_create`` per row,
+``catalog.hsds.writer.write`` used to save row by row: ``update_or_create`` per row,
 then delete and re-create each row's children one by one, and ``set()`` the many-to-many
 links with a final ``save()`` (which also fired the search-index and reference-index
 signal handlers once per row). This module keeps that strategy verbatim so that
@@ -12,7 +12,9 @@ Not for production use: it is slow (about 40 records/s) and exists only to be me
 
 from django.db import transaction
 
-from catalog.hsds.importer import Entity, ImportSummary, RecordReader
+from catalog.hsds.entities import Entity
+from catalog.hsds.reader import RecordReader
+from catalog.hsds.writer import ImportSummary
 from catalog.models import Location, Organization, Service
 from catalog.models.locations import CENTER_CODE_IDENTIFIER_TYPE
 

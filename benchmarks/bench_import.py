@@ -180,12 +180,12 @@ def empty_catalog() -> None:
     from wagtail.models import ReferenceIndex
     from wagtail.search.models import IndexEntry
 
-    from catalog.hsds import importer
+    from catalog.hsds import reader
     from catalog.models import Service, Taxonomy, TaxonomyTerm
 
     models = {
         value
-        for value in vars(importer).values()
+        for value in vars(reader).values()
         if isinstance(value, type) and issubclass(value, Model) and not value._meta.abstract
     } - {Taxonomy, TaxonomyTerm}
     models |= {Service.topics.through, Service.audiences.through, ReferenceIndex, IndexEntry}
@@ -208,7 +208,9 @@ def measure(url: str, path: str, writer: str, updates: bool) -> list[dict]:
     django_setup(url)
     from django.db import connection
 
-    from catalog.hsds.importer import iter_records, read_records, write
+    from catalog.hsds import iter_records
+    from catalog.hsds.reader import read_records
+    from catalog.hsds.writer import write
 
     if writer == "baseline":
         from benchmarks.baseline_import import baseline_write as write  # noqa: F811

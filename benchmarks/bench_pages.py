@@ -213,16 +213,16 @@ def setup(url: str, media: str, path: str | None) -> dict:
     from django.conf import settings
     from django.core.management import call_command
 
+    from catalog import hsds
     from catalog.demo import load_service_list_pages
-    from catalog.hsds import importer
     from district.demo.loader import load_district
 
     # The records file is opened first, so that it may be deleted while this runs.
     source = Path(path) if path else settings.SHARED_DATA_DIR / SHARED_CATALOG
-    if hasattr(importer, "iter_records"):
-        records = importer.iter_records(source)
+    if hasattr(hsds, "iter_records"):
+        records = hsds.iter_records(source)
     else:
-        records = importer.parse_json(source.read_bytes())
+        records = hsds.parse_json(source.read_bytes())
 
     seconds = {}
     started = time.perf_counter()
@@ -234,7 +234,7 @@ def setup(url: str, media: str, path: str | None) -> dict:
     seconds["district"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    summary = importer.import_services(records)
+    summary = hsds.import_services(records)
     seconds["import"] = time.perf_counter() - started
 
     started = time.perf_counter()

@@ -254,7 +254,7 @@ def setup(url: str, path: str | None) -> dict:
 
     path = path or str(settings.SHARED_DATA_DIR / SHARED_CATALOG)
 
-    from catalog.hsds import importer
+    from catalog.hsds import import_services, iter_records
     from catalog.models import Service
     from catalog.signals import services_written
     from search.models import SynonymSet
@@ -274,7 +274,7 @@ def setup(url: str, path: str | None) -> dict:
     services_written.disconnect(dispatch_uid="search-bulk")
 
     started = time.perf_counter()
-    summary = importer.import_services(importer.iter_records(path))
+    summary = import_services(iter_records(path))
     seconds["import"] = time.perf_counter() - started
     return {
         "seconds": seconds,

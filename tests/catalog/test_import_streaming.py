@@ -21,8 +21,9 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from catalog.hsds import HsdsImportError, import_services, importer, parse_json
-from catalog.hsds.importer import iter_records, read_records, write
+from catalog.hsds import HsdsImportError, import_services, iter_records, parse_json, stream, writer
+from catalog.hsds.reader import read_records
+from catalog.hsds.writer import write
 from catalog.models import (
     Location,
     Organization,
@@ -62,7 +63,7 @@ def no_whole_file_parse(monkeypatch):
     def refuse(raw):
         raise AssertionError("the file was parsed whole")
 
-    monkeypatch.setattr(importer, "parse_json", refuse)
+    monkeypatch.setattr(stream, "parse_json", refuse)
 
 
 # -- reading: the same records as json.load -------------------------------------------------
@@ -244,7 +245,7 @@ def test_writing_four_times_the_services_takes_not_twice_the_queries(generated_f
 
 @pytest.mark.django_db
 def test_services_and_progress_are_written_in_batches(generated_file, monkeypatch):
-    monkeypatch.setattr(importer, "BATCH_SIZE", 70)
+    monkeypatch.setattr(writer, "BATCH_SIZE", 70)
     reported = []
     summary = import_services(
         iter_records(generated_file), progress=lambda saved, total: reported.append(saved)

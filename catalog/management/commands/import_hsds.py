@@ -3,8 +3,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from catalog.hsds import HsdsImportError
-from catalog.hsds.importer import iter_records, read_records, write
+from catalog.hsds import HsdsImportError, iter_records
+from catalog.hsds.reader import read_records
+from catalog.hsds.writer import write
 
 PROGRESS_EVERY = 10_000
 

@@ -1,0 +1,202 @@
+"""The bulk writer: checked rows (``Entity``) saved model by model in batches, inside
+one transaction, each row upserted by id with its children replaced.
+
+A fixed number of queries per thousand services; bulk writes send no save signals, so
+``catalog.hsds.indexes`` brings Wagtail's indexes up to date afterwards, in bulk.
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from catalog.hsds.entities import BATCH_SIZE, LOOKUP_BATCH, Entity, batches, existing_ids, gc_paused
+from catalog.hsds.indexes import delete, update_indexes
+from catalog.hsds.reader import RecordReader
+from catalog.models import Location, Organization, Service
+from catalog.models.locations import CENTER_CODE_IDENTIFIER_TYPE
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    organizations: int = 0
+    locations: int = 0
+
+    def __str__(self):
+        return (
+            f"新增 {self.created} 项服务，更新 {self.updated} 项；"
+            f"服务提供方 {self.organizations} 个，服务地点 {self.locations} 个。"
+        )
+
+
+@transaction.atomic
+def write(
+    reader: RecordReader,
+    services: list[Entity],
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportSummary:
+    """Save a checked file in one transaction: organisations, locations, then services,
+    each row upserted by id with its children replaced by the file's.
+
+    Rows are written in bulk, a thousand services at a time, so the number of queries
+    grows with the file's size divided by a thousand. Bulk writes send no save signals,
+    so the search index and Wagtail's reference index are updated here, in bulk, for
+    every saved organisation, location and service.
+    """
+    summary = ImportSummary(
+        organizations=len(reader.organizations), locations=len(reader.locations)
+    )
+    with gc_paused():
+        organizations = [entity for _, entity in reader.organizations.values()]
+        parents = {entity.values["parent_organization_id"] for entity in organizations} - {None}
+        known = set(reader.organizations)
+        known |= existing_ids(Organization, parents - known)
+        # The parent may come later in the file: foreign keys are checked at commit.
+        _save(
+            Organization,
+            [
+                (entity, {"parent_organization_id": parent if parent in known else None})
+                for entity in organizations
+                for parent in [entity.values["parent_organization_id"]]
+            ],
+        )
+
+        locations, gave_way = _locations_with_centers(reader)
+        _save(Location, locations)
+
+        total, saved = len(services), 0
+        for batch in batches(services, BATCH_SIZE):
+            existing = _save(Service, [(entity, None) for entity in batch])
+            summary.updated += len(existing)
+            summary.created += len(batch) - len(existing)
+            saved += len(batch)
+            if progress:
+                progress(saved, total)
+
+        update_indexes(Organization, [entity.values["id"] for entity in organizations])
+        update_indexes(Location, [entity.values["id"] for entity, _ in locations] + gave_way)
+        update_indexes(Service, [entity.values["id"] for entity in services])
+    return summary
+
+
+def _centers_by_code() -> dict[str, int]:
+    from district.models import CenterPage
+
+    return dict(CenterPage.objects.values_list("code", "id"))
+
+
+def _locations_with_centers(reader: RecordReader) -> tuple[list, list]:
+    """The file's locations, each with the center its code names (a center is one HSDS
+    location: of several claiming one, the file's last wins, as saving them in turn
+    did); other locations holding a claimed center give way, and are returned."""
+    centers = _centers_by_code()
+    claims: dict[int, uuid.UUID] = {}
+    rows = []
+    for _, entity in reader.locations.values():
+        values = entity.values
+        is_center = values["external_identifier_type"] == CENTER_CODE_IDENTIFIER_TYPE
+        center = centers.get(values["external_identifier"]) if is_center else None
+        if center:
+            claims[center] = values["id"]
+        rows.append((entity, center))
+    holders = Location.objects.filter(center_id__in=claims).values_list("id", "center_id")
+    gave_way = [location for location, center in holders if claims[center] != location]
+    if gave_way:
+        Location.objects.filter(id__in=gave_way).update(center=None)
+    return [
+        (
+            entity,
+            {"center_id": center if center and claims[center] == entity.values["id"] else None},
+        )
+        for entity, center in rows
+    ], gave_way
+
+
+def _save(model, rows: list[tuple[Entity, dict | None]], *, upsert: bool = True) -> set:
+    """Write one model's rows, each an entity and the values the writer adds (parent,
+    position, center), then their children and many-to-many links. Rows are upserted by
+    id, or only created (``upsert=False``), as ``update_or_create`` and ``create`` did
+    one row at a time. Returns the ids that existed before."""
+    existing = set()
+    if upsert:
+        existing = existing_ids(model, [entity.values["id"] for entity, _ in rows])
+        # update_or_create updated only the fields it was given: group rows by those.
+        groups: dict[frozenset, list] = {}
+        for entity, extra in rows:
+            values = {**entity.values, **extra} if extra else entity.values
+            groups.setdefault(frozenset(values), []).append(model(**values))
+        for fields, instances in groups.items():
+            update_fields = sorted(fields - {"id"})
+            model._base_manager.bulk_create(
+                instances,
+                batch_size=BATCH_SIZE,
+                update_conflicts=True,
+                unique_fields=["id"],
+                update_fields=update_fields,
+            )
+    else:
+        model._base_manager.bulk_create(
+            [
+                model(**({**entity.values, **extra} if extra else entity.values))
+                for entity, extra in rows
+            ],
+            batch_size=BATCH_SIZE,
+        )
+    _save_children(model, rows, existing)
+    _save_many(model, rows, existing)
+    return existing
+
+
+def _save_children(model, rows, existing: set) -> None:
+    """Replace the children of saved rows by the file's, in the file's order."""
+    relations = dict.fromkeys(name for entity, _ in rows for name in entity.children)
+    for relation in relations:
+        parent_key = model._meta.get_field(relation).field
+        child_model = parent_key.model
+        replaced = [
+            entity.values["id"]
+            for entity, _ in rows
+            if relation in entity.children and entity.values["id"] in existing
+        ]
+        for batch in batches(replaced, LOOKUP_BATCH):
+            delete(child_model._base_manager.filter(**{f"{parent_key.attname}__in": batch}))
+        ordered = any(f.name == "sort_order" for f in child_model._meta.fields)
+        with_children, leaves = [], []
+        for entity, _ in rows:
+            for position, child in enumerate(entity.children.get(relation, ())):
+                extra = {parent_key.attname: entity.values["id"]}
+                if ordered:
+                    extra["sort_order"] = position
+                (with_children if child.children else leaves).append((child, extra))
+        # A child with children of its own is upserted by id, as before; a leaf is created.
+        if with_children:
+            _save(child_model, with_children)
+        if leaves:
+            _save(child_model, leaves, upsert=False)
+
+
+def _save_many(model, rows, existing: set) -> None:
+    """Set many-to-many links (topics, audiences) through their tables, as ``set()`` did."""
+    relations = dict.fromkeys(name for entity, _ in rows for name in entity.many)
+    for relation in relations:
+        field = model._meta.get_field(relation)
+        through = field.remote_field.through
+        source = through._meta.get_field(field.m2m_field_name()).attname
+        target = through._meta.get_field(field.m2m_reverse_field_name()).attname
+        replaced = [
+            entity.values["id"]
+            for entity, _ in rows
+            if relation in entity.many and entity.values["id"] in existing
+        ]
+        for batch in batches(replaced, LOOKUP_BATCH):
+            delete(through._base_manager.filter(**{f"{source}__in": batch}))
+        links = []
+        for entity, _ in rows:
+            row_id = entity.values["id"]
+            targets = (getattr(item, "pk", item) for item in entity.many.get(relation, ()))
+            links += [through(**{source: row_id, target: pk}) for pk in dict.fromkeys(targets)]
+        through._base_manager.bulk_create(links, batch_size=BATCH_SIZE)
