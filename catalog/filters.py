@@ -24,13 +24,12 @@ from datetime import datetime
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 
+from catalog.clock import clock_at, open_service_ids
 from catalog.models import (
     CostOption,
     Location,
     Organization,
-    PublicHoliday,
     Service,
     ServiceAtLocation,
     ServiceChannel,
@@ -47,7 +46,7 @@ from catalog.models.taxonomy import (
     KIND_TAXONOMY,
     TOPIC_TAXONOMY,
 )
-from catalog.opening import OPENING_PREFETCH, service_open_at
+from catalog.opening import OpeningClock
 
 # Residents see every service that exists, including those paused or closed for now
 # (their alert says why and until when); a defunct service is gone and stays hidden.
@@ -239,25 +238,28 @@ class ServiceFilterSet(ProblemsMixin, django_filters.FilterSet):
         queryset=None,
         *,
         moment: datetime | None = None,
-        day_kind: str | None = None,
+        clock: OpeningClock | None = None,
         **kwargs,
     ):
         # Unbound would skip filter_queryset, and with it the hiding of defunct services.
         super().__init__(resolve_aliases({} if data is None else data), queryset, **kwargs)
-        self.moment = moment or timezone.now()
-        # The holiday kind of the moment's date, fixed with the moment: given by the caller
-        # (who may need it for more than the filter), else looked up once, here, when
-        # open_now is asked for, so that evaluating the queryset stays at its queries.
-        if day_kind is None and self.data.get("open_now") == "1":
-            day_kind = PublicHoliday.objects.kind_at(self.moment)
-        self._day_kind = day_kind
+        # The moment and its holidays: given by the caller (who may need them for more
+        # than the filter), else read once, here, when open_now is asked for, so that
+        # evaluating the queryset stays at its queries.
+        self._moment = moment
+        self._clock = clock
+        if clock is None and self.data.get("open_now") == "1":
+            self._clock = clock_at(moment)
 
     @property
-    def day_kind(self) -> str:
-        """The holiday kind of ``self.moment``'s date ("" for an ordinary day)."""
-        if self._day_kind is None:
-            self._day_kind = PublicHoliday.objects.kind_at(self.moment)
-        return self._day_kind
+    def clock(self) -> OpeningClock:
+        if self._clock is None:
+            self._clock = clock_at(self._moment)
+        return self._clock
+
+    @property
+    def moment(self) -> datetime:
+        return self.clock.moment
 
     def filter_center(self, queryset, name, location):
         return queryset.filter(at_location_q(location))
@@ -283,12 +285,7 @@ class ServiceFilterSet(ProblemsMixin, django_filters.FilterSet):
     def open_now_only(self, queryset, location=None):
         """The services of ``queryset`` open at ``self.moment`` (at ``location`` if given)."""
         location_id = location.pk if location is not None else None
-        open_ids = [
-            service.pk
-            for service in queryset.prefetch_related(*OPENING_PREFETCH)
-            if service_open_at(service, self.moment, location_id, self.day_kind)
-        ]
-        return queryset.filter(pk__in=open_ids)
+        return queryset.filter(pk__in=open_service_ids(queryset, self.clock, location_id))
 
     @property
     def center_location(self) -> Location | None:

@@ -1,34 +1,30 @@
-"""Is a service open at a given moment? Decided from HSDS-style schedule rows.
+"""The one clock: is a place or a service open at a given moment?
+
+``opening_status(rows, moment, calendar)`` is THE rule; center pages, service lists,
+guides, search, the API (and the programme sheets and kiosk) all reach it, usually through
+an ``OpeningClock`` (a moment and its holiday calendar, made once per request by
+``catalog.clock.clock_at``).
 
 A schedule row (``catalog.models.rows.ScheduleRow``, or anything with the same attributes)
-is an iCalendar-like recurrence: ``freq`` WEEKLY or MONTHLY, ``byday`` (``MO,TU`` or
-ordinals such as ``1SA``, ``-1FR``, ``1FR,3FR``), ``bymonthday`` (``10``), ``interval``
-counted from ``dtstart``, ``opens_at``–``closes_at`` on each matching day, and an optional
-season ``valid_from``–``valid_to`` (both dates inclusive). ``00:00``–``23:59`` is round
-the clock: a row closing at 23:59 stays open until midnight.
+is either regular hours or a dated exception (``kind``):
+
+- regular: an iCalendar-like recurrence, ``freq`` WEEKLY or MONTHLY, ``byday`` (``MO,TU``
+  or ordinals such as ``1SA``, ``-1FR``), ``bymonthday`` (``10``), ``interval`` counted
+  from ``dtstart``, ``opens_at``–``closes_at`` on each matching day, and an optional
+  season ``valid_from``–``valid_to`` (both inclusive). ``00:00``–``23:59`` is round the
+  clock. Two structured flags say how it meets the State Council's calendar:
+  ``closed_on_holidays`` (法定节假日休息) and ``open_on_makeup_workdays`` (a weekly row naming
+  any of MO–FR also applies on a make-up workday, even a Saturday or Sunday).
+- ``closed`` / ``special_hours``: on the dates ``valid_from``–``valid_to`` these rows
+  replace the regular ones: closed all day, or open only in their hours. The row's
+  ``description`` is the reason residents see (春节除夕至正月初二休息).
 
 The hours of a service at a center are, in order of precedence (the first non-empty set
-wins, nothing is intersected):
-
-1. the service-at-location rows (the service's hours at that center),
-2. the service's own rows (the same at all its centers),
-3. the location's rows (the center's office hours).
-
-A service's own hours are authoritative and may lie outside the center's office hours
-(home visits, phone booking, a 24-hour charging shed).
-
-Public holidays (法定节假日) and make-up workdays (调休上班日) are not encoded in the
-schedule rows (the HSDS export stays as it is); they live in ``PublicHoliday``. The caller
-looks up the kind of the moment's district-local date ONCE (``PublicHoliday.objects.
-kind_at(moment)``) and passes it in as ``day_kind``; without it holidays are ignored. How a
-row treats such a day is read from its ``notes`` (see ``holiday_rule``):
-
-- "法定节假日休息…" (any notes containing "节假日休息"): closed on a holiday; on a make-up
-  workday a weekly row naming any of MO–FR applies as on a regular working day, even when
-  the make-up day is a Saturday or Sunday.
-- "法定节假日照常开放…": unaffected, opens by its rule. The exception in brackets (春节除夕至
-  正月初二除外) is not parsed.
-- any other notes, or none: unaffected (the catalog says nothing, so the rule is trusted).
+wins, nothing is intersected): the service-at-location rows, the service's own rows, the
+location's rows (the center's office hours). A service's own hours may lie outside the
+center's (home visits, a 24-hour charging shed); but when the center is closed on a date
+(a ``closed`` row of the location) nobody is served there, whatever level the hours came
+from.
 
 Everything in this module is pure: it reads attributes and ``.all()`` on relations, so the
 caller decides what is fetched (``OPENING_PREFETCH`` keeps a listing at a fixed number of
@@ -36,7 +32,8 @@ queries) and unsaved model instances or simple objects work in tests.
 """
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -62,14 +59,13 @@ BYDAY_TOKEN = re.compile(r"^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$")
 CHINESE_NUMERALS = "零一二三四五"
 WEEKDAY_LABELS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
-# Kinds of day (the values of ``catalog.models.holidays.DayKind``); "" or None is ordinary.
+# Kinds of day (the values of ``catalog.models.holidays.DayKind``); "" is ordinary.
 HOLIDAY = "holiday"
 MAKEUP_WORKDAY = "makeup_workday"
-# What a row's notes say about holidays.
-RESTS_ON_HOLIDAYS = "rests"
-OPEN_ON_HOLIDAYS = "open"
-RESTS_MARKER = "节假日休息"  # 法定节假日休息，调休工作日正常办公。
-OPEN_MARKER = "照常开放"  # 法定节假日照常开放（春节除夕至正月初二除外）。
+# Kinds of schedule row (the values of ``catalog.models.rows.ScheduleKind``).
+REGULAR = "regular"
+CLOSED = "closed"
+SPECIAL_HOURS = "special_hours"
 
 
 class HoursSource:
@@ -159,15 +155,25 @@ def row_timezone(row) -> timezone | ZoneInfo:
     return timezone(timedelta(hours=offset)) if offset is not None else LOCAL_TZ
 
 
-def holiday_rule(row) -> str:
-    """How ``row`` treats holidays, from its notes: ``RESTS_ON_HOLIDAYS``,
-    ``OPEN_ON_HOLIDAYS`` or "" (unaffected, like open)."""
-    notes = getattr(row, "notes", "") or ""
-    if OPEN_MARKER in notes:
-        return OPEN_ON_HOLIDAYS
-    if RESTS_MARKER in notes:
-        return RESTS_ON_HOLIDAYS
-    return ""
+def row_kind(row) -> str:
+    return getattr(row, "kind", "") or REGULAR
+
+
+def is_exception(row) -> bool:
+    return row_kind(row) in (CLOSED, SPECIAL_HOURS)
+
+
+def exception_covers(row, day: date) -> bool:
+    """Whether the dated exception ``row`` applies on ``day`` (its own local date)."""
+    first = row.valid_from
+    last = row.valid_to or first
+    return first is not None and first <= day <= last
+
+
+def within_hours(row, clock: time) -> bool:
+    if row.opens_at is None or row.closes_at is None or clock < row.opens_at:
+        return False
+    return clock < row.closes_at or row.closes_at == UNTIL_MIDNIGHT
 
 
 def works_on_makeup_days(row, day: date) -> bool:
@@ -181,27 +187,33 @@ def works_on_makeup_days(row, day: date) -> bool:
     return bool(by_weekday) and any(d.weekday < 5 and not d.n for d in by_weekday)
 
 
-def row_is_open_at(row, moment: datetime, day_kind: str | None = None) -> bool:
-    """Whether ``row`` covers the aware datetime ``moment``. ``day_kind`` is the kind of
-    the moment's date (``HOLIDAY``, ``MAKEUP_WORKDAY``, or ""/None for an ordinary day)."""
+def local_day_and_clock(row, moment: datetime) -> tuple[date, time]:
     if moment.tzinfo is None:
         raise ValueError("moment must be an aware datetime")
-    if row.opens_at is None or row.closes_at is None:
-        return False
     local = moment.astimezone(row_timezone(row))
-    day, clock = local.date(), local.time().replace(tzinfo=None)
+    return local.date(), local.time().replace(tzinfo=None)
+
+
+def row_is_open_at(row, moment: datetime, day_kind: str = "") -> bool:
+    """Whether the regular ``row`` covers the aware datetime ``moment``. ``day_kind`` is
+    the kind of the moment's date (``HOLIDAY``, ``MAKEUP_WORKDAY``, or "" for an ordinary
+    day). Dated exceptions are judged by ``opening_status``, never here."""
+    if is_exception(row):
+        return False
+    day, clock = local_day_and_clock(row, moment)
     if row.valid_from and day < row.valid_from:
         return False
     if row.valid_to and day > row.valid_to:
         return False
-    if clock < row.opens_at:
+    if not within_hours(row, clock):
         return False
-    if clock >= row.closes_at and row.closes_at != UNTIL_MIDNIGHT:
+    if day_kind == HOLIDAY and getattr(row, "closed_on_holidays", False):
         return False
-    rests = bool(day_kind) and holiday_rule(row) == RESTS_ON_HOLIDAYS
-    if rests and day_kind == HOLIDAY:
-        return False
-    if rests and day_kind == MAKEUP_WORKDAY and works_on_makeup_days(row, day):
+    if (
+        day_kind == MAKEUP_WORKDAY
+        and getattr(row, "open_on_makeup_workdays", False)
+        and works_on_makeup_days(row, day)
+    ):
         return True
     return recurs_on(
         row.freq or "WEEKLY",
@@ -214,9 +226,98 @@ def row_is_open_at(row, moment: datetime, day_kind: str | None = None) -> bool:
     )
 
 
-def is_open_at(rows: Iterable, moment: datetime, day_kind: str | None = None) -> bool:
-    """Whether any of ``rows`` covers ``moment`` (a lunch break is two rows)."""
-    return any(row_is_open_at(row, moment, day_kind) for row in rows)
+@dataclass(frozen=True)
+class DayCalendar:
+    """The State Council's calendar around a moment: ``{date: (kind, name)}`` for the
+    public holidays and make-up workdays (``PublicHoliday.objects.calendar``)."""
+
+    days: Mapping[date, tuple[str, str]] = field(default_factory=dict)
+
+    def kind_of(self, day: date) -> str:
+        return self.days.get(day, ("", ""))[0]
+
+    def name_of(self, day: date) -> str:
+        return self.days.get(day, ("", ""))[1]
+
+
+NO_HOLIDAYS = DayCalendar()
+
+
+@dataclass(frozen=True)
+class OpeningStatus:
+    """Open or not, and why not when a holiday or a dated exception decided it."""
+
+    is_open: bool | None  # None: no hours are known
+    reason: str = ""  # 国庆节休息, or the exception's description
+    exception: object = None  # the dated exception row that decided, if one did
+
+    def __bool__(self) -> bool:
+        return bool(self.is_open)
+
+    @property
+    def label(self) -> str:
+        if self.is_open is None:
+            return "开放时间请电话咨询"
+        text = "正在开放" if self.is_open else "当前休息"
+        if self.exception is not None and row_kind(self.exception) == CLOSED:
+            text = "今日闭馆"
+        return text
+
+
+def opening_status(
+    rows: Iterable, moment: datetime, calendar: DayCalendar = NO_HOLIDAYS
+) -> OpeningStatus:
+    """THE rule: whether ``rows`` (regular hours and dated exceptions; a lunch break is two
+    rows) are open at the aware ``moment``, under ``calendar``'s holidays and make-up
+    workdays. A dated exception covering the day replaces the regular hours."""
+    rows = list(rows)
+    if not rows:
+        return OpeningStatus(None)
+    exceptions = []
+    for row in rows:
+        if is_exception(row):
+            day, clock = local_day_and_clock(row, moment)
+            if exception_covers(row, day):
+                exceptions.append((row, clock))
+    if exceptions:
+        for row, clock in exceptions:
+            if row_kind(row) == SPECIAL_HOURS and within_hours(row, clock):
+                return OpeningStatus(True, row.description, row)
+        closed = [row for row, _ in exceptions if row_kind(row) == CLOSED]
+        decisive = closed[0] if closed else exceptions[0][0]
+        return OpeningStatus(False, decisive.description or "特定日期闭馆", decisive)
+    day = moment.astimezone(LOCAL_TZ).date()
+    day_kind = calendar.kind_of(day)
+    if any(row_is_open_at(row, moment, day_kind) for row in rows):
+        return OpeningStatus(True)
+    if day_kind == HOLIDAY and any(
+        getattr(row, "closed_on_holidays", False) for row in rows if not is_exception(row)
+    ):
+        return OpeningStatus(False, f"{calendar.name_of(day) or '法定节假日'}休息")
+    return OpeningStatus(False)
+
+
+def is_open_at(rows: Iterable, moment: datetime, calendar: DayCalendar = NO_HOLIDAYS) -> bool:
+    """Whether ``rows`` are open at ``moment`` (``opening_status`` without the reason)."""
+    return bool(opening_status(rows, moment, calendar))
+
+
+@dataclass(frozen=True)
+class OpeningClock:
+    """A moment and the holiday calendar around it, made once per request
+    (``catalog.clock.clock_at``) and asked about any number of places and services."""
+
+    moment: datetime
+    calendar: DayCalendar = NO_HOLIDAYS
+
+    def status(self, rows: Iterable) -> OpeningStatus:
+        return opening_status(rows, self.moment, self.calendar)
+
+    def is_open(self, rows: Iterable) -> bool:
+        return bool(self.status(rows))
+
+    def service_open(self, service, location_id=None) -> bool | None:
+        return service_open_at(service, self.moment, location_id, self.calendar)
 
 
 # -- precedence --------------------------------------------------------------------------
@@ -239,26 +340,31 @@ def applicable_rows(
 
 def effective_hours(service, link=None) -> tuple[str | None, list]:
     """The rows that apply to ``service`` at ``link`` (one of its service_at_locations),
-    or, without a link, the service's own rows."""
+    or, without a link, the service's own rows. The center's dated closures join hours
+    that came from the service: a closed building serves nobody."""
     if link is None:
         return applicable_rows(of_service=service.schedules.all())
-    return applicable_rows(
+    of_location = list(link.location.schedules.all())
+    source, rows = applicable_rows(
         at_location=link.schedules.all(),
         of_service=service.schedules.all(),
-        of_location=link.location.schedules.all(),
+        of_location=of_location,
     )
+    if source != HoursSource.LOCATION:
+        rows += [row for row in of_location if row_kind(row) == CLOSED]
+    return source, rows
 
 
 def service_open_at(
-    service, moment: datetime, location_id=None, day_kind: str | None = None
+    service, moment: datetime, location_id=None, calendar: DayCalendar = NO_HOLIDAYS
 ) -> bool | None:
     """Whether residents can be served now: True, False, or None when no hours are known.
 
     A service that is not active is never open. With ``location_id`` only that center
     counts (False when the service is not offered there); otherwise the service is open
     when it is open at any of its centers. A service offered at no center is judged by its
-    own hours. ``day_kind`` is the kind of the moment's date (see the module docstring):
-    look it up once per moment, not per service.
+    own hours. ``calendar`` holds the holidays around ``moment``: load it once per
+    moment (``catalog.clock.clock_at``), not per service.
     """
     if service.status != ACTIVE_STATUS:
         return False
@@ -269,13 +375,13 @@ def service_open_at(
             return False
     if not links:
         _, rows = effective_hours(service)
-        return is_open_at(rows, moment, day_kind) if rows else None
+        return is_open_at(rows, moment, calendar) if rows else None
     known = False
     for link in links:
         _, rows = effective_hours(service, link)
         if rows:
             known = True
-            if is_open_at(rows, moment, day_kind):
+            if is_open_at(rows, moment, calendar):
                 return True
     return False if known else None
 
@@ -311,8 +417,32 @@ def describe_days(row) -> str:
     return text
 
 
+def describe_exception(row) -> str:
+    """A dated exception in Chinese: 2027-02-05至2027-02-07 闭馆（春节除夕至正月初二休息）."""
+    first, last = row.valid_from, row.valid_to or row.valid_from
+    dates = first.isoformat() if first == last else f"{first.isoformat()}至{last.isoformat()}"
+    if row_kind(row) == CLOSED:
+        text = f"{dates} 闭馆"
+    else:
+        text = f"{dates} {row.opens_at:%H:%M}–{row.closes_at:%H:%M}"
+    return f"{text}（{row.description}）" if row.description else text
+
+
+def describe_holidays(row) -> str:
+    """How a regular row meets the holiday calendar, in Chinese ("" when it ignores it)."""
+    if row.closed_on_holidays and row.open_on_makeup_workdays:
+        return "法定节假日休息，调休上班日正常开放"
+    if row.closed_on_holidays:
+        return "法定节假日休息"
+    if row.open_on_makeup_workdays:
+        return "调休上班日正常开放"
+    return ""
+
+
 def describe_row(row) -> str:
     """A row in Chinese, as residents read hours: 每周一至周五 08:30–17:30."""
+    if is_exception(row):
+        return describe_exception(row)
     days = describe_days(row)
     if row.opens_at is None or row.closes_at is None:
         return days
@@ -326,6 +456,21 @@ def describe_row(row) -> str:
         end = row.valid_to.isoformat() if row.valid_to else ""
         text += f"（{start}至{end}）"
     return text
+
+
+def summarize_hours(rows: Iterable) -> list[tuple[str, str]]:
+    """Regular rows as (days, hours) lines, rows of the same days joined (a lunch break):
+    [("每周一至周五", "08:30–12:00，13:00–17:30"), ("每周六", "09:00–12:00")]."""
+    lines: dict[str, list[str]] = {}
+    for row in rows:
+        if is_exception(row):
+            continue
+        days = describe_days(row)
+        hours = describe_row(row).removeprefix(days).strip()
+        if row.valid_from or row.valid_to or row.opens_at is None:
+            days, hours = describe_row(row), ""  # a season or no times: worded whole
+        lines.setdefault(days, []).append(hours)
+    return [(days, "，".join(filter(None, hours))) for days, hours in lines.items()]
 
 
 def _ordinal(n: int | None) -> str:

@@ -22,7 +22,7 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.components import Component
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
-from wagtail_modeladmin.views import EditView, IndexView
+from wagtail_modeladmin.views import CreateView, EditView, IndexView
 
 from catalog.excel import hooks as excel_hooks  # noqa: F401
 from catalog.forms import ServiceAdminForm
@@ -36,6 +36,7 @@ from catalog.models import (
     Service,
     TaxonomyTerm,
 )
+from catalog.models.locations import CENTER_CODE_IDENTIFIER_TYPE
 from catalog.models.taxonomy import AUDIENCE_TAXONOMY, TOPIC_TAXONOMY
 from catalog.permissions import (
     can_edit_service,
@@ -197,12 +198,55 @@ class OrganizationAdmin(ModelAdmin):
         return obj.get_provider_type_display()
 
 
+class LocationPermissionHelper(PermissionHelper):
+    """A center's editors keep its place facts (the page's address, phones and hours);
+    places that are no center's, and new ones, are the district's."""
+
+    def user_can_edit_obj(self, user, obj):
+        return super().user_can_edit_obj(user, obj) and (
+            is_district_editor(user) or obj.center_id in editable_center_ids(user)
+        )
+
+    def user_can_delete_obj(self, user, obj):
+        return super().user_can_delete_obj(user, obj) and is_district_editor(user)
+
+    def user_can_create(self, user):
+        return super().user_can_create(user) and is_district_editor(user)
+
+
+class LocationCreateView(CreateView):
+    """``?center=<page id>`` (the center page's link) fills in the center, its name and
+    code, so the new place is linked to the page it was started from."""
+
+    def get_initial(self):
+        initial = super().get_initial()
+        from district.models import CenterPage
+
+        center = CenterPage.objects.filter(pk=self.request.GET.get("center") or None).first()
+        if center is not None:
+            initial.update(
+                center=center.pk,
+                name=center.title,
+                external_identifier=center.code,
+                external_identifier_type=CENTER_CODE_IDENTIFIER_TYPE,
+            )
+        return initial
+
+
 class LocationAdmin(ModelAdmin):
     model = Location
     menu_label = _("服务地点")
     menu_icon = "site"
+    permission_helper_class = LocationPermissionHelper
+    create_view_class = LocationCreateView
     list_display = ("name", "external_identifier", "center")
     search_fields = ("name", "external_identifier")
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if is_district_editor(request.user):
+            return queryset
+        return queryset.filter(center__in=editable_center_ids(request.user))
 
 
 class TaxonomyTermAdmin(ModelAdmin):

@@ -20,7 +20,8 @@ from catalog.api.views import (
     json_response,
     stale_after_days,
 )
-from catalog.models import Location, PublicHoliday, Service
+from catalog.clock import clock_at
+from catalog.models import Location, Service
 from search.analysis import MAX_QUERY_LENGTH
 from search.backends import get_search_backend
 from search.backends.base import SearchUnavailable
@@ -68,11 +69,10 @@ def search_response(request):
         ).prefetch_related(*SUMMARY_PREFETCH)
     }
     context = Context(
-        moment,
+        clock_at(moment),
         stale_after_days(request),
         location_id=location.pk if location else None,
         request=request,
-        day_kind=PublicHoliday.objects.kind_at(moment),
     )
     results = []
     for hit in result.hits:

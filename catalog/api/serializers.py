@@ -8,7 +8,7 @@ The builders read prefetched relations only: ``SUMMARY_PREFETCH`` serves a list 
 ``detail_queryset`` a single service, each at a fixed number of queries.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -17,7 +17,7 @@ from catalog.hsds.conventions import json_number
 from catalog.hsds.exporter import SHANGHAI, with_hsds_relations
 from catalog.models import Channel, ServiceAtLocation, ServiceKind, ServiceStatus
 from catalog.models.services import CostCategory
-from catalog.opening import HoursSource, describe_row, effective_hours, service_open_at
+from catalog.opening import HoursSource, OpeningClock, describe_row, effective_hours
 
 SUMMARY_PREFETCH = (
     "topics",
@@ -43,15 +43,14 @@ class Context:
 
     def __init__(
         self,
-        moment: datetime,
+        clock: OpeningClock,
         stale_after_days: int,
         location_id=None,
         request=None,
-        day_kind: str | None = None,
     ):
-        self.moment = moment
-        # The holiday kind of the moment's date, looked up once per response.
-        self.day_kind = day_kind
+        # The moment and its holidays, read once per response.
+        self.clock = clock
+        self.moment = moment = clock.moment
         self.stale_cutoff: date = moment.astimezone(SHANGHAI).date() - timedelta(
             days=stale_after_days
         )
@@ -79,7 +78,7 @@ def service_summary(service, context: Context) -> dict:
         "audiences": _terms(service.audiences.all()),
         "centers": [_center_reference(location) for location in locations.values()],
         **_status(service),
-        "open_now": service_open_at(service, context.moment, context.location_id, context.day_kind),
+        "open_now": context.clock.service_open(service, context.location_id),
         "assured_date": _iso(service.assured_date),
         "stale": context.is_stale(service),
         "detail_url": context.absolute(reverse("catalog_api:service_detail", args=[service.id])),
@@ -173,7 +172,7 @@ def service_detail(service, context: Context) -> dict:
             for area in service.service_areas.all()
         ],
         **_status(service),
-        "open_now": service_open_at(service, context.moment, day_kind=context.day_kind),
+        "open_now": context.clock.service_open(service),
         "open_now_at": context.moment.astimezone(SHANGHAI).isoformat(timespec="seconds"),
         "assured_date": _iso(service.assured_date),
         "stale": context.is_stale(service),
@@ -196,25 +195,37 @@ def age_label(minimum: int | None, maximum: int | None) -> str:
     return ""
 
 
-def _center(service, link, context: Context) -> dict:
-    location = link.location
-    source, rows = effective_hours(service, link)
-    addresses = list(location.addresses.all())
-    center_page = location.center
+def place_facts(location) -> dict:
+    """A center's place facts as the residents' API and the pages API give them."""
+    address = location.address
     return {
-        **_center_reference(location),
-        "room": link.description,
-        "address": _address(addresses[0]) if addresses else "",
-        "address_detail": addresses[0].address_2 if addresses else "",
+        "address": address.street_line if address else "",
+        "address_detail": address.address_2 if address else "",
+        "postal_code": address.postal_code if address else "",
         "latitude": _coordinate(location.latitude),
         "longitude": _coordinate(location.longitude),
         "transportation": location.transportation,
         "accessibility": [item.description for item in location.accessibility.all()],
         "phones": _phones(location.phones.all()),
+    }
+
+
+def place_hours(location) -> list[dict]:
+    return [_hours(row) for row in location.schedules.all()]
+
+
+def _center(service, link, context: Context) -> dict:
+    location = link.location
+    source, rows = effective_hours(service, link)
+    center_page = location.center
+    return {
+        **_center_reference(location),
+        "room": link.description,
+        **place_facts(location),
         "hours_source": source,
         "hours_source_label": HoursSource.LABELS.get(source, ""),
         "hours": [_hours(row) for row in rows],
-        "open_now": service_open_at(service, context.moment, link.location_id, context.day_kind),
+        "open_now": context.clock.service_open(service, link.location_id),
         "page_url": context.absolute(center_page.url)
         if center_page is not None and center_page.live and center_page.url
         else None,
@@ -228,6 +239,9 @@ def _center_reference(location) -> dict:
 def _hours(row) -> dict:
     return {
         "label": describe_row(row),
+        "kind": row.kind,
+        "closed_on_holidays": row.closed_on_holidays,
+        "open_on_makeup_workdays": row.open_on_makeup_workdays,
         "freq": row.freq,
         "byday": row.byday,
         "bymonthday": row.bymonthday,
@@ -270,10 +284,6 @@ def _phones(phones) -> list[dict]:
         {"number": phone.number, "extension": phone.extension, "description": phone.description}
         for phone in phones
     ]
-
-
-def _address(address) -> str:
-    return f"{address.state_province}{address.region}{address.address_1}"
 
 
 def _label(choices, value) -> str:

@@ -30,6 +30,7 @@ from catalog.api.serializers import (
     service_detail,
     service_summary,
 )
+from catalog.clock import clock_at
 from catalog.filters import (
     HsdsServiceFilterSet,
     InvalidParameters,
@@ -37,7 +38,7 @@ from catalog.filters import (
     ServiceFilterSet,
 )
 from catalog.hsds import export_services
-from catalog.models import CatalogSettings, PublicHoliday, Service, ServiceStatus
+from catalog.models import CatalogSettings, Service, ServiceStatus
 
 
 def current_moment():
@@ -124,11 +125,9 @@ class ServiceListView(JsonView):
     paginated with ``page`` and ``page_size``."""
 
     def get(self, request):
-        moment = current_moment()
-        day_kind = PublicHoliday.objects.kind_at(moment)  # once for the whole page
-        filters = ServiceFilterSet(
-            request.GET, queryset=Service.objects.all(), moment=moment, day_kind=day_kind
-        )
+        clock = clock_at(current_moment())  # once for the whole page
+        moment = clock.moment
+        filters = ServiceFilterSet(request.GET, queryset=Service.objects.all(), clock=clock)
         page_request, problems = PageRequest.problems_in(
             request.GET, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
         )
@@ -138,11 +137,10 @@ class ServiceListView(JsonView):
         location = filters.center_location
         page = page_request.page_of(filters.qs.prefetch_related(*SUMMARY_PREFETCH))
         context = Context(
-            moment,
+            clock,
             stale_after_days(request),
             location_id=location.pk if location else None,
             request=request,
-            day_kind=day_kind,
         )
         return json_response(
             {
@@ -182,13 +180,7 @@ class ServiceDetailView(JsonView):
         if service.status == ServiceStatus.DEFUNCT:
             body = {"detail": "该服务已撤销。", "status": service.status, "alert": service.alert}
             return json_response(body, status=410)
-        moment = current_moment()
-        context = Context(
-            moment,
-            stale_after_days(request),
-            request=request,
-            day_kind=PublicHoliday.objects.kind_at(moment),
-        )
+        context = Context(clock_at(current_moment()), stale_after_days(request), request=request)
         return json_response(service_detail(service, context))
 
 

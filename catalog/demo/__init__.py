@@ -1,9 +1,10 @@
-"""Demo catalog: the district's services from ../shared/data/catalog-hsds.json, and a
-service list page (服务清单) on every center and on the district home page."""
+"""Demo catalog: the district's 200 services from data/catalog-hsds.json beside this module
+(shipped with the project, see data/README.md), and a service list page (服务清单) on every
+center and on the district home page."""
 
 import secrets
+from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from wagtail.models import GroupPagePermission
@@ -13,7 +14,7 @@ from catalog.hsds import import_services, parse_json
 from catalog.models import PublicHoliday, ServiceListPage, Taxonomy, TaxonomyTerm
 from catalog.taxonomy_seed import seed_taxonomies
 
-CATALOG_FILE = "catalog-hsds.json"
+CATALOG_PATH = Path(__file__).resolve().parent / "data" / "catalog-hsds.json"
 SERVICE_LIST_SLUG = "fuwu"
 
 
@@ -59,6 +60,9 @@ CATALOG_PERMISSIONS = [
     "add_organization",
     "change_organization",
     "view_organization",
+    # A center's place facts (address, phones, hours) are kept in its location.
+    "change_location",
+    "view_location",
 ]
 CENTER_EDITOR = ("bianji_haitangyuan", "海棠苑社区编辑", "HHD-CH-01")
 
@@ -100,17 +104,10 @@ def load_editor_permissions(password: str | None) -> list[str]:
 
 
 def load_catalog_demo(password: str | None = None) -> list[str]:
-    """Import the shared catalog into the demo centers (linked by center code)."""
+    """Import the demo catalog into the demo centers (linked by center code)."""
     seed_taxonomies(Taxonomy, TaxonomyTerm)  # a flushed database has lost the migration's seed
-    path = settings.SHARED_DATA_DIR / CATALOG_FILE
-    lines = []
-    if path.exists():
-        summary = import_services(parse_json(path.read_bytes()))
-        lines.append(f"服务目录：{summary}")
-    else:
-        lines.append(
-            f"未找到 {path}：跳过服务目录演示数据（可设置 JIAMENKOU_SHARED_DATA 指定目录）。"
-        )
+    summary = import_services(parse_json(CATALOG_PATH.read_bytes()))
+    lines = [f"服务目录：{summary}"]
     lines.append(f"服务清单页面：{load_service_list_pages()}个。")
     lines.append(load_public_holidays())
     return lines + load_editor_permissions(password)

@@ -1,17 +1,17 @@
 """Public holidays (法定节假日) and make-up workdays (调休上班日), as the State Council
-announces them each year. ``catalog.opening`` reads a day's kind to close the schedule
-rows that rest on holidays and to open them on make-up workdays.
+announces them each year. ``catalog.opening`` reads the calendar to close the schedule
+rows marked 法定节假日休息 and to open those marked 调休上班日按工作日开放.
 
-The catalog's schedules do not encode holidays; editors enter each year's official
-schedule here (the 2026 one is seeded by a migration, see ``catalog.holiday_seed``).
+Editors enter each year's official schedule here (the 2026 one is seeded by a migration,
+see ``catalog.holiday_seed``).
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from catalog.opening import LOCAL_TZ
+from catalog.opening import LOCAL_TZ, DayCalendar
 
 
 class DayKind(models.TextChoices):
@@ -21,14 +21,16 @@ class DayKind(models.TextChoices):
 
 
 class PublicHolidayQuerySet(models.QuerySet):
-    def kind_of(self, day: date) -> str:
-        """The kind of ``day`` (a ``DayKind`` value), or "" for an ordinary day. One query:
-        look it up once per moment and pass it to ``catalog.opening``, not per service."""
-        return self.filter(date=day).values_list("kind", flat=True).first() or ""
+    def calendar(self, first: date, last: date) -> DayCalendar:
+        """The holidays and make-up workdays from ``first`` to ``last``, in one query."""
+        rows = self.filter(date__range=(first, last)).values_list("date", "kind", "name")
+        return DayCalendar({day: (kind, name) for day, kind, name in rows})
 
-    def kind_at(self, moment: datetime) -> str:
-        """The kind of the district-local date of the aware ``moment``."""
-        return self.kind_of(moment.astimezone(LOCAL_TZ).date())
+    def calendar_at(self, moment: datetime) -> DayCalendar:
+        """The calendar of the district-local date of the aware ``moment`` (and the days
+        either side, for schedule rows kept in another UTC offset)."""
+        day = moment.astimezone(LOCAL_TZ).date()
+        return self.calendar(day - timedelta(days=1), day + timedelta(days=1))
 
 
 class PublicHoliday(models.Model):

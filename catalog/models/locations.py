@@ -1,5 +1,10 @@
 """Places where services are offered. Each center of the district is one HSDS location,
-linked to its CenterPage by the center code (HSDS ``external_identifier``)."""
+linked to its CenterPage by the center code (HSDS ``external_identifier``).
+
+A center's place facts — address, coordinates, phones, accessibility, transportation and
+opening hours (with holiday rules and dated exceptions) — are stored here and only here:
+the center page shows them and links its editors to this record's form.
+"""
 
 import uuid
 
@@ -69,6 +74,48 @@ class Location(ClusterableModel):
     def __str__(self):
         return self.name
 
+    # -- what pages show (each reads the prefetched rows: see PLACE_PREFETCH) ------------
+
+    @property
+    def address(self) -> "LocationAddress | None":
+        return next(iter(self.addresses.all()), None)
+
+    @property
+    def phone(self) -> "LocationPhone | None":
+        return next(iter(self.phones.all()), None)
+
+    @property
+    def has_coordinates(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    def regular_hours(self) -> list:
+        return [row for row in self.schedules.all() if not row.is_exception]
+
+    def hours_lines(self) -> list[tuple[str, str]]:
+        """The regular hours as residents read them: (每周一至周五, 08:30–12:00，13:00–17:30)."""
+        from catalog.opening import summarize_hours
+
+        return summarize_hours(self.schedules.all())
+
+    def dated_exceptions(self, since) -> list:
+        """The dated exceptions (closures, special hours) that end on or after ``since``."""
+        return [
+            row
+            for row in self.schedules.all()
+            if row.is_exception and (row.valid_to or row.valid_from) >= since
+        ]
+
+    def holiday_rules(self) -> list[str]:
+        """How the regular hours meet public holidays and make-up workdays, in words."""
+        from catalog.opening import describe_holidays
+
+        return list(dict.fromkeys(filter(None, map(describe_holidays, self.regular_hours()))))
+
+
+# What a page showing centers' place facts prefetches (from a CenterPage: prefix with
+# "location__"), so that the number of queries does not grow with the centers shown.
+PLACE_PREFETCH = ("addresses", "phones", "schedules", "accessibility")
+
 
 class LocationAddress(Orderable):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -88,7 +135,12 @@ class LocationAddress(Orderable):
         verbose_name_plural = _("地址")
 
     def __str__(self):
-        return f"{self.region}{self.address_1}"
+        return self.street_line
+
+    @property
+    def street_line(self) -> str:
+        """The address as residents read it: 津海市海河东区春华路118号."""
+        return f"{self.state_province}{self.region}{self.address_1}"
 
 
 class LocationPhone(PhoneRow):

@@ -11,15 +11,12 @@ from django.contrib import messages
 from django.db import models
 from django.http import Http404
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
-from catalog.models.holidays import PublicHoliday
-
-# catalog.filters, catalog.forms and catalog.opening import the models package, so the
+# catalog.clock, catalog.filters and catalog.forms import the models package, so the
 # methods below import them when called.
 from catalog.models.services import Service, ServiceKind
 from catalog.models.settings import CatalogSettings
@@ -71,12 +68,10 @@ class ServiceListPage(RoutablePageMixin, Page):
             services = services.filter(service_at_locations__location__center=center).distinct()
         return services
 
-    def filtered_services(self, request, center, moment=None, day_kind=None):
+    def filtered_services(self, request, center, clock=None):
         from catalog.filters import ServiceFilterSet
 
-        filters = ServiceFilterSet(
-            request.GET, queryset=self.base_services(center), moment=moment, day_kind=day_kind
-        )
+        filters = ServiceFilterSet(request.GET, queryset=self.base_services(center), clock=clock)
         services = filters.qs.select_related("organization").prefetch_related(*LISTING_PREFETCH)
         return filters, services
 
@@ -84,17 +79,18 @@ class ServiceListPage(RoutablePageMixin, Page):
 
     @path("")
     def service_list(self, request):
+        from catalog.clock import clock_at
+
         center = self.get_center()
-        now = timezone.now()
-        day_kind = PublicHoliday.objects.kind_at(now)  # once for the whole list
-        filters, services = self.filtered_services(request, center, now, day_kind)
+        clock = clock_at()  # once for the whole list
+        filters, services = self.filtered_services(request, center, clock)
         location = getattr(center, "location", None) if center else None
         groups = []
         services = list(services.order_by("name"))
         for kind in ServiceKind:
             members = [service for service in services if service.kind == kind]
             for service in members:
-                service.open_now = _open_now(service, now, location, day_kind)
+                service.open_now = _open_now(service, clock, location)
             groups.append({"kind": kind, "label": kind.label, "services": members})
         return self.render(
             request,
@@ -110,13 +106,13 @@ class ServiceListPage(RoutablePageMixin, Page):
 
     @path("<uuid:service_id>/")
     def service_guide(self, request, service_id):
+        from catalog.clock import clock_at
         from catalog.forms import CorrectionForm
 
         center = self.get_center()
         service = self._get_service(center, service_id)
         stale_after = CatalogSettings.load(request_or_site=request).stale_after_days
         location = getattr(center, "location", None) if center else None
-        now = timezone.now()
         links = list(service.service_at_locations.all())
         if location is not None:
             # This center's window first: that is where the resident reading this will go.
@@ -128,7 +124,7 @@ class ServiceListPage(RoutablePageMixin, Page):
                 "center": center,
                 "service": service,
                 "links": links,
-                "open_now": _open_now(service, now, location, PublicHoliday.objects.kind_at(now)),
+                "open_now": _open_now(service, clock_at(), location),
                 "is_stale": service.is_stale(stale_after),
                 "stale_after_days": stale_after,
                 "json_ld": json.dumps(service_json_ld(service, request), ensure_ascii=False),
@@ -171,11 +167,8 @@ class ServiceListPage(RoutablePageMixin, Page):
         return service
 
 
-def _open_now(service, moment, location, day_kind=None):
-    from catalog.opening import service_open_at
-
-    location_id = location.pk if location is not None else None
-    return service_open_at(service, moment, location_id, day_kind)
+def _open_now(service, clock, location):
+    return clock.service_open(service, location.pk if location is not None else None)
 
 
 def _terms(taxonomy_name):

@@ -34,10 +34,30 @@ class ScheduleFrequency(models.TextChoices):
     MONTHLY = "MONTHLY", _("每月")
 
 
+class ScheduleKind(models.TextChoices):
+    """A row is either regular hours, or a dated exception that replaces them on the
+    dates ``valid_from``–``valid_to`` (see ``catalog.opening``)."""
+
+    REGULAR = "regular", _("常规开放时间")
+    CLOSED = "closed", _("特定日期闭馆")
+    SPECIAL_HOURS = "special_hours", _("特定日期特别开放时间")
+
+
 class ScheduleRow(Orderable):
-    """An iCalendar-like recurring opening period, as HSDS schedules are."""
+    """An iCalendar-like recurring opening period, as HSDS schedules are, or a dated
+    exception (closed on a date, special hours on a date or a range)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(
+        _("类型"),
+        max_length=20,
+        choices=ScheduleKind.choices,
+        default=ScheduleKind.REGULAR,
+        help_text=_(
+            "特定日期闭馆或特别开放时间：填写生效日期和失效日期（只一天则两者相同），"
+            "并在“说明”中写明原因，居民会看到。"
+        ),
+    )
     freq = models.CharField(
         _("频率"), max_length=10, choices=ScheduleFrequency.choices, default="WEEKLY"
     )
@@ -59,8 +79,19 @@ class ScheduleRow(Orderable):
     description = models.CharField(_("说明"), max_length=200, blank=True)
     notes = models.CharField(_("备注"), max_length=200, blank=True)
     attending_type = models.CharField(_("服务方式"), max_length=40, blank=True)
+    closed_on_holidays = models.BooleanField(
+        _("法定节假日休息"),
+        default=False,
+        help_text=_("按“法定节假日”日历，放假的日子不开放。"),
+    )
+    open_on_makeup_workdays = models.BooleanField(
+        _("调休上班日按工作日开放"),
+        default=False,
+        help_text=_("周末调休上班的日子，按周一至周五的时间开放。"),
+    )
 
     panels = [
+        FieldPanel("kind"),
         FieldRowPanel(
             [
                 FieldPanel("freq"),
@@ -70,6 +101,7 @@ class ScheduleRow(Orderable):
             ]
         ),
         FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")]),
+        FieldRowPanel([FieldPanel("closed_on_holidays"), FieldPanel("open_on_makeup_workdays")]),
         FieldRowPanel([FieldPanel("valid_from"), FieldPanel("valid_to"), FieldPanel("dtstart")]),
         FieldPanel("description"),
         FieldPanel("notes"),
@@ -81,6 +113,10 @@ class ScheduleRow(Orderable):
         verbose_name = _("时间安排")
         verbose_name_plural = _("时间安排")
 
+    @property
+    def is_exception(self) -> bool:
+        return self.kind in (ScheduleKind.CLOSED, ScheduleKind.SPECIAL_HOURS)
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
@@ -88,3 +124,14 @@ class ScheduleRow(Orderable):
             raise ValidationError({"closes_at": _("结束时间必须晚于开始时间。")})
         if self.valid_from and self.valid_to and self.valid_from > self.valid_to:
             raise ValidationError({"valid_to": _("失效日期不能早于生效日期。")})
+        if self.is_exception:
+            if not self.valid_from:
+                raise ValidationError(
+                    {"valid_from": _("特定日期的安排必须填写生效日期（哪一天起）。")}
+                )
+            if not self.valid_to:
+                self.valid_to = self.valid_from
+            if self.kind == ScheduleKind.SPECIAL_HOURS and not (self.opens_at and self.closes_at):
+                raise ValidationError({"opens_at": _("特别开放时间必须填写开始时间和结束时间。")})
+            if self.kind == ScheduleKind.CLOSED:
+                self.opens_at = self.closes_at = None

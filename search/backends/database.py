@@ -26,7 +26,7 @@ from search.backends.base import BaseSearchBackend
 from search.caching import cache_get, cache_set
 from search.documents import Document
 from search.models import IndexVersion, SearchEntry
-from search.opening import open_service_ids
+from search.opening import open_ids_among
 from search.query import FACETS, BackendResults, CatalogQuery, Hit, Mode, groups_for
 
 # Column weights: a word in the name counts most, then alternate names, keywords and
@@ -264,11 +264,7 @@ class SearchBackend(BaseSearchBackend):
             # Hours are judged in Python (schedules, holidays), on the services the text and
             # circle admit, so that each facet is still counted under the others' choices.
             candidates = Service.objects.filter(pk__in=RawSQL(*selection.sql("e.service_id")))
-            center = query.filters.get("center")
-            location = (
-                Location.objects.filter(external_identifier=center).first() if center else None
-            )
-            open_ids = open_service_ids(candidates, query.moment, location)
+            open_ids = open_ids_among(candidates, query.moment, query.filters.get("center"))
             if not open_ids:
                 return None, {}, near
             selection = selection.where(*self.dialect.among(open_ids))

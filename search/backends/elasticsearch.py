@@ -25,7 +25,7 @@ Contracts shared with the database backend:
   (or in the pinyin field only for pinyin alternatives), the last one as a prefix when the
   alternative says so. Field weights are those of SQLite's bm25: 10/6/1/6.
 - Facet counts are disjunctive: each facet is counted under the other facets' choices.
-- Open now is judged in Python (:func:`search.opening.open_service_ids`) over the matched
+- Open now is judged in Python (:func:`search.opening.open_ids_among`) over the matched
   ids, then applied as an id filter.
 
 Nothing here talks to the cluster until a request is executed: the connection is created
@@ -566,16 +566,16 @@ class SearchBackend(BaseSearchBackend):
 
     def open_ids(self, query: CatalogQuery, mode: Mode) -> list[str]:
         """The matched services open at ``query.moment``, judged in Python."""
-        from catalog.models import Location, Service
-        from search.opening import open_service_ids
+        from catalog.models import Service
+        from search.opening import open_ids_among
 
         with self.translating_errors():
             response = self.build_open_candidates_search(query, mode).execute()
         ids = [hit.meta.id for hit in response]
-        center = query.filters.get("center")
-        location = Location.objects.filter(external_identifier=center).first() if center else None
         services = Service.objects.filter(pk__in=ids, status__in=VISIBLE_STATUSES)
-        return [str(pk) for pk in open_service_ids(services, query.moment, location)]
+        return [
+            str(pk) for pk in open_ids_among(services, query.moment, query.filters.get("center"))
+        ]
 
     def search_services(self, query: CatalogQuery, mode: Mode) -> BackendResults:
         open_ids = self.open_ids(query, mode) if query.open_now else None

@@ -4,21 +4,22 @@ Import direction: other apps (activities, catalog) point at these pages; this mo
 imports nothing of theirs.
 """
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.api import APIField
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
-from wagtail.models import Orderable, Page, PageManager
+from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from district import hours
-from district.mixins import BasicFiguresMixin, LocationMixin, OpeningHoursRow
+from district.mixins import BasicFiguresMixin
+from district.place import CENTER_CARD_PREFETCH, CENTER_CARD_RELATED, PlaceField, PlacePanel
 
 NOTICES_PER_PAGE = 10
 
@@ -41,7 +42,9 @@ class HomePage(Page):
         """Each live street with its live centers (street center first), in two queries."""
         streets = list(StreetPage.objects.child_of(self).live().public())
         centers_by_street: dict[str, list[CenterPage]] = {street.path: [] for street in streets}
-        centers = CenterPage.objects.descendant_of(self).live().public().order_by(*CENTER_ORDER)
+        centers = with_places(CenterPage.objects.descendant_of(self).live().public()).order_by(
+            *CENTER_ORDER
+        )
         for center in centers:
             parent_path = center.path[: -Page.steplen]
             if parent_path in centers_by_street:
@@ -50,7 +53,9 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["halls"] = CenterPage.objects.child_of(self).live().public().order_by("code")
+        context["halls"] = with_places(CenterPage.objects.child_of(self).live().public()).order_by(
+            "code"
+        )
         context["street_directory"] = self.street_directory()
         context["latest_notices"] = with_sources(NoticePage.objects.published_under(self)[:6])
         return context
@@ -71,7 +76,9 @@ class StreetPage(Page):
         verbose_name_plural = _("街道")
 
     def get_centers(self):
-        return CenterPage.objects.child_of(self).live().public().order_by(*CENTER_ORDER)
+        return with_places(CenterPage.objects.child_of(self).live().public()).order_by(
+            *CENTER_ORDER
+        )
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -86,6 +93,11 @@ class CenterKind(models.TextChoices):
     COMMUNITY = "community", _("社区党群服务中心")
 
 
+def with_places(centers):
+    """``centers`` with the place facts their cards show, in a fixed number of queries."""
+    return centers.select_related(*CENTER_CARD_RELATED).prefetch_related(*CENTER_CARD_PREFETCH)
+
+
 # The street's own center first, then its communities by code.
 CENTER_ORDER = (
     models.Case(models.When(kind=CenterKind.STREET, then=0), default=1),
@@ -93,8 +105,14 @@ CENTER_ORDER = (
 )
 
 
-class CenterPage(LocationMixin, BasicFiguresMixin, Page):
-    """A party-mass service center (党群服务中心), or the district's service hall."""
+class CenterPage(BasicFiguresMixin, Page):
+    """A party-mass service center (党群服务中心), or the district's service hall.
+
+    Its place facts (address, coordinates, phones, accessibility, opening hours and their
+    exceptions) are the catalog's HSDS location linked to it (``self.location``, the one
+    store: ``catalog.models.locations``); the edit form shows them with a link to that
+    record's form.
+    """
 
     kind = models.CharField(
         _("类型"), max_length=20, choices=CenterKind.choices, default=CenterKind.COMMUNITY
@@ -115,42 +133,23 @@ class CenterPage(LocationMixin, BasicFiguresMixin, Page):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    phone = models.CharField(_("咨询电话"), max_length=40, blank=True)
-    hours_note = models.CharField(
-        _("节假日说明"),
-        max_length=200,
-        blank=True,
-        help_text=_("如：法定节假日休息，调休工作日正常办公。"),
-    )
-    accessibility = models.TextField(_("无障碍设施"), blank=True)
 
     content_panels = [
         *Page.content_panels,
         MultiFieldPanel(
-            [
-                FieldPanel("kind"),
-                FieldPanel("code"),
-                FieldPanel("alternate_name"),
-                FieldPanel("phone"),
-            ],
+            [FieldPanel("kind"), FieldPanel("code"), FieldPanel("alternate_name")],
             heading=_("中心信息"),
         ),
         FieldPanel("intro"),
         FieldPanel("image"),
-        *LocationMixin.location_panels,
-        MultiFieldPanel(
-            [InlinePanel("opening_hours", label=_("开放时间")), FieldPanel("hours_note")],
-            heading=_("开放时间"),
-        ),
+        PlacePanel(heading=_("地址、电话与开放时间")),
         *BasicFiguresMixin.figures_panels,
         InlinePanel("rooms", heading=_("功能室"), label=_("功能室")),
-        FieldPanel("accessibility"),
     ]
     search_fields = [
         *Page.search_fields,
         index.SearchField("alternate_name"),
         index.SearchField("intro"),
-        index.SearchField("address"),
         index.FilterField("kind"),
         index.FilterField("code"),
     ]
@@ -162,16 +161,7 @@ class CenterPage(LocationMixin, BasicFiguresMixin, Page):
         "alternate_name",
         "intro",
         "image",
-        "phone",
-        "address",
-        "address_detail",
-        "postal_code",
-        "latitude",
-        "longitude",
-        "transportation",
-        "opening_hours",
-        "hours_note",
-        "accessibility",
+        APIField("place", serializer=PlaceField()),
         "households",
         "residents",
         "grids",
@@ -184,17 +174,19 @@ class CenterPage(LocationMixin, BasicFiguresMixin, Page):
         verbose_name_plural = _("党群服务中心")
 
     @cached_property
-    def opening_hours_rows(self):
-        return list(self.opening_hours.all())
+    def place(self):
+        """The catalog's location of this center (its place facts), or None."""
+        try:
+            return self.location
+        except ObjectDoesNotExist:
+            return None
 
-    def opening_hours_summary(self) -> list[hours.HoursLine]:
-        return hours.summarize(self.opening_hours_rows)
+    def opening_status(self, moment=None):
+        """正在开放 / 当前休息 / 今日闭馆 and why, by the catalog's one clock."""
+        from catalog.clock import clock_at
 
-    def is_open_at(self, moment) -> bool:
-        return hours.is_open_at(self.opening_hours_rows, timezone.localtime(moment))
-
-    def is_open_now(self) -> bool:
-        return self.is_open_at(timezone.now())
+        rows = self.place.schedules.all() if self.place is not None else []
+        return clock_at(moment).status(rows)
 
     def get_sections(self):
         """The center's published sections (notices, and later service lists, programmes …)."""
@@ -205,17 +197,11 @@ class CenterPage(LocationMixin, BasicFiguresMixin, Page):
         context["rooms"] = self.rooms.all()
         context["sections"] = self.get_sections()
         context["latest_notices"] = NoticePage.objects.published_under(self)[:3]
+        context["opening"] = self.opening_status()
+        context["dated_exceptions"] = (
+            self.place.dated_exceptions(timezone.localdate()) if self.place else []
+        )
         return context
-
-
-class CenterOpeningHours(Orderable, OpeningHoursRow):
-    page = ParentalKey(CenterPage, on_delete=models.CASCADE, related_name="opening_hours")
-
-    api_fields = ["weekday", "opens_at", "closes_at"]
-
-    class Meta(Orderable.Meta):
-        verbose_name = _("开放时间")
-        verbose_name_plural = _("开放时间")
 
 
 class NoticeIndexPage(Page):

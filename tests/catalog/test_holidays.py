@@ -2,7 +2,7 @@
 its 2026 seed, and the filter, the API and the service list page honouring a holiday."""
 
 import unittest
-from datetime import date, datetime
+from datetime import date, datetime, time
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -11,13 +11,14 @@ from django.contrib.auth import get_user_model
 from django.test import TestCase
 from django.urls import reverse
 
+from catalog.clock import clock_at
 from catalog.demo import load_service_list_pages
 from catalog.filters import ServiceFilterSet
 from catalog.hsds import import_services
-from catalog.models import Location, PublicHoliday, Service
+from catalog.models import Location, LocationSchedule, PublicHoliday, Service
 from catalog.opening import is_open_at
 from district.demo.loader import load_district
-from tests.catalog.hsds_data import shared_catalog
+from tests.catalog.hsds_data import demo_catalog
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CATALOG_FILE = settings.SHARED_DATA_DIR / "catalog-hsds.json"
@@ -25,6 +26,15 @@ FRIDAY_MORNING = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)  # an ordinary F
 SENIOR_CARD = "bfaa2bb6-ef84-5993-aa76-5376522e0f98"  # 老年人优待证办理, rests on holidays
 GOVERNMENT = "老年人优待证办理"
 NO_HOLIDAY_NOTES = "血压血糖免费检测"  # its own Mon–Fri hours say nothing about holidays
+
+
+HAITANGYUAN_WEEKDAYS = LocationSchedule(
+    byday="MO,TU,WE,TH,FR",
+    opens_at=time(8, 30),
+    closes_at=time(17, 30),
+    closed_on_holidays=True,
+    open_on_makeup_workdays=True,
+)
 
 
 def make_holiday(day: date, kind: str = "holiday") -> PublicHoliday:
@@ -36,26 +46,31 @@ def make_holiday(day: date, kind: str = "holiday") -> PublicHoliday:
 
 class PublicHolidayModelTests(TestCase):
     def test_the_2026_official_schedule_is_seeded(self):
-        self.assertEqual(PublicHoliday.objects.kind_of(date(2026, 10, 1)), "holiday")
-        self.assertEqual(PublicHoliday.objects.kind_of(date(2026, 2, 15)), "holiday")
-        self.assertEqual(PublicHoliday.objects.kind_of(date(2026, 2, 23)), "holiday")
-        self.assertEqual(PublicHoliday.objects.kind_of(date(2026, 2, 28)), "makeup_workday")
-        self.assertEqual(PublicHoliday.objects.kind_of(date(2026, 10, 10)), "makeup_workday")
-        self.assertEqual(PublicHoliday.objects.kind_of(date(2026, 11, 20)), "")
+        year = PublicHoliday.objects.calendar(date(2026, 1, 1), date(2026, 12, 31))
+        self.assertEqual(year.kind_of(date(2026, 10, 1)), "holiday")
+        self.assertEqual(year.name_of(date(2026, 10, 1)), "国庆节")
+        self.assertEqual(year.kind_of(date(2026, 2, 15)), "holiday")
+        self.assertEqual(year.kind_of(date(2026, 2, 23)), "holiday")
+        self.assertEqual(year.kind_of(date(2026, 2, 28)), "makeup_workday")
+        self.assertEqual(year.kind_of(date(2026, 10, 10)), "makeup_workday")
+        self.assertEqual(year.kind_of(date(2026, 11, 20)), "")
         self.assertEqual(PublicHoliday.objects.filter(kind="holiday").count(), 33)
         self.assertEqual(PublicHoliday.objects.filter(kind="makeup_workday").count(), 6)
 
     def test_the_kind_is_that_of_the_district_local_date(self):
         # 2026-09-30 16:30 UTC is already 1 October in Beijing.
         utc = datetime(2026, 9, 30, 16, 30, tzinfo=ZoneInfo("UTC"))
-        self.assertEqual(PublicHoliday.objects.kind_at(utc), "holiday")
+        self.assertEqual(
+            PublicHoliday.objects.calendar_at(utc).kind_of(date(2026, 10, 1)), "holiday"
+        )
+        self.assertEqual(clock_at(utc).status([HAITANGYUAN_WEEKDAYS]).reason, "国庆节休息")
 
     def test_an_edit_is_seen_at_once(self):
-        self.assertEqual(PublicHoliday.objects.kind_at(FRIDAY_MORNING), "")
+        self.assertTrue(clock_at(FRIDAY_MORNING).is_open([HAITANGYUAN_WEEKDAYS]))
         holiday = make_holiday(FRIDAY_MORNING.date())
-        self.assertEqual(PublicHoliday.objects.kind_at(FRIDAY_MORNING), "holiday")
+        self.assertFalse(clock_at(FRIDAY_MORNING).is_open([HAITANGYUAN_WEEKDAYS]))
         holiday.delete()
-        self.assertEqual(PublicHoliday.objects.kind_at(FRIDAY_MORNING), "")
+        self.assertTrue(clock_at(FRIDAY_MORNING).is_open([HAITANGYUAN_WEEKDAYS]))
 
     def test_the_admin_lists_the_holidays_by_date(self):
         admin = get_user_model().objects.create_superuser("holiday-admin", "a@example.cn", "x")
@@ -71,12 +86,14 @@ class HolidayOpenNowTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         load_district(password="holiday-password")
-        import_services(shared_catalog())
+        import_services(demo_catalog())
         load_service_list_pages()
 
     def open_names(self, **params) -> set[str]:
         filters = ServiceFilterSet(
-            {"open_now": "1", **params}, queryset=Service.objects.all(), moment=FRIDAY_MORNING
+            {"open_now": "1", **params},
+            queryset=Service.objects.all(),
+            clock=clock_at(FRIDAY_MORNING),
         )
         return set(filters.qs.values_list("name", flat=True))
 
@@ -92,11 +109,11 @@ class HolidayOpenNowTests(TestCase):
 
     def test_chunhuili_keeps_its_daily_hours_on_a_holiday(self):
         make_holiday(FRIDAY_MORNING.date())
-        kind = PublicHoliday.objects.kind_at(FRIDAY_MORNING)
+        clock = clock_at(FRIDAY_MORNING)
         chunhuili = Location.objects.get(external_identifier="HHD-CH-02")  # 照常开放
         haitangyuan = Location.objects.get(external_identifier="HHD-CH-01")  # 节假日休息
-        self.assertTrue(is_open_at(chunhuili.schedules.all(), FRIDAY_MORNING, kind))
-        self.assertFalse(is_open_at(haitangyuan.schedules.all(), FRIDAY_MORNING, kind))
+        self.assertTrue(clock.is_open(chunhuili.schedules.all()))
+        self.assertFalse(clock.is_open(haitangyuan.schedules.all()))
         self.assertTrue(is_open_at(haitangyuan.schedules.all(), FRIDAY_MORNING))
 
     def test_the_api_honours_a_holiday(self):

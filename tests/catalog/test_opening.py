@@ -8,10 +8,13 @@ import pytest
 
 from catalog.models import ServiceSchedule
 from catalog.opening import (
+    NO_HOLIDAYS,
+    DayCalendar,
     HoursSource,
     applicable_rows,
     describe_row,
     is_open_at,
+    opening_status,
     row_is_open_at,
     service_open_at,
 )
@@ -308,17 +311,24 @@ def test_describe_row_in_chinese(subject, expected):
 
 # -- public holidays and make-up workdays -------------------------------------------------
 
-RESTS = "法定节假日休息，调休工作日正常办公。"  # government and center schedules
-OPEN_ON_HOLIDAYS = "法定节假日照常开放（春节除夕至正月初二除外）。"  # HHD-CH-02, HHD-XY
+RESTS = {"closed_on_holidays": True, "open_on_makeup_workdays": True}  # government, centers
 GOVERNMENT_HOURS = [
-    row(opens="09:00", closes="11:30", notes=RESTS),
-    row(opens="13:30", closes="17:00", notes=RESTS),
+    row(opens="09:00", closes="11:30", **RESTS),
+    row(opens="13:30", closes="17:00", **RESTS),
 ]
+# HHD-CH-02 is open every day, holidays too (its Spring Festival closure is a dated exception).
 CHUNHUILI_DAILY = row(byday="MO,TU,WE,TH,FR,SA,SU", opens="08:00", closes="20:00")
-CHUNHUILI_DAILY.notes = OPEN_ON_HOLIDAYS
 # 2026: Mon 5 Oct is a holiday (国庆节), Sat 10 Oct and Sat 28 Feb are make-up workdays.
 HOLIDAY_MONDAY = "2026-10-05 10:00"
 MAKEUP_SATURDAY = "2026-10-10 10:00"
+
+
+def calendar(moment: str, day_kind: str | None) -> DayCalendar:
+    """The calendar a moment's date has when its kind is ``day_kind`` (None: unknown)."""
+    if not day_kind:
+        return NO_HOLIDAYS
+    return DayCalendar({at(moment).date(): (day_kind, "国庆节")})
+
 
 HOLIDAY_CASES = [
     # (what, rows, moment, day kind, open?)
@@ -335,18 +345,25 @@ HOLIDAY_CASES = [
     ("government, ordinary Saturday", GOVERNMENT_HOURS, "2026-11-21 10:00", "", False),
     ("open on holidays, holiday Monday", [CHUNHUILI_DAILY], HOLIDAY_MONDAY, "holiday", True),
     ("open on holidays, evening", [CHUNHUILI_DAILY], "2026-10-05 20:00", "holiday", False),
-    ("no holiday notes, holiday Monday", [WEEKDAYS], HOLIDAY_MONDAY, "holiday", True),
-    ("no holiday notes, make-up Saturday", [WEEKDAYS], MAKEUP_SATURDAY, "makeup_workday", False),
+    ("no holiday flags, holiday Monday", [WEEKDAYS], HOLIDAY_MONDAY, "holiday", True),
+    ("no holiday flags, make-up Saturday", [WEEKDAYS], MAKEUP_SATURDAY, "makeup_workday", False),
+    (
+        "closed on holidays only, make-up Saturday",
+        [row(closed_on_holidays=True)],
+        MAKEUP_SATURDAY,
+        "makeup_workday",
+        False,
+    ),
     (
         "rests on holidays, Saturday row on a holiday Saturday",
-        [row(byday="SA", opens="09:00", closes="12:00", notes=RESTS)],
+        [row(byday="SA", opens="09:00", closes="12:00", **RESTS)],
         "2026-10-03 10:00",
         "holiday",
         False,
     ),
     (
         "rests on holidays, ordinal row not moved to a make-up day",
-        [row(freq="MONTHLY", byday="1FR", opens="09:00", closes="12:00", notes=RESTS)],
+        [row(freq="MONTHLY", byday="1FR", opens="09:00", closes="12:00", **RESTS)],
         MAKEUP_SATURDAY,
         "makeup_workday",
         False,
@@ -360,17 +377,84 @@ HOLIDAY_CASES = [
     ids=[c[0] for c in HOLIDAY_CASES],
 )
 def test_holidays_and_makeup_workdays(rows, moment, day_kind, expected):
-    assert is_open_at(rows, at(moment), day_kind) is expected
+    assert is_open_at(rows, at(moment), calendar(moment, day_kind)) is expected
+
+
+def test_a_holiday_closure_says_which_holiday():
+    status = opening_status(
+        GOVERNMENT_HOURS, at(HOLIDAY_MONDAY), calendar(HOLIDAY_MONDAY, "holiday")
+    )
+    assert status.is_open is False
+    assert status.reason == "国庆节休息"
+    assert status.label == "当前休息"
 
 
 def test_a_government_service_rests_on_a_holiday_and_works_on_a_makeup_day():
     government = service(own=GOVERNMENT_HOURS, links=[link(1), link(2)])
-    assert service_open_at(government, at(HOLIDAY_MONDAY), day_kind="holiday") is False
-    assert service_open_at(government, at(MAKEUP_SATURDAY), day_kind="makeup_workday") is True
-    assert service_open_at(government, at(MAKEUP_SATURDAY), day_kind="") is False
+    holiday = calendar(HOLIDAY_MONDAY, "holiday")
+    makeup = calendar(MAKEUP_SATURDAY, "makeup_workday")
+    assert service_open_at(government, at(HOLIDAY_MONDAY), calendar=holiday) is False
+    assert service_open_at(government, at(MAKEUP_SATURDAY), calendar=makeup) is True
+    assert service_open_at(government, at(MAKEUP_SATURDAY)) is False
 
 
 def test_a_center_open_on_holidays_keeps_its_daily_hours():
     at_chunhuili = service(links=[link(2, office=[CHUNHUILI_DAILY])])
-    assert service_open_at(at_chunhuili, at(HOLIDAY_MONDAY), 2, "holiday") is True
+    holiday = calendar(HOLIDAY_MONDAY, "holiday")
+    assert service_open_at(at_chunhuili, at(HOLIDAY_MONDAY), 2, holiday) is True
     assert row_is_open_at(CHUNHUILI_DAILY, at("2026-10-01 19:59"), "holiday") is True
+
+
+# -- dated exceptions ----------------------------------------------------------------------
+
+SPRING_FESTIVAL_CLOSURE = row(
+    kind="closed",
+    byday="",
+    opens="00:00",
+    closes="00:01",
+    valid_from=date(2027, 2, 5),
+    valid_to=date(2027, 2, 7),
+    description="春节除夕至正月初二休息",
+)
+SPRING_FESTIVAL_CLOSURE.opens_at = SPRING_FESTIVAL_CLOSURE.closes_at = None
+LANTERN_MORNING = row(
+    kind="special_hours",
+    byday="",
+    opens="09:00",
+    closes="12:00",
+    valid_from=date(2027, 2, 20),
+    valid_to=date(2027, 2, 20),
+    description="元宵节上午开放",
+)
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected", "reason"),
+    [
+        ("2027-02-04 10:00", True, ""),  # the day before: daily hours
+        ("2027-02-05 10:00", False, "春节除夕至正月初二休息"),  # 除夕
+        ("2027-02-07 19:00", False, "春节除夕至正月初二休息"),  # 正月初二, last day
+        ("2027-02-08 10:00", True, ""),  # 正月初三: daily hours again
+        ("2027-02-20 10:00", True, "元宵节上午开放"),  # special hours replace 08:00–20:00
+        ("2027-02-20 15:00", False, "元宵节上午开放"),
+    ],
+)
+def test_dated_exceptions_replace_the_regular_hours(moment, expected, reason):
+    rows = [CHUNHUILI_DAILY, SPRING_FESTIVAL_CLOSURE, LANTERN_MORNING]
+    status = opening_status(rows, at(moment), calendar(moment, "holiday"))
+    assert status.is_open is expected
+    assert status.reason == reason
+
+
+def test_a_center_closure_closes_services_with_hours_of_their_own_there():
+    own_hours = service(own=[CHUNHUILI_DAILY], links=[link(2, office=[SPRING_FESTIVAL_CLOSURE])])
+    assert service_open_at(own_hours, at("2027-02-06 10:00"), 2) is False
+    assert service_open_at(own_hours, at("2027-02-08 10:00"), 2) is True
+
+
+def test_a_dated_exception_is_worded_for_residents():
+    assert (
+        describe_row(SPRING_FESTIVAL_CLOSURE)
+        == "2027-02-05至2027-02-07 闭馆（春节除夕至正月初二休息）"
+    )
+    assert describe_row(LANTERN_MORNING) == "2027-02-20 09:00–12:00（元宵节上午开放）"

@@ -5,8 +5,8 @@ from datetime import date, time
 from wagtail.models import Page, Site
 
 from activities.models import Room
+from catalog.models import Location, LocationAddress, LocationPhone, LocationSchedule
 from district.models import (
-    CenterOpeningHours,
     CenterPage,
     HomePage,
     NoticeIndexPage,
@@ -31,25 +31,51 @@ def build_street(home, **fields) -> StreetPage:
     return street
 
 
-def build_center(parent, code="T-01", **fields) -> CenterPage:
+def build_center(parent, code="T-01", *, address="测试路1号", phone="022-0000-0000", **fields):
+    """A center page with its place (the catalog location holding its address, phone and
+    hours: weekdays 08:30–17:30, closed on public holidays, open on make-up workdays)."""
     defaults = {
         "title": f"{code}社区党群服务中心",
         "slug": code.lower(),
         "code": code,
         "kind": "community",
-        "address": "测试路1号",
-        "phone": "022-0000-0000",
+    }
+    center = CenterPage(**{**defaults, **fields})
+    center.rooms = [Room(name="多功能厅", floor="一楼", capacity=50)]
+    parent.add_child(instance=center)
+    build_place(center, address=address, phone=phone)
+    return center
+
+
+def build_place(center, *, address="测试路1号", phone="022-0000-0000", **fields) -> Location:
+    defaults = {
+        "name": center.title,
+        "external_identifier": center.code,
+        "external_identifier_type": "jiamenkou-center-code",
         "latitude": "39.100000",
         "longitude": "117.200000",
     }
-    center = CenterPage(**{**defaults, **fields})
-    center.opening_hours = [
-        CenterOpeningHours(weekday=day, opens_at=time(8, 30), closes_at=time(17, 30))
-        for day in range(5)
-    ]
-    center.rooms = [Room(name="多功能厅", floor="一楼", capacity=50)]
-    parent.add_child(instance=center)
-    return center
+    location = Location.objects.create(center=center, **{**defaults, **fields})
+    if address:
+        LocationAddress.objects.create(
+            location=location,
+            address_1=address,
+            city="津海市",
+            region="海河东区",
+            state_province="津海市",
+            postal_code="300000",
+        )
+    if phone:
+        LocationPhone.objects.create(location=location, number=phone)
+    LocationSchedule.objects.create(
+        location=location,
+        byday="MO,TU,WE,TH,FR",
+        opens_at=time(8, 30),
+        closes_at=time(17, 30),
+        closed_on_holidays=True,
+        open_on_makeup_workdays=True,
+    )
+    return location
 
 
 def build_notice_index(parent, **fields) -> NoticeIndexPage:

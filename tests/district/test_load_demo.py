@@ -1,8 +1,6 @@
 """load_demo builds the district that ../shared/data describes, once however often it runs."""
 
-import json
 import re
-from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -14,7 +12,7 @@ from wagtail.models import Page, Site
 
 from activities.models import Room
 from district.demo import content
-from district.models import CenterOpeningHours, CenterPage, HomePage, NoticePage, StreetPage
+from district.models import CenterPage, HomePage, NoticePage, StreetPage
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +27,7 @@ def counts():
         "centers": CenterPage.objects.count(),
         "notices": NoticePage.objects.count(),
         "rooms": Room.objects.count(),
-        "hours": CenterOpeningHours.objects.count(),
+        "places": CenterPage.objects.filter(location__isnull=False).count(),
         "images": get_image_model().objects.count(),
         "users": get_user_model().objects.count(),
         "sites": Site.objects.count(),
@@ -83,39 +81,16 @@ def test_an_edit_by_an_editor_is_overwritten_but_not_duplicated():
     assert Room.objects.filter(center__code="HHD-CH-01").count() == 5
 
 
-def shared_locations():
-    path = settings.SHARED_DATA_DIR / "catalog-hsds.json"
-    if not path.exists():
-        pytest.skip(f"{path} is not here: the shared data folder sits beside the project")
-    locations = {}
-    for service in json.loads(path.read_text(encoding="utf-8")):
-        for link in service.get("service_at_locations", []):
-            location = link["location"]
-            locations[location["external_identifier"]] = location
-    return locations
-
-
-def test_demo_centers_match_the_shared_catalog_locations():
-    locations = shared_locations()
-    assert set(locations) == {center.code for center in content.ALL_CENTERS}
-    for center in content.ALL_CENTERS:
-        location = locations[center.code]
-        assert center.title == location["name"]
-        assert Decimal(center.latitude) == Decimal(str(location["latitude"]))
-        assert Decimal(center.longitude) == Decimal(str(location["longitude"]))
-        address = location["addresses"][0]
-        assert center.address == address["address_1"]
-        assert center.postal_code == address["postal_code"]
-        assert center.phone == location["phones"][0]["number"]
-        shared_hours = sorted(
-            (day, schedule["opens_at"][:5], schedule["closes_at"][:5])
-            for schedule in location["schedules"]
-            for day in schedule["byday"].split(",")
-        )
-        demo_hours = sorted(
-            (day, opens, closes) for days, opens, closes in center.hours for day in days.split(",")
-        )
-        assert demo_hours == shared_hours, center.code
+def test_every_demo_center_shows_the_place_facts_of_its_catalog_location(client):
+    call_command("load_demo", password="place-password", stdout=StringIO())
+    for center in CenterPage.objects.all():
+        place = center.place
+        assert place is not None, center.code
+        assert place.external_identifier == center.code
+        page = client.get(center.url).content.decode()
+        assert place.address.street_line in page
+        assert place.phone.number in page
+        assert "开放时间请电话咨询" not in page
 
 
 @pytest.mark.skipif(

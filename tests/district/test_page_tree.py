@@ -69,20 +69,24 @@ class EditorBuildsTreeTests(WagtailPageTestCase):
         notice = NoticePage.objects.get(slug="tingshui")
         self.assertEqual(notice.get_parent().id, index.id)
 
-    def test_an_editor_creates_a_center_with_hours_and_rooms(self):
+    def test_an_editor_creates_a_center_with_rooms_and_is_sent_to_its_place_form(self):
         form = nested_form_data(
             {
                 "title": "新建社区党群服务中心",
                 "slug": "xinjian",
                 "kind": "community",
                 "code": "T-99",
-                "opening_hours": inline_formset(
-                    [{"weekday": "0", "opens_at": "08:30", "closes_at": "17:30"}]
-                ),
                 "rooms": inline_formset([{"name": "议事厅", "floor": "一楼", "capacity": "30"}]),
             }
         )
         self.assertCanCreate(self.street, CenterPage, form)
         center = CenterPage.objects.get(code="T-99")
         self.assertEqual([room.name for room in center.rooms.all()], ["议事厅"])
-        self.assertEqual(center.opening_hours.count(), 1)
+        # The edit form says where the address and hours are kept, and links there with
+        # the center filled in.
+        edit = self.client.get(f"/admin/pages/{center.pk}/edit/").content.decode()
+        self.assertIn("本中心还没有关联的服务地点", edit)
+        self.assertIn(f"/admin/catalog/location/create/?center={center.pk}", edit)
+        create = self.client.get(f"/admin/catalog/location/create/?center={center.pk}")
+        self.assertContains(create, 'value="T-99"')
+        self.assertContains(create, 'value="新建社区党群服务中心"')

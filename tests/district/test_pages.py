@@ -16,9 +16,11 @@ from tests.district.builders import (
 class DemoDistrictPagesTests(TestCase):
     @classmethod
     def setUpTestData(cls):
+        from catalog.demo import load_catalog_demo
         from district.demo.loader import load_district
 
         load_district(password="demo-password-1")
+        load_catalog_demo("demo-password-1")  # the centers' places: address, phones, hours
 
     def test_home_lists_the_service_hall_streets_and_their_centers(self):
         response = self.client.get("/")
@@ -50,9 +52,12 @@ class DemoDistrictPagesTests(TestCase):
         self.assertContains(response, 'href="tel:02226110303"')
         self.assertContains(response, "北纬 39.1181°，东经 117.2326°")
         self.assertContains(
-            response, '<th scope="row">周一至周五</th><td>08:30–12:00，13:00–17:30</td>', html=False
+            response,
+            '<th scope="row">每周一至周五</th><td>08:30–12:00，13:00–17:30</td>',
+            html=False,
         )
-        self.assertContains(response, '<th scope="row">周六</th><td>09:00–12:00</td>', html=False)
+        self.assertContains(response, '<th scope="row">每周六</th><td>09:00–12:00</td>', html=False)
+        self.assertContains(response, "法定节假日休息，调休上班日正常开放。")
         self.assertContains(response, "<strong>4150</strong><span>户</span>", html=False)
         self.assertContains(response, "<strong>9980</strong><span>常住人口</span>", html=False)
         self.assertContains(response, "<strong>10</strong><span>个网格</span>", html=False)

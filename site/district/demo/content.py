@@ -1,17 +1,13 @@
 """Demo content: the district's streets, centers, rooms and notices.
 
-Codes, names, addresses, coordinates, phones and opening hours match the locations of
-``../shared/data/catalog-hsds.json`` (a test checks this); figures, rooms and notices are
-invented for the demo.
+Codes and names match the locations of the demo catalog (``catalog/demo/data/``), which
+holds each center's place facts — address, coordinates, phones, accessibility and opening
+hours — and links them to these pages by code when ``load_demo`` imports it. Figures, rooms
+and notices are invented for the demo.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
-
-WEEKDAYS_MON_FRI = "MO,TU,WE,TH,FR"
-EVERY_DAY = "MO,TU,WE,TH,FR,SA,SU"
-HOLIDAYS_CLOSED = "法定节假日休息，调休工作日正常办公。"
-HOLIDAYS_OPEN = "法定节假日照常开放（春节除夕至正月初二除外）。"
 
 
 @dataclass(frozen=True)
@@ -38,17 +34,7 @@ class DemoCenter:
     slug: str
     kind: str
     title: str
-    address: str
-    postal_code: str
-    latitude: str
-    longitude: str
-    phone: str
-    hours: list[tuple[str, str, str]]
-    hours_note: str
     intro: str
-    transportation: str
-    accessibility: str
-    address_detail: str = ""
     alternate_name: str = ""
     households: int | None = None
     residents: int | None = None
@@ -86,21 +72,9 @@ SERVICE_HALL = DemoCenter(
     kind="service_hall",
     title="海河东区政务服务中心",
     alternate_name="区政务服务大厅",
-    address="华康道88号",
-    postal_code="300270",
-    latitude="39.121200",
-    longitude="117.250300",
-    phone="022-2600-1000",
-    hours=[(WEEKDAYS_MON_FRI, "09:00", "17:00"), ("SA", "09:00", "12:00")],
-    hours_note=HOLIDAYS_CLOSED + "周六上午为延时服务。",
     intro=(
         "区级综合政务服务场所，共三层，设综合受理区、社会事务区、人社医保区、公安户政区、"
         "住房公积金区和24小时自助服务区，实行“一窗受理、集成服务”。"
-    ),
-    transportation="地铁3号线华康道站B口出，向东步行约350米；公交12路、35路、618路华康道站下车。",
-    accessibility=(
-        "主入口设无障碍坡道，楼内有无障碍电梯和无障碍卫生间。\n"
-        "一楼导服台可借用轮椅、老花镜和助听放大器，老年人、残疾人可走“绿色通道”优先办理。"
     ),
     rooms=[
         DemoRoom("综合受理区", "一楼", 80, 420, "“一窗受理”综合窗口，叫号办理"),
@@ -161,19 +135,10 @@ CHUNHUA = DemoStreet(
             kind="street",
             title="春华街道党群服务中心",
             alternate_name="春华街道便民服务中心",
-            address="春华路118号",
-            postal_code="300271",
-            latitude="39.125000",
-            longitude="117.239800",
-            phone="022-2611-0000",
-            hours=[(WEEKDAYS_MON_FRI, "08:30", "17:30"), ("SA,SU", "09:00", "16:00")],
-            hours_note=HOLIDAYS_CLOSED + "周末开放活动场馆和部分服务。",
             intro=(
                 "春华街道综合性党群服务阵地，建筑面积约1600平方米。一楼为便民服务大厅和长者食堂，"
                 "二楼设党员活动室、多功能厅、心理咨询室和图书室，三楼为养老服务综合体和日间照料区。"
             ),
-            transportation="公交12路、205路春华路站下车即到；地铁3号线春华里站A口步行约600米。",
-            accessibility="一楼全部为无障碍通道，设无障碍卫生间和爱心座椅。\n有无障碍电梯通往二、三楼，可借用轮椅。",
             households=18640,
             residents=45210,
             grids=42,
@@ -219,17 +184,7 @@ CHUNHUA = DemoStreet(
             slug="haitangyuan",
             kind="community",
             title="海棠苑社区党群服务中心",
-            address="海棠道26号",
-            address_detail="海棠苑小区东门北侧",
-            postal_code="300271",
-            latitude="39.124800",
-            longitude="117.244700",
-            phone="022-2611-0101",
-            hours=[(WEEKDAYS_MON_FRI, "08:30", "17:30"), ("SA,SU", "09:00", "12:00")],
-            hours_note=HOLIDAYS_CLOSED,
             intro="位于海棠苑小区东门，两层，设一站式服务窗口、妇女儿童之家、四点半课堂教室、健康服务角和居民议事厅。",
-            transportation="公交35路海棠道站下车，步行约150米。",
-            accessibility="入口设坡道，一楼设无障碍卫生间；二楼暂无电梯，行动不便的居民可在一楼接待室办理。",
             households=4820,
             residents=11630,
             grids=12,
@@ -264,20 +219,10 @@ CHUNHUA = DemoStreet(
             slug="chunhuili",
             kind="community",
             title="春晖里社区党群服务中心",
-            address="春晖路9号",
-            address_detail="春晖里小区内",
-            postal_code="300272",
-            latitude="39.130900",
-            longitude="117.236800",
-            phone="022-2611-0202",
-            hours=[(EVERY_DAY, "08:00", "20:00")],
-            hours_note=HOLIDAYS_OPEN,
             intro=(
                 "春晖里社区延时服务示范点，每天开放至晚8点。设“驿路有爱”服务站、社区助浴点、"
                 "日间照料室、自助洗衣房、快递服务站和电动自行车集中充电棚。"
             ),
-            transportation="公交205路、618路春晖路站下车，步行约200米；紧邻春晖公园北门。",
-            accessibility="全层无障碍设计，设无障碍卫生间和母婴室。\n助浴点和日间照料室配备扶手、紧急呼叫装置。",
             households=5310,
             residents=12870,
             grids=14,
@@ -313,20 +258,7 @@ CHUNHUA = DemoStreet(
             slug="jinxiuyuan",
             kind="community",
             title="锦绣园社区党群服务中心",
-            address="锦绣道155号",
-            postal_code="300271",
-            latitude="39.118100",
-            longitude="117.232600",
-            phone="022-2611-0303",
-            hours=[
-                (WEEKDAYS_MON_FRI, "08:30", "12:00"),
-                (WEEKDAYS_MON_FRI, "13:00", "17:30"),
-                ("SA", "09:00", "12:00"),
-            ],
-            hours_note=HOLIDAYS_CLOSED,
             intro="锦绣园社区党群服务中心设一站式服务窗口、社区康复站、便民维修站、老年助餐点和法律服务室，中心东侧为托育园独立出入口。",
-            transportation="公交12路锦绣道站下车，步行约100米。",
-            accessibility="入口坡道和扶手齐全，社区康复站设在一楼。",
             households=4150,
             residents=9980,
             grids=10,
@@ -378,21 +310,9 @@ XIANGYANG = DemoStreet(
             slug="zhongxin",
             kind="street",
             title="向阳街道党群服务中心",
-            address="向阳大街202号",
-            postal_code="300273",
-            latitude="39.117200",
-            longitude="117.261900",
-            phone="022-2622-0000",
-            hours=[(EVERY_DAY, "08:30", "18:00")],
-            hours_note=HOLIDAYS_OPEN,
             intro=(
                 "向阳街道党群服务中心实行全周开放，一楼为便民服务大厅、长者食堂和“驿路有爱”服务站，"
                 "二楼为多功能厅、舞蹈排练室、残疾人康复室和爱心超市，三楼为培训教室。"
-            ),
-            transportation="地铁5号线向阳大街站D口出，步行约250米；公交35路、206路向阳大街站下车。",
-            accessibility=(
-                "设无障碍电梯、无障碍卫生间和盲道，服务大厅配备低位服务台。\n"
-                "可提供手语视频翻译服务（须提前一个工作日预约）。"
             ),
             households=21380,
             residents=52640,
@@ -430,16 +350,7 @@ XIANGYANG = DemoStreet(
             slug="xiangyangxincun",
             kind="community",
             title="向阳新村社区党群服务中心",
-            address="新村南路17号",
-            postal_code="300273",
-            latitude="39.115700",
-            longitude="117.265100",
-            phone="022-2622-0101",
-            hours=[(WEEKDAYS_MON_FRI, "08:30", "18:30"), ("SA,SU", "09:00", "17:00")],
-            hours_note=HOLIDAYS_CLOSED,
             intro="向阳新村社区党群服务中心设一站式服务窗口、课后托管教室、妇女儿童之家、文体活动室和快递服务站，工作日延时至18:30。",
-            transportation="公交206路新村南路站下车，步行约80米。",
-            accessibility="一楼设无障碍卫生间，服务窗口设低位台面。",
             households=6020,
             residents=14350,
             grids=15,
@@ -472,17 +383,7 @@ XIANGYANG = DemoStreet(
             slug="zhaoxiali",
             kind="community",
             title="朝霞里社区党群服务中心",
-            address="朝霞道66号",
-            address_detail="朝霞里小区3号楼一层",
-            postal_code="300274",
-            latitude="39.124300",
-            longitude="117.268800",
-            phone="022-2622-0202",
-            hours=[(WEEKDAYS_MON_FRI, "08:30", "17:30")],
-            hours_note=HOLIDAYS_CLOSED,
             intro="朝霞里社区党群服务中心位于小区3号楼底层，设一站式服务窗口、普惠托育点、心理咨询室、环保回收点和健康小屋。",
-            transportation="公交618路朝霞道站下车，步行约300米。",
-            accessibility="入口为平层，无台阶；托育点设独立出入口。",
             households=3960,
             residents=9420,
             grids=9,
@@ -515,16 +416,7 @@ XIANGYANG = DemoStreet(
             slug="donghuwan",
             kind="community",
             title="东湖湾社区党群服务中心",
-            address="东湖路301号",
-            postal_code="300273",
-            latitude="39.108100",
-            longitude="117.259000",
-            phone="022-2622-0303",
-            hours=[("MO,TU,WE,TH,FR,SA", "08:30", "18:00")],
-            hours_note=HOLIDAYS_CLOSED,
             intro="东湖湾社区党群服务中心周一至周六开放，设一站式服务窗口、户外劳动者服务站、日间照料室、图书流通点和文体活动室。",
-            transportation="公交35路东湖路站下车，步行约120米；地铁5号线东湖站C口步行约700米。",
-            accessibility="设无障碍坡道和无障碍卫生间，日间照料室配备适老化扶手。",
             households=5240,
             residents=12760,
             grids=13,

@@ -2,7 +2,6 @@
 so loading twice leaves one copy of everything."""
 
 import secrets
-from datetime import time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -13,9 +12,7 @@ from wagtail.models import Collection, Locale, Page, Site
 
 from district.demo import content
 from district.demo.images import get_or_create_center_image
-from district.mixins import Weekday
 from district.models import (
-    CenterOpeningHours,
     CenterPage,
     DistrictSettings,
     HomePage,
@@ -24,7 +21,6 @@ from district.models import (
     StreetPage,
 )
 
-DAY_CODES = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
 NOTICE_INDEX_SLUG = "tongzhi"
 EDITOR_USERNAME = "bianji"
 ADMIN_USERNAME = "admin"
@@ -48,20 +44,6 @@ def upsert_child(parent: Page, model, slug: str, **fields):
     page = model(slug=slug, **fields)
     parent.add_child(instance=page)
     return publish(page)
-
-
-def opening_hours_rows(hours: list[tuple[str, str, str]]) -> list[CenterOpeningHours]:
-    rows = []
-    for days, opens_at, closes_at in hours:
-        for code in days.split(","):
-            rows.append(
-                CenterOpeningHours(
-                    weekday=Weekday(DAY_CODES[code]),
-                    opens_at=time.fromisoformat(opens_at),
-                    closes_at=time.fromisoformat(closes_at),
-                )
-            )
-    return sorted(rows, key=lambda row: (row.weekday, row.opens_at))
 
 
 def get_or_create_roots() -> Page:
@@ -131,20 +113,10 @@ def load_center(parent: Page, center: content.DemoCenter) -> CenterPage:
         alternate_name=center.alternate_name,
         intro=center.intro,
         image=get_or_create_center_image(center.code, center.title),
-        address=center.address,
-        address_detail=center.address_detail,
-        postal_code=center.postal_code,
-        latitude=center.latitude,
-        longitude=center.longitude,
-        transportation=center.transportation,
-        phone=center.phone,
-        hours_note=center.hours_note,
-        accessibility=center.accessibility,
         households=center.households,
         residents=center.residents,
         grids=center.grids,
         figures_as_of=content.FIGURES_AS_OF if center.households else None,
-        opening_hours=opening_hours_rows(center.hours),
         rooms=[
             Room(
                 name=room.name,

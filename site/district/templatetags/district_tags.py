@@ -26,3 +26,15 @@ def elderly_mode_url(context, on: bool) -> str:
 def tel_href(number: str) -> str:
     """A dialable ``tel:`` target: digits and a leading plus only."""
     return "tel:" + "".join(ch for ch in number if ch.isdigit() or ch == "+")
+
+
+# Opening hours are worded by the catalog's one clock module (catalog.opening), which is
+# pure: no models are imported with it.
+
+
+@register.filter
+def schedule_row(row) -> str:
+    """A whole schedule row or dated exception in words."""
+    from catalog.opening import describe_row
+
+    return describe_row(row)
