@@ -1,7 +1,8 @@
-"""Upkeep of Wagtail's indexes after a bulk write: what the save and delete signals
-did row by row, done in bulk (the writer's bulk queries send no signals)."""
+"""Upkeep after a bulk write: what the save and delete signals did row by row, done in
+bulk (the writer's bulk queries send no signals). Wagtail's reference index (what points
+to what, for the admin's usage listings) through its model's helpers; the residents'
+search index is search/'s, told through ``catalog.signals.services_written``."""
 
-import logging
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
@@ -10,8 +11,6 @@ from django.db import connection
 from catalog.hsds.entities import BATCH_SIZE, LOOKUP_BATCH, batches
 from catalog.models import Service
 from catalog.signals import services_written
-
-logger = logging.getLogger(__name__)
 
 
 def _reference_index_updates_wanted() -> bool:
@@ -48,48 +47,11 @@ def delete(queryset) -> None:
 
 
 def update_indexes(model, ids: list) -> None:
-    _update_search_index(model, ids)
+    """After saving ``ids`` of ``model`` in bulk: Wagtail's reference index, and for
+    services the residents' search (``services_written``, received by search/)."""
     _update_reference_index(model, ids)
     if model is Service:
         services_written.send(sender=Service, service_ids=ids)
-
-
-def _update_search_index(model, ids: list) -> None:
-    """Index the saved rows in every auto-updated search backend, a batch at a time."""
-    from wagtail.search import index
-    from wagtail.search.backends import get_search_backends_with_name
-
-    if not issubclass(model, index.Indexed) or not getattr(model, "search_auto_update", True):
-        return
-    backends = list(get_search_backends_with_name(with_auto_update=True))
-    for batch in batches(ids, LOOKUP_BATCH) if backends else ():
-        objects = list(model.get_indexed_objects().filter(pk__in=batch))
-        for name, backend in backends:
-            try:
-                _forget_sqlite_entries(backend, model, objects)
-                backend.add_bulk(model, objects)
-            except Exception:
-                # As modelsearch's own handler: log, and go on unless the backend says not to.
-                logger.exception("Could not add %s rows to the '%s' search backend", model, name)
-                if not backend.catch_indexing_errors:
-                    raise
-
-
-def _forget_sqlite_entries(backend, model, objects: list) -> None:
-    """The SQLite index updates existing entries one query each; drop them first, so that
-    ``add_bulk`` creates them all at once (their full-text rows follow by trigger)."""
-    if connection.vendor != "sqlite" or not objects:
-        return
-    try:  # the module needs SQLite's full-text tables, there only when FTS5 is
-        from modelsearch.backends.database.sqlite.sqlite import SQLiteIndex
-    except (ImportError, LookupError):  # pragma: no cover
-        return
-    index = backend.get_index_for_model(model)
-    if isinstance(index, SQLiteIndex):
-        index.entries.filter(
-            content_type_id=ContentType.objects.get_for_model(model).pk,
-            object_id__in=[str(obj.pk) for obj in objects],
-        )._raw_delete(index.write_connection.alias)
 
 
 def _load_child_rows(objects: list, relations: list, *, empty: bool = False) -> None:

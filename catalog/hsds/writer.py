@@ -44,8 +44,8 @@ def write(
 
     Rows are written in bulk, a thousand services at a time, so the number of queries
     grows with the file's size divided by a thousand. Bulk writes send no save signals,
-    so the search index and Wagtail's reference index are updated here, in bulk, for
-    every saved organisation, location and service.
+    so Wagtail's reference index is updated here, in bulk, for every saved organisation,
+    location and service, and search/ is told which services were written.
     """
     summary = ImportSummary(
         organizations=len(reader.organizations), locations=len(reader.locations)

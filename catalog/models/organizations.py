@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
-from wagtail.search import index
 
 from catalog.models.rows import PhoneRow
 
@@ -37,7 +36,7 @@ PROVIDER_TYPE_BY_LEGAL_STATUS = {
 }
 
 
-class Organization(index.Indexed, ClusterableModel):
+class Organization(ClusterableModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(_("名称"), max_length=200)
     alternate_name = models.CharField(_("简称"), max_length=200, blank=True)
@@ -66,7 +65,6 @@ class Organization(index.Indexed, ClusterableModel):
         FieldPanel("parent_organization"),
         InlinePanel("phones", label=_("电话")),
     ]
-    search_fields = [index.SearchField("name"), index.SearchField("alternate_name")]
 
     class Meta:
         verbose_name = _("服务提供方")

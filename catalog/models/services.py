@@ -13,7 +13,6 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.models import Orderable
-from wagtail.search import index
 
 from catalog.models.locations import Location
 from catalog.models.organizations import Organization
@@ -73,7 +72,7 @@ class ServiceQuerySet(models.QuerySet):
         return self.filter(models.Q(assured_date__lt=cutoff) | models.Q(assured_date__isnull=True))
 
 
-class Service(index.Indexed, ClusterableModel):
+class Service(ClusterableModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(_("服务名称"), max_length=200, unique=True)
     alternate_name = models.CharField(
@@ -185,14 +184,6 @@ class Service(index.Indexed, ClusterableModel):
             heading=_("状态与联系"),
         ),
         FieldRowPanel([FieldPanel("assured_date"), FieldPanel("assurer_email")], heading=_("核实")),
-    ]
-    search_fields = [
-        index.SearchField("name", boost=3),
-        index.SearchField("alternate_name", boost=2),
-        index.SearchField("keywords", boost=2),
-        index.SearchField("description"),
-        index.FilterField("kind"),
-        index.FilterField("status"),
     ]
 
     class Meta:

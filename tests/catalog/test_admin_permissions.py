@@ -94,6 +94,24 @@ class PermissionMatrixTests(TestCase):
         page = self.client.get("/admin/catalog/service/", {"q": service.name}).content.decode()
         return f'name="services" value="{service.pk}"' in page  # its row's checkbox
 
+    def test_the_list_search_matches_keywords_and_descriptions(self):
+        """The 服务事项 list's search box reads the catalog itself (names, alternate
+        names, keywords, descriptions); Wagtail's own search index holds no services."""
+        from django.contrib.contenttypes.models import ContentType
+        from wagtail.search.models import IndexEntry
+
+        service = self.district_service
+        service.keywords = "银发卡"
+        service.save()
+        self.client.force_login(self.district_editor)
+        for query in ("银发卡", service.description[2:8]):
+            page = self.client.get("/admin/catalog/service/", {"q": query}).content.decode()
+            self.assertIn(f'name="services" value="{service.pk}"', page, query)
+        page = self.client.get("/admin/catalog/service/", {"q": "银发卡"}).content.decode()
+        self.assertEqual(page.count('name="services" value="'), 1)
+        service_type = ContentType.objects.get_for_model(Service)
+        self.assertFalse(IndexEntry.objects.filter(content_type=service_type).exists())
+
     def test_the_matrix(self):
         expected = {
             # user: (haitangyuan-only service, zhaoxiali-only service, district-wide service)
