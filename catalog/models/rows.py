@@ -113,6 +113,11 @@ class ScheduleRow(Orderable):
         verbose_name = _("时间安排")
         verbose_name_plural = _("时间安排")
 
+    def __str__(self):
+        from catalog.opening import describe_row
+
+        return describe_row(self)
+
     @property
     def is_exception(self) -> bool:
         return self.kind in (ScheduleKind.CLOSED, ScheduleKind.SPECIAL_HOURS)
