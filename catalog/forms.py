@@ -6,8 +6,9 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from catalog.models import CorrectionReason, CorrectionReport, Location
 from catalog.models.services import CHANNELS_WITH_URL
-from catalog.permissions import editable_center_ids, is_district_editor, may_offer_at
+from catalog.permissions import may_offer_at
 from catalog.rules import price_problems
+from district.permissions import editable_center_ids, is_district_editor
 
 
 def live_forms(formset):

@@ -38,12 +38,8 @@ from catalog.models import (
 )
 from catalog.models.locations import CENTER_CODE_IDENTIFIER_TYPE
 from catalog.models.taxonomy import AUDIENCE_TAXONOMY, TOPIC_TAXONOMY
-from catalog.permissions import (
-    can_edit_service,
-    editable_center_ids,
-    is_district_editor,
-    services_editable_by,
-)
+from catalog.permissions import can_edit_service, services_editable_by
+from district.permissions import editable_center_ids, is_district_editor
 from jiamenkou.privacy import mask_personal_numbers
 
 

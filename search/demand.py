@@ -22,7 +22,7 @@ from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum, 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from catalog.permissions import editable_center_ids, is_district_editor
+from district.permissions import editable_center_ids, is_district_editor
 from search.models import HandledDemand, QueryLog
 
 #: The periods an editor may choose, in days, and the one shown first.
@@ -186,7 +186,7 @@ class CenterChoice:
 class DemandScope:
     """The centers whose queries ``user`` may see and mark: all of them (and the searches
     made outside any center) for the district's editors; for a center's (or a street's)
-    editors, the centers they may edit (catalog.permissions, by page permission)."""
+    editors, the centers they may edit (district.permissions, by page permission)."""
 
     def __init__(self, user):
         from district.models import CenterPage

@@ -2,7 +2,7 @@
 (同义词) and the demand list (需求清单).
 
 Catalog editors (catalog.change_service) may use it. The district's editors (page
-permission on the district home page, see catalog.permissions) edit the synonyms; a
+permission on the district home page, see district.permissions) edit the synonyms; a
 center's editors see them, and see and mark the demand of their own centers only
 (search.demand.DemandScope). A saved synonym set takes effect at the next search
 (search.catalog reads the table for each query): nothing is reindexed.
@@ -28,7 +28,7 @@ from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 from wagtail_modeladmin.views import IndexView
 
-from catalog.permissions import is_district_editor
+from district.permissions import is_district_editor
 from search.demand import (
     DEFAULT_PERIOD,
     PERIODS,
@@ -57,7 +57,7 @@ def admin_column(label):
 
 
 def district_wide(user) -> bool:
-    """catalog.permissions.is_district_editor, remembered for the request's user (the
+    """district.permissions.is_district_editor, remembered for the request's user (the
     synonym list asks once per row)."""
     cached = getattr(user, "_search_district_editor", None)
     if cached is None:
