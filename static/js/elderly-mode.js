@@ -10,8 +10,11 @@
     document.cookie = on
       ? COOKIE + "=1; max-age=" + ONE_YEAR + "; path=/; SameSite=Lax"
       : COOKIE + "=; max-age=0; path=/; SameSite=Lax";
-    toggle.setAttribute("aria-pressed", on ? "true" : "false");
+    // The link names the mode it switches to, and keeps working as a plain link.
     toggle.textContent = on ? toggle.dataset.labelOn : toggle.dataset.labelOff;
+    var target = new URL(toggle.href, location.href);
+    target.searchParams.set("on", on ? "0" : "1");
+    toggle.href = target.pathname + target.search;
   }
 
   document.addEventListener("click", function (event) {

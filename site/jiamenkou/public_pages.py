@@ -1,0 +1,251 @@
+"""Every kind of page a resident can open, and how to find one of each in the database.
+
+The one list that the accessibility sweep (tests/browser/test_accessibility.py) and
+``make screenshots`` (scripts/screenshots.py) go through. A Wagtail page model, a route of a
+routable page or a named URL of the public site that has no entry here fails
+tests/test_public_pages.py, so a new page type joins both when it is added.
+
+Each entry finds a sample of its type in whatever the database holds (the demo district,
+usually), picking the center that offers the most services so the samples have content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from urllib.parse import urlencode, urlsplit
+
+from django.db.models import Count
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class PublicPageType:
+    #: Short ASCII name, used in file names and test ids: ``center-services``.
+    name: str
+    #: What a resident would call it.
+    label: str
+    #: Returns the path (and query) of one page of this type, or None when there is none.
+    find: Callable[[], str | None]
+    #: The Wagtail page model it shows (``app_label.ModelName``), if any.
+    page_model: str = ""
+    #: The route of a routable page model (``RoutablePageMixin``) it shows, if any.
+    route: str = ""
+    #: The URL name (``namespace:name``) of a Django view it shows, if any.
+    url_name: str = ""
+
+
+#: Named URLs of the public site that are not pages: they redirect, or answer in JSON.
+NOT_PAGES = {
+    "toggle_elderly_mode": "switches 关怀版 and redirects back",
+    "search:click": "records a click on a search result and redirects to the guide",
+    "service_search_api": "JSON",
+    "service_autocomplete_api": "JSON",
+}
+
+
+def _path(url: str | None) -> str | None:
+    """A page's URL as a path: Wagtail gives a full URL when the site has several hosts."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _first_live(model_label: str):
+    from django.apps import apps
+
+    return apps.get_model(model_label).objects.live().public().order_by("path").first()
+
+
+def _page_of(model_label: str) -> Callable[[], str | None]:
+    def find() -> str | None:
+        page = _first_live(model_label)
+        return _path(page.get_url()) if page else None
+
+    return find
+
+
+@cache
+def _sample_center_pk() -> int | None:
+    """The live center that offers the most services (the first center when none does)."""
+    from catalog.filters import VISIBLE_STATUSES
+    from catalog.models import Service
+    from district.models import CenterPage
+
+    centers = CenterPage.objects.live().public()
+    busiest = (
+        Service.objects.filter(
+            status__in=VISIBLE_STATUSES,
+            service_at_locations__location__center__in=centers,
+        )
+        .values("service_at_locations__location__center")
+        .annotate(services=Count("pk", distinct=True))
+        .order_by("-services", "service_at_locations__location__center")
+        .first()
+    )
+    if busiest:
+        return busiest["service_at_locations__location__center"]
+    first = centers.order_by("path").first()
+    return first.pk if first else None
+
+
+def sample_center():
+    from district.models import CenterPage
+
+    pk = _sample_center_pk()
+    return CenterPage.objects.get(pk=pk) if pk else None
+
+
+def _center_page() -> str | None:
+    center = sample_center()
+    return _path(center.get_url()) if center else None
+
+
+def _center_service_list():
+    from catalog.models import ServiceListPage
+
+    center = sample_center()
+    if center is None:
+        return None
+    return ServiceListPage.objects.live().public().child_of(center).first()
+
+
+def _district_service_list() -> str | None:
+    from catalog.models import ServiceListPage
+    from district.models import HomePage
+
+    home = HomePage.objects.live().public().order_by("path").first()
+    if home is None:
+        return None
+    page = ServiceListPage.objects.live().public().child_of(home).first()
+    return _path(page.get_url()) if page else None
+
+
+def _center_services() -> str | None:
+    page = _center_service_list()
+    return _path(page.get_url()) if page else None
+
+
+def _sample_service():
+    from catalog.filters import VISIBLE_STATUSES
+
+    page = _center_service_list()
+    if page is None:
+        return None, None
+    service = (
+        page.base_services(page.get_center())
+        .filter(status__in=VISIBLE_STATUSES)
+        .order_by("name")
+        .first()
+    )
+    return page, service
+
+
+def _service_route(route: str) -> Callable[[], str | None]:
+    def find() -> str | None:
+        page, service = _sample_service()
+        if service is None:
+            return None
+        return _path(
+            page.get_url() + page.reverse_subpage(route, kwargs={"service_id": service.pk})
+        )
+
+    return find
+
+
+def _search_query() -> str:
+    """A word residents search for that finds several services: the sample service's
+    topic (养老, 就业…), else its name."""
+    _page, service = _sample_service()
+    if service is None:
+        return "养老"
+    topic = service.topics.order_by("name").first()
+    return topic.name if topic else service.name
+
+
+def _district_search() -> str:
+    return reverse("search:district")
+
+
+def _district_search_with_query() -> str:
+    return reverse("search:district") + "?" + urlencode({"q": _search_query()})
+
+
+def _center_search() -> str | None:
+    center = sample_center()
+    return reverse("search:center", args=[center.code]) if center else None
+
+
+def _center_search_with_query() -> str | None:
+    path = _center_search()
+    return path + "?" + urlencode({"q": _search_query()}) if path else None
+
+
+def _not_found() -> str:
+    return "/mei-you-zhe-ge-ye-mian/"
+
+
+PUBLIC_PAGE_TYPES: list[PublicPageType] = [
+    PublicPageType("home", "区首页", _page_of("district.HomePage"), "district.HomePage"),
+    PublicPageType("street", "街道", _page_of("district.StreetPage"), "district.StreetPage"),
+    PublicPageType("center", "党群服务中心", _center_page, "district.CenterPage"),
+    PublicPageType(
+        "notice-index",
+        "通知公告栏目",
+        _page_of("district.NoticeIndexPage"),
+        "district.NoticeIndexPage",
+    ),
+    PublicPageType("notice", "通知公告", _page_of("district.NoticePage"), "district.NoticePage"),
+    PublicPageType(
+        "district-services",
+        "全区服务清单",
+        _district_service_list,
+        "catalog.ServiceListPage",
+        "service_list",
+    ),
+    PublicPageType(
+        "center-services",
+        "中心服务清单",
+        _center_services,
+        "catalog.ServiceListPage",
+        "service_list",
+    ),
+    PublicPageType(
+        "service-guide",
+        "办事指南",
+        _service_route("service_guide"),
+        "catalog.ServiceListPage",
+        "service_guide",
+    ),
+    PublicPageType(
+        "correction",
+        "纠错",
+        _service_route("correction"),
+        "catalog.ServiceListPage",
+        "correction",
+    ),
+    PublicPageType("search", "全区搜索", _district_search, url_name="search:district"),
+    PublicPageType(
+        "search-results", "全区搜索结果", _district_search_with_query, url_name="search:district"
+    ),
+    PublicPageType("center-search", "中心搜索", _center_search, url_name="search:center"),
+    PublicPageType(
+        "center-search-results", "中心搜索结果", _center_search_with_query, url_name="search:center"
+    ),
+    PublicPageType("not-found", "页面不存在", _not_found),
+]
+
+
+def public_pages() -> list[tuple[PublicPageType, str]]:
+    """(type, path) for every public page type, read from the database as it is now.
+
+    Raises LookupError naming the types the database holds no page of.
+    """
+    _sample_center_pk.cache_clear()
+    found = [(page_type, page_type.find()) for page_type in PUBLIC_PAGE_TYPES]
+    missing = [page_type.name for page_type, path in found if not path]
+    if missing:
+        raise LookupError("no page of these types in the database: " + ", ".join(missing))
+    return found

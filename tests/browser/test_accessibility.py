@@ -1,0 +1,78 @@
+"""axe-core over every public page type of the demo district (jiamenkou.public_pages), in
+the normal and the 关怀版 mode, on a phone and on a desktop screen: no serious or critical
+violation anywhere."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from catalog.demo import load_catalog_demo
+from district.context_processors import ELDERLY_MODE_COOKIE
+from jiamenkou.public_pages import public_pages
+from search.demo import load_search_demo
+
+pytestmark = pytest.mark.browser
+
+BLOCKING_IMPACTS = ("serious", "critical")
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1366, "height": 900}
+
+
+@pytest.fixture
+def public_site(demo_site):
+    load_catalog_demo(password="browser-catalog-password")
+    load_search_demo()
+    return demo_site
+
+
+def open_in_mode(browser, base_url, elderly: bool, viewport: dict):
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    if elderly:
+        context.add_cookies([{"name": ELDERLY_MODE_COOKIE, "value": "1", "url": base_url}])
+    return context
+
+
+def describe(violation: dict, label: str, path: str) -> str:
+    targets = "; ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+    more = len(violation["nodes"]) - 5
+    if more > 0:
+        targets += f"; … and {more} more"
+    return (
+        f"{label} {path}: [{violation['impact']}] {violation['id']}: {violation['help']}\n"
+        f"    on: {targets}\n    see {violation['helpUrl']}"
+    )
+
+
+#: (mode, screen) passes; the demo is loaded once for all of them.
+PASSES = [("normal", PHONE), ("关怀版", PHONE), ("normal", DESKTOP), ("关怀版", DESKTOP)]
+
+
+def sweep(browser, base_url, pages, mode, viewport) -> list[str]:
+    axe = Axe()
+    elderly = mode == "关怀版"
+    context = open_in_mode(browser, base_url, elderly, viewport)
+    page = context.new_page()
+    problems = []
+    try:
+        for page_type, path in pages:
+            page.goto(base_url + path)
+            in_elderly_mode = "elderly-mode" in (page.locator("html").get_attribute("class") or "")
+            assert in_elderly_mode == elderly, f"{page_type.label} {path} is not in {mode} mode"
+            # What a phone folds away (the search filters) is checked unfolded too.
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            results = axe.run(page).response
+            problems += [
+                describe(violation, f"{mode} {viewport['width']} px · {page_type.label}", path)
+                for violation in results["violations"]
+                if violation["impact"] in BLOCKING_IMPACTS
+            ]
+    finally:
+        context.close()
+    return problems
+
+
+def test_every_public_page_type_passes_axe_in_both_modes(public_site, browser):
+    pages = public_pages()  # one of each type, or LookupError naming what is missing
+    problems = []
+    for mode, viewport in PASSES:
+        problems += sweep(browser, public_site, pages, mode, viewport)
+    assert not problems, "axe found serious or critical problems:\n" + "\n".join(problems)
