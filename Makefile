@@ -9,10 +9,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test demo serve migrate test lint format chromium clean
+.PHONY: help install install-test demo serve migrate test lint format chromium screenshots clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,8 +49,11 @@ format: install-test ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-chromium: ## Install Debian's chromium for the browser tests (root only)
+chromium: ## Install Debian's chromium and a Chinese font for the browser tests (root only)
 	@scripts/ensure-chromium
+
+screenshots: install-test chromium ## PNGs of every page type, 360/1366 px, both modes, in var/screenshots/
+	$(BIN)/python scripts/screenshots.py
 
 test: install-test chromium lint ## Lint, then the tests on SQLite and, when reachable, PostgreSQL
 	DATABASE_URL= REDIS_URL= $(BIN)/pytest

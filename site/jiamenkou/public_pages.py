@@ -238,14 +238,15 @@ PUBLIC_PAGE_TYPES: list[PublicPageType] = [
 ]
 
 
-def public_pages() -> list[tuple[PublicPageType, str]]:
+def public_pages(strict: bool = True) -> list[tuple[PublicPageType, str]]:
     """(type, path) for every public page type, read from the database as it is now.
 
-    Raises LookupError naming the types the database holds no page of.
+    Raises LookupError naming the types the database holds no page of; with strict=False
+    leaves them out instead.
     """
     _sample_center_pk.cache_clear()
     found = [(page_type, page_type.find()) for page_type in PUBLIC_PAGE_TYPES]
     missing = [page_type.name for page_type, path in found if not path]
-    if missing:
+    if missing and strict:
         raise LookupError("no page of these types in the database: " + ", ".join(missing))
-    return found
+    return [(page_type, path) for page_type, path in found if path]

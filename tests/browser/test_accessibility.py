@@ -1,6 +1,6 @@
 """axe-core over every public page type of the demo district (jiamenkou.public_pages), in
 the normal and the 关怀版 mode, on a phone and on a desktop screen: no serious or critical
-violation anywhere."""
+violation anywhere, and no page wider than the screen."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -59,6 +59,11 @@ def sweep(browser, base_url, pages, mode, viewport) -> list[str]:
             assert in_elderly_mode == elderly, f"{page_type.label} {path} is not in {mode} mode"
             # What a phone folds away (the search filters) is checked unfolded too.
             page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
+                problems.append(
+                    f"{mode} {viewport['width']} px · {page_type.label} {path}: the page scrolls "
+                    "sideways (something is wider than the screen)"
+                )
             results = axe.run(page).response
             problems += [
                 describe(violation, f"{mode} {viewport['width']} px · {page_type.label}", path)
@@ -75,4 +80,6 @@ def test_every_public_page_type_passes_axe_in_both_modes(public_site, browser):
     problems = []
     for mode, viewport in PASSES:
         problems += sweep(browser, public_site, pages, mode, viewport)
-    assert not problems, "axe found serious or critical problems:\n" + "\n".join(problems)
+    assert not problems, "Accessibility problems (axe: serious or critical):\n" + "\n".join(
+        problems
+    )
