@@ -1,6 +1,8 @@
-"""The taxonomies the catalog ships with: service kinds, topics, audiences, channels and
-service-guide fields, with the ids and wording of the district's HSDS catalog. A data
-migration loads them; editors may add topics and audiences afterwards."""
+"""The taxonomies the catalog ships with: service kinds, topics, audiences, channels,
+service-guide fields and schedule rules, with the ids and wording of the district's HSDS
+catalog. Data migrations load them; editors may add topics and audiences afterwards.
+
+Standard library only: ``catalog/demo/structure_schedules.py`` reads it without Django."""
 
 import uuid
 
@@ -15,6 +17,12 @@ def taxonomy_id(name: str) -> uuid.UUID:
 
 def term_id(taxonomy_name: str, code: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, f"taxonomy_term:{taxonomy_name}:{code}")
+
+
+def attribute_id(owner_id, taxonomy_name: str, code: str) -> uuid.UUID:
+    """An HSDS attribute's id, derived from the id of what it describes (a service, a
+    schedule) as the district's catalog derives them."""
+    return uuid.uuid5(uuid.UUID(str(owner_id)), f"attribute:{taxonomy_name}:{code}")
 
 
 # name -> (description, [(code, term name, term description)]), in display order.
@@ -110,12 +118,41 @@ TAXONOMIES = {
             ),
         ],
     ),
+    "jiamenkou-schedule": (
+        "时间安排的属性：常规开放时间如何对待法定节假日和调休上班日，以及特定日期的闭馆或"
+        "特别开放时间（在生效日期至失效日期内取代常规开放时间）。不带属性的时间安排为常规开放时间。",
+        [
+            (
+                "closed_on_holidays",
+                "法定节假日休息",
+                "按国务院公布的节假日安排，放假的日子不开放。",
+            ),
+            (
+                "open_on_makeup_workdays",
+                "调休上班日按工作日开放",
+                "周末调休上班的日子，按周一至周五的时间开放。",
+            ),
+            (
+                "closed",
+                "特定日期闭馆",
+                "在生效日期至失效日期内全天不开放，原因写在时间安排的说明中。",
+            ),
+            (
+                "special_hours",
+                "特定日期特别开放时间",
+                "在生效日期至失效日期内只在本条的开始时间至结束时间开放，原因写在时间安排的说明中。",
+            ),
+        ],
+    ),
 }
 
 
-def seed_taxonomies(taxonomy_model, term_model) -> None:
-    """Create or update the shipped taxonomies; models are passed so a migration can call it."""
+def seed_taxonomies(taxonomy_model, term_model, names=None) -> None:
+    """Create or update the shipped taxonomies (only ``names`` when given); models are
+    passed so a migration can call it. Running it again changes nothing."""
     for name, (description, terms) in TAXONOMIES.items():
+        if names is not None and name not in names:
+            continue
         taxonomy, _ = taxonomy_model.objects.update_or_create(
             id=taxonomy_id(name),
             defaults={

@@ -16,6 +16,7 @@ from catalog.api.pagination import (
 )
 from catalog.filters import ALIASES, STATUS_BY_PARAMETER
 from catalog.models import Channel, ServiceKind, ServiceStatus
+from catalog.models.rows import ScheduleKind
 from catalog.models.services import CostCategory
 from catalog.taxonomy_seed import NAMESPACE, TAXONOMIES, taxonomy_id, term_id
 
@@ -168,7 +169,8 @@ RESIDENT_PARAMETERS = [
     _query(
         "open_now",
         "1：只列出此刻可办理的服务（北京时间；按办理地点时间＞服务时间＞中心开放时间的优先顺序；"
-        "不计法定节假日）。与center同用时只看该中心。在其他条件筛过的结果上逐项计算。",
+        "计入法定节假日、调休上班日和特定日期的闭馆或特别开放时间）。与center同用时只看该中心。"
+        "在其他条件筛过的结果上逐项计算。",
         {"type": "string", "enum": ["1", "0", "true", "false"]},
         "1",
     ),
@@ -337,7 +339,25 @@ CENTER_REFERENCE = _object(
 )
 HOURS = _object(
     {
-        "label": _string("中文说明，如“每周一至周五 08:30–17:30”“每月第一个周六 09:00–11:30”"),
+        "label": _string(
+            "中文说明，如“每周一至周五 08:30–17:30”“每月第一个周六 09:00–11:30”"
+            "“2027-02-05至2027-02-07 闭馆（春节除夕至正月初二休息）”"
+        ),
+        "kind": {
+            "type": "string",
+            "enum": [choice.value for choice in ScheduleKind],
+            "description": "、".join(f"{c.value}（{c.label}）" for c in ScheduleKind)
+            + "。closed、special_hours为特定日期的安排：在valid_from至valid_to内取代常规时间，"
+            "description为居民看到的原因。",
+        },
+        "closed_on_holidays": {
+            "type": "boolean",
+            "description": "法定节假日休息（常规时间）",
+        },
+        "open_on_makeup_workdays": {
+            "type": "boolean",
+            "description": "调休上班日按工作日开放（常规时间：周末调休上班的日子按周一至周五的时间开放）",
+        },
         "freq": {"type": "string", "enum": ["WEEKLY", "MONTHLY"]},
         "byday": _string("如MO,TU或1SA、-1FR"),
         "bymonthday": _string(),
@@ -345,13 +365,13 @@ HOURS = _object(
         "dtstart": _nullable("string", "间隔起算日"),
         "opens_at": _nullable("string", "HH:MM，北京时间"),
         "closes_at": _nullable("string", "HH:MM；23:59表示到午夜"),
-        "valid_from": _nullable("string"),
-        "valid_to": _nullable("string"),
-        "description": _string(),
-        "notes": _string("如节假日安排"),
+        "valid_from": _nullable("string", "YYYY-MM-DD：常规时间的起始日，或特定日期安排的第一天"),
+        "valid_to": _nullable("string", "YYYY-MM-DD：常规时间的截止日，或特定日期安排的最后一天"),
+        "description": _string("说明；特定日期安排的原因"),
+        "notes": _string("备注（给人看的文字，判断是否开放不读它）"),
         "attending_type": _string("如预约上门"),
     },
-    ["label"],
+    ["label", "kind", "closed_on_holidays", "open_on_makeup_workdays"],
 )
 STATUS_PROPERTIES = {
     "status": {"type": "string", "enum": list(ServiceStatus.values)},

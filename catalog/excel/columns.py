@@ -2,9 +2,9 @@
 how a service fills the cell (``export``) and how a cell becomes a value (``parse``).
 
 One row is one service. Child rows the sheet carries (documents, cost items, channels,
-places, phones) are written one per line inside their cell; ``parse`` returns plain
-values and raises ``CellError`` with a Chinese message, so the importer can collect every
-problem of every row before anything is saved.
+places, phones, the service's own hours) are written one per line inside their cell;
+``parse`` returns plain values and raises ``CellError`` with a Chinese message, so the
+importer can collect every problem of every row before anything is saved.
 """
 
 import re
@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
+from catalog.excel.hours import HoursError, hours_text, parse_hours
 from catalog.models import (
     Channel,
     Location,
@@ -143,6 +144,9 @@ class Column:
         self.example = example
         self.required = False
         self.choices: list[str] = []
+        # An optional column may be missing from a sheet (one exported before it was
+        # added): what it holds is then left as it is.
+        self.optional = False
 
     def export(self, service: Service):
         return getattr(service, self.key)
@@ -460,6 +464,26 @@ class PhonesColumn(Column):
         return phones
 
 
+class HoursColumn(Column):
+    """The service's own hours, one schedule row per line, with its holiday rules and
+    dated exceptions (see ``catalog.excel.hours``). Empty: the centers' hours apply."""
+
+    wrap = True
+
+    def __init__(self, header, key, **kwargs):
+        super().__init__(header, key, **kwargs)
+        self.optional = True
+
+    def export(self, service):
+        return hours_text(service.schedules.all())
+
+    def parse(self, raw, lookups):
+        try:
+            return parse_hours(cell_lines(raw))
+        except HoursError as error:
+            raise CellError(str(error)) from None
+
+
 class OrganizationColumn(Column):
     def export(self, service):
         return service.organization.name if service.organization else ""
@@ -635,6 +659,18 @@ COLUMNS: list[Column] = [
         width=34,
         help="每行一个服务中心：中心编码，空一格，再写窗口或功能室。编码见“可选值”表。",
         example="HHD-CH-01 一站式服务窗口\nHHD-CH-02 便民服务台",
+    ),
+    HoursColumn(
+        "办理时间",
+        "schedules",
+        width=40,
+        help="这项服务自己的办理时间，每行一条，如“每周一至周五 09:00–17:00”"
+        "“每月第一个周六 09:00–11:30”；“法定节假日休息”“调休上班日按工作日开放”写一行，"
+        "对本格每条时间都有效；特定日期写“2027-02-05至2027-02-07 闭馆（原因）”"
+        "或“2027-02-10 09:00–12:00（原因）”，括号里的原因居民会看到。"
+        "留空表示按办理地点（服务中心）的开放时间。",
+        example="每周一至周五 09:00–11:30\n每周一至周五 13:30–17:00\n"
+        "法定节假日休息，调休上班日正常开放\n2027-02-05至2027-02-07 闭馆（春节除夕至正月初二休息）",
     ),
     PhonesColumn(
         "咨询电话",

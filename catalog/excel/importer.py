@@ -3,13 +3,15 @@ checked first, each problem recorded at its row and column; only a sheet without
 is written, inside one transaction.
 
 A row updates its service in place. Children the sheet shows (documents, cost items,
-channels, places, phones) are matched to the existing rows by content, so a matched row
-keeps its id and whatever the sheet does not show (a cost item's currency and dates, a
-place's own schedules); schedules, contacts, languages and service areas are not touched
-at all. Rows that change nothing write nothing, so uploading an export is a no-op.
+channels, places, phones, the service's own hours) are matched to the existing rows by
+content, so a matched row keeps its id and whatever the sheet does not show (a cost item's
+currency and dates, a place's own schedules, an hours row's notes); contacts, languages
+and service areas are not touched at all. Rows that change nothing write nothing, so
+uploading an export is a no-op.
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from catalog.excel.columns import COLUMNS, COLUMNS_BY_KEY, CellError, Lookups
+from catalog.excel.hours import FLAGS, line_key
 from catalog.excel.problems import ExcelImportError, ExcelImportSummary, ExcelProblem
 from catalog.excel.workbook import read_rows, service_queryset
 from catalog.models import (
@@ -28,6 +31,7 @@ from catalog.models import (
     ServiceAtLocation,
     ServiceChannel,
     ServicePhone,
+    ServiceSchedule,
 )
 from catalog.models.services import CHANNELS_WITH_URL
 from catalog.permissions import may_offer_at, services_editable_by
@@ -62,11 +66,14 @@ CHANNEL_URL_KEYS = {Channel.ONLINE: "channel_url_online", Channel.MOBILE: "chann
 class ChildSpec:
     """A child relation the sheet carries. ``keys`` are tried in order to pair a line of
     the sheet with an existing row: the exact content first, then looser keys, so that
-    editing one value of an item keeps the item's id and hidden fields."""
+    editing one value of an item keeps the item's id and hidden fields. A key is field
+    names, or a function of a row (or of a line's values) giving the line's text.
+    ``updates`` limits what a paired row takes from its line (default: every field)."""
 
     model: type
     fields: tuple[str, ...]
-    keys: tuple[tuple[str, ...], ...]
+    keys: tuple[tuple[str, ...] | Callable, ...]
+    updates: tuple[str, ...] | None = None
 
 
 CHILD_SPECS = {
@@ -86,6 +93,27 @@ CHILD_SPECS = {
         ServicePhone,
         ("number", "extension", "description"),
         (("number", "extension", "description"), ("number", "extension")),
+    ),
+    # An hours line is paired by its wording (which a row's notes are not part of); only
+    # its holiday rules change in place, any other edit makes it a new row.
+    "schedules": ChildSpec(
+        ServiceSchedule,
+        (
+            "kind",
+            "freq",
+            "byday",
+            "bymonthday",
+            "interval",
+            "dtstart",
+            "opens_at",
+            "closes_at",
+            "valid_from",
+            "valid_to",
+            "description",
+            *FLAGS,
+        ),
+        (line_key,),
+        updates=FLAGS,
     ),
 }
 
@@ -144,6 +172,8 @@ class SheetReader:
     def read_row(self, row: int, raw: dict) -> RowPlan:
         values, bad = {}, set()
         for column in COLUMNS:
+            if column.optional and column.header not in raw:
+                continue  # the sheet lacks the column: leave what it holds alone
             try:
                 values[column.key] = column.parse(raw.get(column.header), self.lookups)
             except CellError as error:
@@ -292,8 +322,12 @@ def service_changes(service: Service | None, values: dict) -> ServiceChanges:
         if service is None or current != {term.id for term in values[name]}:
             changes.many[name] = values[name]
     for relation, spec in CHILD_SPECS.items():
+        if relation not in values:
+            continue  # an optional column the sheet lacks
         existing = [] if service is None else list(getattr(service, relation).all())
-        wanted = [{name: item[name] for name in spec.fields} for item in values[relation]]
+        wanted = [
+            {name: item[name] for name in spec.fields if name in item} for item in values[relation]
+        ]
         if relation == "channels":
             # Only 网上办 and 指尖办 have a URL column; any other channel keeps its URL.
             urls = {row.channel: row.url for row in existing}
@@ -308,11 +342,16 @@ def child_changes(spec: ChildSpec, existing: list, wanted: list[dict]) -> ChildC
     matched: dict[int, object] = {}
     free = list(existing)
     for key in spec.keys:
+        if callable(key):
+            row_key, item_key = key, key
+        else:
+            row_key = lambda row, key=key: tuple(getattr(row, n) for n in key)  # noqa: E731
+            item_key = lambda item, key=key: tuple(item[n] for n in key)  # noqa: E731
         for index, item in enumerate(wanted):
             if index in matched:
                 continue
-            target = tuple(item[name] for name in key)
-            row = next((row for row in free if tuple(getattr(row, n) for n in key) == target), None)
+            target = item_key(item)
+            row = next((row for row in free if row_key(row) == target), None)
             if row is not None:
                 matched[index] = row
                 free.remove(row)
@@ -322,7 +361,8 @@ def child_changes(spec: ChildSpec, existing: list, wanted: list[dict]) -> ChildC
         if row is None:
             changes.creates.append((position, item))
             continue
-        diff = {name: value for name, value in item.items() if getattr(row, name) != value}
+        names = item if spec.updates is None else [n for n in spec.updates if n in item]
+        diff = {name: item[name] for name in names if getattr(row, name) != item[name]}
         if row.sort_order != position:
             diff["sort_order"] = position
         if diff:

@@ -38,11 +38,12 @@ GENERAL_NOTES = [
     "每行一项服务，第1行是列名，请勿修改列名（列的先后顺序可以调整）。",
     "“服务编号”由系统生成，用来识别已有服务：修改已有服务时请保留；新增服务请留空。",
     "橙色列名为必填列：服务名称、服务类型、服务内容。",
-    "一个单元格里写多项时（申请材料、收费项目、办理地点、咨询电话、办理流程）每项占一行，"
+    "一个单元格里写多项时（申请材料、收费项目、办理地点、办理时间、咨询电话、办理流程）每项占一行，"
     "在单元格内换行请按 Alt+Enter（Mac 为 Option+Return）。",
     "服务领域、服务对象、办理渠道写多个时用“、”分隔。",
-    "表里没有的内容会原样保留：办理时间、联系人、服务语言、服务范围、办事指南网址、"
-    "电子邮箱，以及收费项目的币种和生效日期、办理地点的单独开放时间等。",
+    "表里没有的内容会原样保留：联系人、服务语言、服务范围、办事指南网址、电子邮箱，"
+    "以及收费项目的币种和生效日期、各办理地点单独的办理时间等；"
+    "没有“办理时间”列的旧文件也可上传，服务的办理时间保持不变。",
     "表中没有的服务不会被删除；删除服务请在后台“服务目录”中操作。",
     "上传时系统会逐行检查，只要有一处错误，整个文件都不会保存，"
     "页面会列出每个错误所在的行和列，改正后重新上传即可。",
@@ -61,6 +62,7 @@ def service_queryset(queryset=None):
             "cost_options",
             "channels",
             "phones",
+            "schedules",
             "service_at_locations__location",
         )
         .order_by("name")
@@ -279,7 +281,7 @@ def _read_header(sheet) -> dict[str, int]:
             ]
         )
     for column in COLUMNS:
-        if column.header not in header:
+        if column.header not in header and not column.optional:
             problems.append(
                 ExcelProblem(
                     1,

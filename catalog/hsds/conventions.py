@@ -1,9 +1,9 @@
 """Conventions shared by the importer and the exporter."""
 
-import uuid
 from decimal import Decimal
 
 from catalog.models.taxonomy import GUIDE_TAXONOMY, KIND_TAXONOMY
+from catalog.taxonomy_seed import attribute_id
 
 GUIDE_FIELDS = {
     # guide term code -> Service field
@@ -15,11 +15,11 @@ GUIDE_FIELDS = {
 GUIDE_ORDER = list(GUIDE_FIELDS)
 SERVICE_STATUSES = {"active", "inactive", "defunct", "temporarily closed"}
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-
-
-def attribute_id(service_id, taxonomy_name: str, code: str) -> uuid.UUID:
-    """Attribute ids are derived, as the district's catalog derives them."""
-    return uuid.uuid5(uuid.UUID(str(service_id)), f"attribute:{taxonomy_name}:{code}")
+# A schedule's attributes (taxonomy jiamenkou-schedule): the codes of its holiday rules,
+# each the name of a ScheduleRow boolean, and those making it a dated exception (its kind).
+SCHEDULE_FLAGS = ("closed_on_holidays", "open_on_makeup_workdays")
+SCHEDULE_EXCEPTION_KINDS = ("closed", "special_hours")
+SCHEDULE_LINK_ENTITY = "schedule"
 
 
 def json_number(value: Decimal):
@@ -27,4 +27,4 @@ def json_number(value: Decimal):
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-__all__ = ["GUIDE_TAXONOMY", "KIND_TAXONOMY"]
+__all__ = ["GUIDE_TAXONOMY", "KIND_TAXONOMY", "attribute_id"]

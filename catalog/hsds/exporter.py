@@ -1,7 +1,9 @@
 """Export services as full HSDS 3.1 records (the shape of ``GET /services/{id}``).
 
 Empty values are left out, as HSDS examples do. Kinds, topics, audiences, channels and
-service-guide fields travel as attributes whose ids are derived from the service id.
+service-guide fields travel as attributes whose ids are derived from the service id; a
+schedule's holiday rules and its kind of dated exception (closed, special hours) as
+attributes of the schedule, their ids derived from the schedule id.
 A fixed number of queries serves any number of services.
 """
 
@@ -9,7 +11,14 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch
 
-from catalog.hsds.conventions import GUIDE_ORDER, attribute_id, json_number
+from catalog.hsds.conventions import (
+    GUIDE_ORDER,
+    SCHEDULE_EXCEPTION_KINDS,
+    SCHEDULE_FLAGS,
+    SCHEDULE_LINK_ENTITY,
+    attribute_id,
+    json_number,
+)
 from catalog.models import (
     Location,
     Service,
@@ -22,6 +31,7 @@ from catalog.models.taxonomy import (
     GUIDE_TAXONOMY,
     KIND_TAXONOMY,
     LINK_TYPES,
+    SCHEDULE_TAXONOMY,
     TOPIC_TAXONOMY,
 )
 from catalog.rules import price_text
@@ -81,13 +91,15 @@ class Exporter:
 
     def schedule(self, schedule, parent_key: str, parent_id) -> dict:
         offset = f"{schedule.timezone:+03d}:00" if schedule.timezone is not None else ""
+        # A dated exception (closed, special hours) is its dates, not a recurrence.
+        recurs = schedule.kind not in SCHEDULE_EXCEPTION_KINDS
         return compact(
             {
                 "id": str(schedule.id),
                 parent_key: str(parent_id),
                 "timezone": schedule.timezone,
-                "wkst": schedule.wkst,
-                "freq": schedule.freq,
+                "wkst": schedule.wkst if recurs else None,
+                "freq": schedule.freq if recurs else None,
                 "interval": schedule.interval,
                 "byday": schedule.byday,
                 "bymonthday": schedule.bymonthday,
@@ -99,8 +111,18 @@ class Exporter:
                 "description": schedule.description,
                 "notes": schedule.notes,
                 "attending_type": schedule.attending_type,
+                "attributes": self.schedule_attributes(schedule),
             }
         )
+
+    def schedule_attributes(self, schedule) -> list[dict]:
+        """A dated exception's kind, then the holiday rules of a regular schedule."""
+        codes = [schedule.kind] if schedule.kind in SCHEDULE_EXCEPTION_KINDS else []
+        codes += [code for code in SCHEDULE_FLAGS if getattr(schedule, code)]
+        return [
+            self.attribute(schedule.id, SCHEDULE_TAXONOMY, code, link_entity=SCHEDULE_LINK_ENTITY)
+            for code in codes
+        ]
 
     def organization(self, organization) -> dict:
         if organization.id not in self._organizations:
@@ -171,14 +193,17 @@ class Exporter:
             )
         return self._locations[location.id]
 
-    def attribute(self, service, taxonomy_name: str, code: str, value=None) -> dict:
+    def attribute(
+        self, owner_id, taxonomy_name: str, code: str, value=None, link_entity="service"
+    ) -> dict:
+        """An attribute of the service (or schedule) ``owner_id``."""
         term = self.terms[(taxonomy_name, code)]
         return compact(
             {
-                "id": str(attribute_id(service.id, taxonomy_name, code)),
-                "link_id": str(service.id),
+                "id": str(attribute_id(owner_id, taxonomy_name, code)),
+                "link_id": str(owner_id),
                 "link_type": LINK_TYPES[taxonomy_name],
-                "link_entity": "service",
+                "link_entity": link_entity,
                 "taxonomy_term_id": str(term.id),
                 "value": value,
                 "taxonomy_term": self.term(term),
@@ -209,17 +234,17 @@ class Exporter:
         )
 
     def attributes(self, service) -> list[dict]:
-        attributes = [self.attribute(service, KIND_TAXONOMY, service.kind)]
+        attributes = [self.attribute(service.id, KIND_TAXONOMY, service.kind)]
         attributes += [
-            self.attribute(service, TOPIC_TAXONOMY, t.code)
+            self.attribute(service.id, TOPIC_TAXONOMY, t.code)
             for t in _by_position(service.topics.all())
         ]
         attributes += [
-            self.attribute(service, AUDIENCE_TAXONOMY, t.code)
+            self.attribute(service.id, AUDIENCE_TAXONOMY, t.code)
             for t in _by_position(service.audiences.all())
         ]
         attributes += [
-            self.attribute(service, CHANNEL_TAXONOMY, channel.channel, channel.url or None)
+            self.attribute(service.id, CHANNEL_TAXONOMY, channel.channel, channel.url or None)
             for channel in service.channels.all()
         ]
         guide_values = {
@@ -233,7 +258,7 @@ class Exporter:
             ),
         }
         attributes += [
-            self.attribute(service, GUIDE_TAXONOMY, code, guide_values[code])
+            self.attribute(service.id, GUIDE_TAXONOMY, code, guide_values[code])
             for code in GUIDE_ORDER
             if guide_values[code]
         ]

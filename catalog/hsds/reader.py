@@ -11,7 +11,13 @@ from collections.abc import Iterable
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
-from catalog.hsds.conventions import GUIDE_FIELDS, SERVICE_STATUSES, WEEKDAYS
+from catalog.hsds.conventions import (
+    GUIDE_FIELDS,
+    SCHEDULE_EXCEPTION_KINDS,
+    SCHEDULE_FLAGS,
+    SERVICE_STATUSES,
+    WEEKDAYS,
+)
 from catalog.hsds.entities import LOOKUP_BATCH, Entity, batches, existing_ids, gc_paused
 from catalog.hsds.problems import Problem
 from catalog.models import (
@@ -43,8 +49,10 @@ from catalog.models.taxonomy import (
     GUIDE_TAXONOMY,
     KIND_TAXONOMY,
     LINK_TYPES,
+    SCHEDULE_TAXONOMY,
     TOPIC_TAXONOMY,
 )
+from catalog.opening import CLOSED, REGULAR, SPECIAL_HOURS
 from catalog.rules import price_problems
 
 BYDAY = re.compile(r"^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$")
@@ -265,8 +273,69 @@ class RecordReader:
                 and values["valid_from"] > values["valid_to"]
             ):
                 self.error(f"{schedule_path}.valid_to", "失效日期不能早于生效日期。")
+            self._schedule_rules(schedule, schedule_path, values)
             rows.append(Entity(model, values))
         return rows
+
+    def _schedule_rules(self, schedule: dict, path: str, values: dict) -> None:
+        """A schedule's attributes (taxonomy jiamenkou-schedule) into its kind and holiday
+        rules. A schedule without them is regular hours that ignore the holiday calendar."""
+        values["kind"] = REGULAR
+        values.update(dict.fromkeys(SCHEDULE_FLAGS, False))
+        kinds = []
+        for attribute_path, attribute in self.items(schedule, "attributes", path):
+            term = self._term(attribute, attribute_path)
+            if term is None:
+                continue
+            taxonomy = term.taxonomy.name
+            if taxonomy != SCHEDULE_TAXONOMY:
+                self.error(
+                    f"{attribute_path}.taxonomy_term_id",
+                    f"“{term.name}”（分类体系 {taxonomy}）不能用于时间安排，"
+                    f"应为分类体系 {SCHEDULE_TAXONOMY} 的分类词。",
+                )
+                continue
+            if attribute.get("link_type") and attribute["link_type"] != LINK_TYPES[taxonomy]:
+                self.error(
+                    f"{attribute_path}.link_type",
+                    f"应为“{LINK_TYPES[taxonomy]}”（分类体系 {taxonomy}）。",
+                )
+            if term.code in SCHEDULE_FLAGS:
+                values[term.code] = True
+            elif term.code in SCHEDULE_EXCEPTION_KINDS:
+                kinds.append(term)
+            else:
+                self.error(
+                    f"{attribute_path}.taxonomy_term_id",
+                    f"分类词“{term.name}”（{term.code}）不是时间安排能用的属性，应为 "
+                    f"{' / '.join((*SCHEDULE_FLAGS, *SCHEDULE_EXCEPTION_KINDS))} 之一。",
+                )
+        if not kinds:
+            return
+        if len({term.code for term in kinds}) > 1:
+            self.error(
+                f"{path}.attributes",
+                "一条时间安排只能是“特定日期闭馆”或“特定日期特别开放时间”之一。",
+            )
+        term = kinds[0]
+        values["kind"] = term.code
+        if schedule.get("valid_from") in (None, ""):
+            self.error(
+                f"{path}.valid_from", f"“{term.name}”必须填写生效日期（valid_from），即哪一天起。"
+            )
+        values["valid_to"] = values["valid_to"] or values["valid_from"]
+        if term.code == CLOSED and (values["opens_at"] or values["closes_at"]):
+            key = "opens_at" if values["opens_at"] else "closes_at"
+            self.error(f"{path}.{key}", "特定日期闭馆为全天不开放，不应填写开始时间或结束时间。")
+        if term.code == SPECIAL_HOURS:
+            for key in ("opens_at", "closes_at"):
+                if schedule.get(key) in (None, ""):
+                    self.error(f"{path}.{key}", "特定日期特别开放时间必须填写开始时间和结束时间。")
+        if any(values[flag] for flag in SCHEDULE_FLAGS):
+            self.error(
+                f"{path}.attributes",
+                f"“法定节假日休息”“调休上班日按工作日开放”只适用于常规开放时间，不能用于“{term.name}”。",
+            )
 
     def organization(self, data, path) -> uuid.UUID | None:
         org_id = self.identifier(data, "id", path)
@@ -507,6 +576,12 @@ class RecordReader:
             if term is None:
                 continue
             taxonomy = term.taxonomy.name
+            if taxonomy == SCHEDULE_TAXONOMY:
+                self.error(
+                    f"{attribute_path}.taxonomy_term_id",
+                    f"“{term.name}”是时间安排的属性，应写在 schedules[].attributes 中。",
+                )
+                continue
             expected_link_type = LINK_TYPES.get(taxonomy)
             if attribute.get("link_type") and attribute["link_type"] != expected_link_type:
                 self.error(

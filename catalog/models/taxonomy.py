@@ -1,5 +1,6 @@
 """Taxonomies and their terms: kinds, topics, audiences, channels and guide fields travel
-in HSDS as attributes pointing at these terms."""
+in HSDS as attributes of services pointing at these terms, holiday rules and dated
+exceptions as attributes of schedules."""
 
 import uuid
 
@@ -12,12 +13,15 @@ TOPIC_TAXONOMY = "jiamenkou-topic"
 AUDIENCE_TAXONOMY = "jiamenkou-audience"
 CHANNEL_TAXONOMY = "jiamenkou-channel"
 GUIDE_TAXONOMY = "jiamenkou-guide"
+# Attributes of schedules, not of services: holiday rules and dated exceptions.
+SCHEDULE_TAXONOMY = "jiamenkou-schedule"
 LINK_TYPES = {
     KIND_TAXONOMY: "service_kind",
     TOPIC_TAXONOMY: "topic",
     AUDIENCE_TAXONOMY: "audience",
     CHANNEL_TAXONOMY: "channel",
     GUIDE_TAXONOMY: "guide",
+    SCHEDULE_TAXONOMY: "schedule_rule",
 }
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 from wagtail.models import ModelLogEntry
 
 from catalog.excel import (
@@ -116,8 +117,8 @@ def test_the_template_has_chinese_headers_instructions_and_drop_downs(tmp_path, 
         validation.formula1: str(validation.sqref)
         for validation in sheet.data_validations.dataValidation
     }
-    kind_column = chr(ord("A") + HEADERS.index("服务类型"))
-    status_column = chr(ord("A") + HEADERS.index("状态"))
+    kind_column = get_column_letter(HEADERS.index("服务类型") + 1)
+    status_column = get_column_letter(HEADERS.index("状态") + 1)
     assert drop_downs['"政务服务,公益服务,市场服务,低偿服务"'].startswith(f"{kind_column}2:")
     assert drop_downs['"正常提供,暂不提供,临时关闭,已撤销"'].startswith(f"{status_column}2:")
 
