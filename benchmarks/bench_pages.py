@@ -10,8 +10,8 @@ For each catalog size it builds a throwaway database (a temporary SQLite file, o
 ``--database-url`` the PostgreSQL database named there, created for the size and dropped
 after it; never ``var/db.sqlite3``, ``postgres`` or ``test_*``), migrates it, loads the
 demo district (``load_district``), imports the services and creates the service list
-pages (``load_service_list_pages``). The 200 size is the shared demo catalog
-(``settings.SHARED_DATA_DIR / "catalog-hsds.json"``); any other size is
+pages (``load_service_list_pages``). The 200 size is the demo catalog shipped with the
+project (``catalog/demo/data/catalog-hsds.json``); any other size is
 ``var/bench/services-N.json``, made with ``benchmarks/generate_services.py`` when
 missing (~14.7 KB a record: 100,000 records are 1.5 GB; ``--delete-generated`` removes
 the files this run made). The generated services are offered at the 9 demo centers.
@@ -62,8 +62,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BASELINE = 200  # the shared demo catalog
-SHARED_CATALOG = "catalog-hsds.json"
+BASELINE = 200  # the demo catalog
 CENTER_PATH = "/chunhua/haitangyuan/fuwu/"
 DISTRICT_PATH = "/fuwu/"
 FILTERS = "topic=elderly_care&cost=free"
@@ -116,7 +115,7 @@ def main() -> None:
     load_before = os.getloadavg()
     try:
         for size in sizes:
-            path = None  # the baseline: the shared demo catalog
+            path = None  # the baseline: the demo catalog
             if size != BASELINE:
                 # Looked up only now: a file shared with other benchmarks may come and go.
                 path, made = helpers.ensure_file(size, args.seed, args.bench_dir)
@@ -210,15 +209,14 @@ def django_setup(url: str, media: str) -> None:
 
 def setup(url: str, media: str, path: str | None) -> dict:
     django_setup(url, media)
-    from django.conf import settings
     from django.core.management import call_command
 
     from catalog import hsds
-    from catalog.demo import load_service_list_pages
+    from catalog.demo import CATALOG_PATH, load_service_list_pages
     from district.demo.loader import load_district
 
     # The records file is opened first, so that it may be deleted while this runs.
-    source = Path(path) if path else settings.SHARED_DATA_DIR / SHARED_CATALOG
+    source = Path(path) if path else CATALOG_PATH
     if hasattr(hsds, "iter_records"):
         records = hsds.iter_records(source)
     else:

@@ -9,8 +9,8 @@
 It builds a throwaway database (a temporary SQLite file, or a PostgreSQL database created
 for the run and dropped after it, by default ``bench_search_relevance_<pid>`` on
 ``postgres://postgres@127.0.0.1:5432``; see ``--postgres-url``), migrates it, loads the
-starter synonyms and imports the shared catalog (``settings.SHARED_DATA_DIR /
-"catalog-hsds.json"``, or ``--catalog``), then builds both indexes from empty: ours
+starter synonyms and imports the demo catalog (``catalog/demo/data/catalog-hsds.json``,
+or ``--catalog``), then builds both indexes from empty: ours
 (``search.indexing.rebuild_index``) and the stock one (Wagtail's database backend, i.e.
 ``modelsearch``, for ``catalog.Service``). Each step runs in a fresh process, with the
 helpers of ``benchmarks/bench_search_speed.py``.
@@ -67,7 +67,7 @@ def main() -> None:
         "(default postgres://postgres@127.0.0.1:5432/bench_search_relevance_<pid>)",
     )
     parser.add_argument("--maintenance-db", default="postgres")
-    parser.add_argument("--catalog", type=Path, help="HSDS file (default: the shared catalog)")
+    parser.add_argument("--catalog", type=Path, help="HSDS file (default: the demo catalog)")
     parser.add_argument(
         "--failure-below", type=float, default=0.5, help="list queries ours scores below this"
     )
@@ -229,7 +229,7 @@ def print_report(result: dict, failure_below: float) -> None:
         "stock database backend\n"
     )
     print(
-        f"{result['queries']} queries of benchmarks/relevance_set.json; the shared catalog "
+        f"{result['queries']} queries of benchmarks/relevance_set.json; the demo catalog "
         f"({catalog['services']} services), {catalog['synonym_sets']} synonym sets; working "
         f"tree {', '.join(result['trees'])}. Ours: `search_catalog({{'q': query}}, log=False)`, "
         "first page (10); stock: `backend.search(query, visible services)[:10]`. "

@@ -62,7 +62,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
 DATABASES = ("sqlite", "postgresql")
-SHARED_CATALOG = "catalog-hsds.json"
 STOCK_CHUNK = 1000  # rows per add_items, as update_index does
 STOCK_FIX_NOTE = (
     "SQLite: the stock backend as shipped finds no Service at all (it stores object_id as "
@@ -246,19 +245,20 @@ def peak_rss_mb() -> float:
 
 
 def setup(url: str, path: str | None) -> dict:
-    """Migrate, load the starter synonyms and import ``path`` (None: the shared catalog)
+    """Migrate, load the starter synonyms and import ``path`` (None: the demo catalog)
     with search indexing off."""
     django_setup(url)
     from django.conf import settings
     from django.core.management import call_command
 
-    path = path or str(settings.SHARED_DATA_DIR / SHARED_CATALOG)
-
+    from catalog.demo import CATALOG_PATH
     from catalog.hsds import import_services, iter_records
     from catalog.models import Service
     from catalog.signals import services_written
     from search.models import SynonymSet
     from search.seeding import load_synonym_seed
+
+    path = path or str(CATALOG_PATH)
 
     seconds = {}
     started = time.perf_counter()

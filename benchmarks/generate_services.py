@@ -1,21 +1,21 @@
 #!/usr/bin/env python3
 """Generate N synthetic HSDS 3.1 service records of 海河东区 for benchmarks.
 
-The output has the shape of ../shared/data/catalog-hsds.json (a JSON array, one full
-``GET /services/{id}`` record per line) and follows every convention of
-../shared/data/README.md, so an importer written for the shared file accepts it.  It is
+The output has the shape of the demo catalog, catalog/demo/data/catalog-hsds.json (a JSON
+array, one full ``GET /services/{id}`` record per line) and follows every convention of
+that file, so an importer written for the demo file accepts it.  It is
 meant for measuring import time and page latency at 10,000 and 100,000 services:
 
     python benchmarks/generate_services.py --services 10000 \\
         --output var/bench/services-10000.json [--seed 1] [--check]
 
-How records are made: the 200 shared records are the templates.  Each generated
+How records are made: the 200 demo records are the templates.  Each generated
 record takes one template's guide texts, organisation, classification and prices, and
 varies them: it is placed at a new set of centers (which drives the name prefix, the
 service areas and the responsible editor), gets extra description, eligibility and
 process fragments, scaled prices for market and low-cost services, a new status and new
 verification dates.  Organisations, locations and taxonomy terms are copied verbatim
-from the shared file, so every shared id keeps identical content.
+from the demo file, so every demo id keeps identical content.
 
 Standard library only; deterministic for a given seed.
 """
@@ -35,13 +35,13 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-SHARED_CATALOG = (
-    Path(__file__).resolve().parents[1].parent / "shared" / "data" / "catalog-hsds.json"
+DEMO_CATALOG = (
+    Path(__file__).resolve().parents[1] / "catalog" / "demo" / "data" / "catalog-hsds.json"
 )
 
-# Same id scheme as the shared file (README "Identifiers").
+# Same id scheme as the demo file (README "Identifiers").
 NS = uuid.uuid5(uuid.NAMESPACE_URL, "https://www.haihedong.example.gov.cn/jiamenkou/hsds")
-TODAY = dt.date(2026, 11, 21)  # reference date of the shared snapshot
+TODAY = dt.date(2026, 11, 21)  # reference date of the demo snapshot
 ONLINE_HALL = "https://zwfw.jinhai.example.gov.cn"
 MOBILE_APP = "https://m.jinhai.example.gov.cn/app"
 SITE = "https://www.haihedong.example.gov.cn"
@@ -49,14 +49,14 @@ SITE = "https://www.haihedong.example.gov.cn"
 KIND_TAX = "jiamenkou-service-kind"
 GUIDE_TAX = "jiamenkou-guide"
 FREE_KINDS = ("government", "public_welfare")
-# Shares of the four kinds, as in the shared catalog (60/55/40/45).
+# Shares of the four kinds, as in the demo catalog (60/55/40/45).
 KIND_WEIGHTS = {"government": 60, "public_welfare": 55, "market": 40, "low_cost": 45}
-# Code prefixes of the shared file (HHD-ZW-001 ...); generated codes start at 1001 so they
+# Code prefixes of the demo file (HHD-ZW-001 ...); generated codes start at 1001 so they
 # never clash with the 200 demo services.
 KIND_PREFIX = {"government": "ZW", "public_welfare": "GY", "market": "SC", "low_cost": "DC"}
 FIRST_SERIAL = 1001
 
-# Centers in the shared file's order: code -> (editor slug, street key or None).
+# Centers in the demo file's order: code -> (editor slug, street key or None).
 CENTERS = {
     "HHD-ZW": ("zhengwu", None),
     "HHD-CH": ("chunhua", "CH"),
@@ -248,15 +248,15 @@ def strip_ids(obj: dict, *keys: str) -> dict:
 
 
 def num(value: float) -> int | float:
-    """Whole yuan as int (12, not 12.0), as in the shared file."""
+    """Whole yuan as int (12, not 12.0), as in the demo file."""
     return int(value) if float(value).is_integer() else round(value, 2)
 
 
 # ---------------------------------------------------------------------------
-# Reference data from the shared catalog
+# Reference data from the demo catalog
 # ---------------------------------------------------------------------------
 class Reference:
-    """What the generator reuses from the shared file: templates (one per shared record),
+    """What the generator reuses from the demo file: templates (one per demo record),
     organisations, locations, taxonomy terms, service-area texts and the names in use."""
 
     def __init__(self, records: list[dict]):
@@ -282,7 +282,7 @@ class Reference:
             self.templates[template["kind"]].append(template)
         missing = set(CENTERS) - set(self.locations)
         if missing:
-            raise ValueError(f"shared catalog lacks centers {sorted(missing)}")
+            raise ValueError(f"demo catalog lacks centers {sorted(missing)}")
         # Organisations that run a center; each must also provide a generated service so
         # that an importer learns them from service records (README convention checks).
         self.location_orgs = list(
@@ -337,7 +337,7 @@ class Reference:
         }
 
 
-def load_reference(path: Path = SHARED_CATALOG) -> Reference:
+def load_reference(path: Path = DEMO_CATALOG) -> Reference:
     with path.open(encoding="utf-8") as fh:
         return Reference(json.load(fh))
 
@@ -346,7 +346,7 @@ def load_reference(path: Path = SHARED_CATALOG) -> Reference:
 # Placement: centers, name prefix, service areas, responsible editor
 # ---------------------------------------------------------------------------
 def pick_centers(rng: random.Random, kind: str, template: dict) -> list[str]:
-    """A set of centers with roughly the shared file's mix of single-center, street-wide and
+    """A set of centers with roughly the demo file's mix of single-center, street-wide and
     district-wide services.  Only government services sit in the district hall."""
     if template["pinned"] or (kind == "government" and rng.random() < 0.25):
         return template["centers"]
@@ -463,7 +463,7 @@ def room_for(code: str, kind: str, template: dict) -> str:
 
 
 def sal_schedules(code: str, template: dict) -> list[dict]:
-    """Per-center hours only where the template has them (17 shared services do)."""
+    """Per-center hours only where the template has them (17 demo services do)."""
     sals = template["sals"]
     if not any(sched for _, sched in sals.values()):
         return []
@@ -527,7 +527,7 @@ def pick_dates(rng: random.Random, status: str) -> tuple[str, str]:
     """assured_date over 2025-01..2026-11 (about a quarter older than a year) and
     last_modified in RFC 3339 with milliseconds, on or after it and before the reference
     date.  A service that is not active was verified recently, after the event its alert
-    describes (as in the shared file)."""
+    describes (as in the demo file)."""
     if status != "active":
         start, end = TODAY - dt.timedelta(days=100), TODAY - dt.timedelta(days=4)
     elif rng.random() < 0.24:
@@ -733,7 +733,7 @@ def build_record(
 
 
 def generate(count: int, seed: int = 1, ref: Reference | None = None) -> Iterator[dict]:
-    """Yield `count` records; the same seed and shared file give the same records."""
+    """Yield `count` records; the same seed and demo file give the same records."""
     ref = ref or load_reference()
     rng = random.Random(seed)
     kinds = list(KIND_WEIGHTS)
@@ -753,7 +753,7 @@ def generate(count: int, seed: int = 1, ref: Reference | None = None) -> Iterato
         kind = template["kind"]
         centers = pick_centers(rng, kind, template)
         # Unique names: place prefix + the template's formal name, and a serial when that
-        # combination is taken (or is one of the shared file's names).
+        # combination is taken (or is one of the demo file's names).
         prefix = name_prefix(centers, ref)
         base = template["name"]
         if prefix.endswith("社区") and base.startswith("社区"):
@@ -769,7 +769,7 @@ def generate(count: int, seed: int = 1, ref: Reference | None = None) -> Iterato
 
 
 def write_records(records: Iterable[dict], path: Path) -> int:
-    """Write a JSON array with one compact record per line (the shared file's layout);
+    """Write a JSON array with one compact record per line (the demo file's layout);
     return the number of records."""
     path.parent.mkdir(parents=True, exist_ok=True)
     n = 0
@@ -804,7 +804,7 @@ class ConventionChecker:
     """Checks records one by one against the README conventions (those build_catalog.py
     checks, plus a few format rules); ids seen twice must carry identical content.
 
-    ``strict`` adds the generator's own, narrower rules, which the shared file does not
+    ``strict`` adds the generator's own, narrower rules, which the demo file does not
     always meet: every free option is amount 0 with "不收费", and only services that are
     not active carry an alert."""
 
@@ -923,8 +923,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--catalog",
         type=Path,
-        default=SHARED_CATALOG,
-        help=f"shared catalog used as templates (default: {SHARED_CATALOG})",
+        default=DEMO_CATALOG,
+        help=f"demo catalog used as templates (default: {DEMO_CATALOG})",
     )
     parser.add_argument(
         "--check", action="store_true", help="also run the convention checks (slower)"
@@ -933,7 +933,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.services < 0:
         parser.error("--services must not be negative")
     if not args.catalog.is_file():
-        parser.error(f"shared catalog not found: {args.catalog}")
+        parser.error(f"demo catalog not found: {args.catalog}")
     output = args.output or Path("var/bench") / f"services-{args.services}.json"
 
     started = time.perf_counter()

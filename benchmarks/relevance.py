@@ -17,7 +17,7 @@ takes a query and returns service names, best first::
 Run this file to check the set against the demo catalog (every expected name exists, enough
 queries, counts per category)::
 
-    python benchmarks/relevance.py [--set FILE] [--data ../shared/data/catalog-hsds.json]
+    python benchmarks/relevance.py [--set FILE] [--data catalog/demo/data/catalog-hsds.json]
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 RELEVANCE_SET = Path(__file__).resolve().parent / "relevance_set.json"
-CATALOG = Path(__file__).resolve().parents[2] / "shared" / "data" / "catalog-hsds.json"
+CATALOG = Path(__file__).resolve().parents[1] / "catalog" / "demo" / "data" / "catalog-hsds.json"
 
 CATEGORIES = (
     "word",

@@ -21,7 +21,7 @@ from catalog.models.services import CostCategory
 from catalog.taxonomy_seed import NAMESPACE, TAXONOMIES, taxonomy_id, term_id
 
 HSDS_DOCS = "https://docs.openreferral.org/en/latest/hsds/schema_reference.html"
-# Examples are ids of the district's demo catalog (uuid5 names, see ../shared/data).
+# Examples are ids of the district's demo catalog (uuid5 names: catalog/demo/data/README.md).
 EXAMPLE_SERVICE_ID = str(uuid.uuid5(NAMESPACE, "service:老年人优待证办理"))
 EXAMPLE_ORGANIZATION_ID = str(uuid.uuid5(NAMESPACE, "organization:海河东区民政局"))
 EXAMPLE_TERM_ID = str(term_id("jiamenkou-topic", "elderly_care"))

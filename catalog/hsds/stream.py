@@ -46,7 +46,7 @@ def iter_records(path: str | Path) -> Iterator:
     """The records of a JSON array file, one at a time.
 
     A file written one record per line (``[``, then one record per line ending in a
-    comma, then ``]``: the shared catalog, ``export_hsds`` and the benchmark generator
+    comma, then ``]``: the demo catalog, ``export_hsds`` and the benchmark generator
     write it so) is read line by line, so a 1.5 GB file never sits in memory whole. A
     syntax error is reported as ``parse_json`` reports it, at the same line and column
     (a UTF-8 file is checked up to its first error only). Any other layout is handed to

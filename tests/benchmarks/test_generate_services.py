@@ -1,7 +1,8 @@
-"""benchmarks/generate_services.py writes records that follow the shared catalog's conventions.
+"""benchmarks/generate_services.py writes records that follow the demo catalog's conventions.
 
-The generator and the HSDS validator both live outside the Django apps, so these tests need
-no database; they run the script as the benchmarks do, through its command line.
+The generator lives outside the Django apps, so these tests need no database; they run the
+script as the benchmarks do, through its command line, and check what it writes with the
+project's HSDS validation.
 """
 
 import importlib.util
@@ -13,17 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from catalog.demo import CATALOG_PATH
+from catalog.hsds.validation import validate, validate_service
+from tests.catalog.hsds_data import page_of
+
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
-CATALOG = SHARED / "data" / "catalog-hsds.json"
-VALIDATOR = SHARED / "hsds" / "validate.py"
 SCRIPT = ROOT / "benchmarks" / "generate_services.py"
 COUNT = 60
-
-pytestmark = pytest.mark.skipif(
-    not (CATALOG.is_file() and VALIDATOR.is_file()),
-    reason=f"shared reference data (catalog-hsds.json, validate.py) not found under {SHARED}",
-)
 
 
 def run_generator(output: Path, seed: int = 1) -> subprocess.CompletedProcess:
@@ -31,11 +28,6 @@ def run_generator(output: Path, seed: int = 1) -> subprocess.CompletedProcess:
     return subprocess.run(
         [*command, "--output", str(output)], cwd=ROOT, capture_output=True, text=True, check=True
     )
-
-
-def run_validator(kind: str, path: Path, *flags: str) -> subprocess.CompletedProcess:
-    command = [sys.executable, str(VALIDATOR), "--strict", *flags, kind, str(path)]
-    return subprocess.run(command, capture_output=True, text=True)
 
 
 def kind_of(record: dict) -> str:
@@ -74,29 +66,12 @@ def test_file_is_a_json_array_with_one_record_per_line(output, records):
     assert len(records) == COUNT
 
 
-def test_page_of_records_passes_strict_hsds_validation(tmp_path, records):
-    page = {
-        "total_items": len(records),
-        "total_pages": 1,
-        "page_number": 1,
-        "size": len(records),
-        "first_page": True,
-        "last_page": True,
-        "empty": False,
-        "contents": records,
-    }
-    path = tmp_path / "page.json"
-    path.write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
-    result = run_validator("service_list", path, "--full")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.strip() == "valid"
+def test_page_of_records_passes_strict_hsds_validation(records):
+    assert [str(problem) for problem in validate("service_list", page_of(records), full=True)] == []
 
 
-def test_single_record_passes_strict_service_validation(tmp_path, records):
-    path = tmp_path / "one.json"
-    path.write_text(json.dumps(records[-1], ensure_ascii=False), encoding="utf-8")
-    result = run_validator("service", path)
-    assert result.returncode == 0, result.stdout + result.stderr
+def test_single_record_passes_strict_service_validation(records):
+    assert validate_service(records[-1]) == []
 
 
 def test_ids_and_names_are_unique(records):
@@ -123,10 +98,10 @@ def test_low_cost_amounts_stay_below_the_market_reference_price(records):
 
 
 def test_records_follow_the_readme_conventions(generator, records):
-    # Checked together with the shared records: shared organisations, locations and terms
+    # Checked together with the demo records: their organisations, locations and terms
     # must keep identical content, and no generated id may reuse a demo service's id.
-    shared = json.loads(CATALOG.read_text(encoding="utf-8"))
-    assert generator.check_records([*shared, *records]) == []
+    demo = json.loads(CATALOG_PATH.read_text(encoding="utf-8"))
+    assert generator.check_records([*demo, *records]) == []
     assert generator.check_records(records, strict=True) == []
 
 

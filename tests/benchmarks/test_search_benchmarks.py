@@ -15,16 +15,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CATALOG = ROOT.parent / "shared" / "data" / "catalog-hsds.json"
 RELEVANCE = ROOT / "benchmarks" / "bench_search_relevance.py"
 SPEED = ROOT / "benchmarks" / "bench_search_speed.py"
 RELEVANCE_SET = ROOT / "benchmarks" / "relevance_set.json"
 CATEGORIES = ("word", "colloquial", "need", "pinyin", "initials", "traditional", "typo", "name")
 NUMBER = r"(?:\d[\d,]*\.\d+|—)"
-
-pytestmark = pytest.mark.skipif(
-    not CATALOG.is_file(), reason=f"shared catalog not found: {CATALOG}"
-)
 
 
 def run(script: Path, *args: str) -> subprocess.CompletedProcess:

@@ -11,16 +11,13 @@ PASSWORD = "browser-test-password"
 
 @pytest.fixture
 def catalog_site(live_server):
-    """The demo district (centers, the superuser ``admin``) and the shared catalog; the
+    """The demo district (centers, the superuser ``admin``) and the demo catalog; the
     live server's transactional tests start from an empty database."""
     from catalog.demo import load_catalog_demo
-    from catalog.models import Service
     from district.demo.loader import load_district
 
     load_district(password=PASSWORD)
     load_catalog_demo()
-    if not Service.objects.exists():
-        pytest.skip("the shared catalog (../shared/data/catalog-hsds.json) is absent")
     return live_server.url
 
 

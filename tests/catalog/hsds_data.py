@@ -1,35 +1,20 @@
-"""The district's HSDS catalog in ../shared/data, for tests (skipped when it is absent)."""
+"""The demo district's HSDS catalog (catalog/demo/data/catalog-hsds.json), for tests."""
 
 import copy
 import json
-import subprocess
-import sys
 from functools import cache
-from pathlib import Path
 
-import pytest
-from django.conf import settings
-
-SHARED_DIR = settings.SHARED_DATA_DIR.parent
-VALIDATOR = SHARED_DIR / "hsds" / "validate.py"
+from catalog.demo import CATALOG_PATH
 
 
 @cache
-def _shared_catalog() -> tuple:
-    path = settings.SHARED_DATA_DIR / "catalog-hsds.json"
-    if not path.exists():
-        return ()
-    return tuple(json.loads(path.read_text(encoding="utf-8")))
+def _demo_catalog() -> tuple:
+    return tuple(json.loads(CATALOG_PATH.read_text(encoding="utf-8")))
 
 
-def shared_catalog() -> list[dict]:
+def demo_catalog() -> list[dict]:
     """A fresh deep copy of the 200 records, so a test may spoil it freely."""
-    records = _shared_catalog()
-    if not records:
-        pytest.skip(
-            f"{settings.SHARED_DATA_DIR} is absent: the shared catalog sits beside the project"
-        )
-    return copy.deepcopy(list(records))
+    return copy.deepcopy(list(_demo_catalog()))
 
 
 def record_named(records: list[dict], name: str) -> dict:
@@ -52,14 +37,15 @@ def self_contained(records: list[dict], *names: str) -> list[dict]:
     return chosen
 
 
-def validate(kind: str, document, tmp_path: Path, *flags: str) -> subprocess.CompletedProcess:
-    """Run the official offline HSDS validator on ``document``."""
-    if not VALIDATOR.exists():
-        pytest.skip(f"{VALIDATOR} is absent")
-    path = tmp_path / f"{kind}.json"
-    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-    return subprocess.run(
-        [sys.executable, str(VALIDATOR), "--strict", *flags, kind, str(path)],
-        capture_output=True,
-        text=True,
-    )
+def page_of(records: list[dict]) -> dict:
+    """The records as one HSDS page (``GET /services?full=true`` with every service)."""
+    return {
+        "total_items": len(records),
+        "total_pages": 1,
+        "page_number": 1,
+        "size": len(records),
+        "first_page": True,
+        "last_page": True,
+        "empty": not records,
+        "contents": records,
+    }

@@ -1,8 +1,5 @@
 """Who may list, edit, create and verify which services: a matrix over editor groups."""
 
-import json
-
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Count
@@ -15,6 +12,7 @@ from catalog.hsds import import_services
 from catalog.models import CorrectionReport, Location, Service
 from district.demo.loader import load_district
 from district.models import CenterPage, HomePage, StreetPage
+from tests.catalog.hsds_data import demo_catalog
 
 SERVICE_PERMISSIONS = [
     "add_service",
@@ -54,10 +52,7 @@ class PermissionMatrixTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         load_district(password="matrix-password")
-        path = settings.SHARED_DATA_DIR / "catalog-hsds.json"
-        if not path.exists():
-            raise cls.skipTest(cls, f"{path} is absent")
-        import_services(json.loads(path.read_text(encoding="utf-8")))
+        import_services(demo_catalog())
         home = HomePage.objects.get()
         chunhua = StreetPage.objects.get(slug="chunhua")
         haitangyuan = CenterPage.objects.get(code="HHD-CH-01")

@@ -20,7 +20,7 @@ from catalog.excel import (
 from catalog.excel.columns import COLUMNS
 from catalog.hsds import export_services, import_services
 from catalog.models import CostOption, Service, ServiceAtLocation, ServiceContact
-from tests.catalog.hsds_data import self_contained, shared_catalog
+from tests.catalog.hsds_data import demo_catalog, self_contained
 
 pytestmark = pytest.mark.django_db
 
@@ -88,12 +88,12 @@ def problems_of(source) -> list:
 
 @pytest.fixture
 def small_catalog():
-    import_services(self_contained(shared_catalog(), *SMALL))
+    import_services(self_contained(demo_catalog(), *SMALL))
 
 
 @pytest.fixture
 def full_catalog():
-    import_services(shared_catalog())
+    import_services(demo_catalog())
 
 
 # -- the template ------------------------------------------------------------------------
@@ -139,10 +139,10 @@ def test_an_empty_template_uploads_without_changing_anything(tmp_path, small_cat
     assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 0)
 
 
-# -- the round trip on the shared catalog ------------------------------------------------
+# -- the round trip on the demo catalog --------------------------------------------------
 
 
-def test_export_then_import_of_the_shared_catalog_changes_nothing(tmp_path, full_catalog):
+def test_export_then_import_of_the_demo_catalog_changes_nothing(tmp_path, full_catalog):
     before = export_services()  # every field and child id, as HSDS sees it
     path = export_to(tmp_path / "catalog.xlsx")
 

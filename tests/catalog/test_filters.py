@@ -1,10 +1,8 @@
 """The catalog's filters: what residents and HSDS consumers narrow the catalog by."""
 
-import unittest
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.http import QueryDict
 from django.test import TestCase
 
@@ -13,11 +11,10 @@ from catalog.hsds import import_services
 from catalog.models import Location, Service, ServiceKind, ServiceStatus
 from catalog.opening import OPENING_PREFETCH, service_open_at
 from catalog.taxonomy_seed import taxonomy_id, term_id
-from tests.catalog.hsds_data import shared_catalog
+from tests.catalog.hsds_data import demo_catalog
 from tests.district.builders import build_center, build_home, build_street
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-CATALOG_FILE = settings.SHARED_DATA_DIR / "catalog-hsds.json"
 ROUND_THE_CLOCK_SERVICES = {
     "室内排水管道疏通",
     "开锁换锁",
@@ -30,16 +27,13 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
 
 
-@unittest.skipUnless(
-    CATALOG_FILE.exists(), f"{CATALOG_FILE} is absent (shared data beside the project)"
-)
 class ServiceFilterTests(TestCase):
     """Both filter sets over the district's 200 services, imported once (one class, so
     the import runs once for the file)."""
 
     @classmethod
     def setUpTestData(cls):
-        import_services(shared_catalog())
+        import_services(demo_catalog())
 
     # -- residents' filters ----------------------------------------------------------------
 
@@ -236,7 +230,7 @@ class ServiceFilterTests(TestCase):
         self.assertEqual(self.hsds_count(f"taxonomy_id={taxonomy_id('jiamenkou-topic')}"), 200)
         with_guide = [
             record
-            for record in shared_catalog()
+            for record in demo_catalog()
             if any(a["link_type"] == "guide" for a in record["attributes"])
         ]
         self.assertEqual(

@@ -1,12 +1,10 @@
 """Public holidays (法定节假日) and make-up workdays (调休上班日) in "open now": the model,
 its 2026 seed, and the filter, the API and the service list page honouring a holiday."""
 
-import unittest
 from datetime import date, datetime, time
 from unittest import mock
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import TestCase
 from django.urls import reverse
@@ -21,7 +19,6 @@ from district.demo.loader import load_district
 from tests.catalog.hsds_data import demo_catalog
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-CATALOG_FILE = settings.SHARED_DATA_DIR / "catalog-hsds.json"
 FRIDAY_MORNING = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)  # an ordinary Friday
 SENIOR_CARD = "bfaa2bb6-ef84-5993-aa76-5376522e0f98"  # 老年人优待证办理, rests on holidays
 GOVERNMENT = "老年人优待证办理"
@@ -81,7 +78,6 @@ class PublicHolidayModelTests(TestCase):
         self.assertContains(response, "调休上班日")
 
 
-@unittest.skipUnless(CATALOG_FILE.exists(), f"{CATALOG_FILE} is absent")
 class HolidayOpenNowTests(TestCase):
     @classmethod
     def setUpTestData(cls):

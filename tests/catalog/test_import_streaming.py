@@ -15,11 +15,11 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from catalog.demo import CATALOG_PATH
 from catalog.hsds import HsdsImportError, import_services, iter_records, parse_json, stream, writer
 from catalog.hsds.reader import read_records
 from catalog.hsds.writer import write
@@ -31,24 +31,21 @@ from catalog.models import (
     ServiceAtLocation,
     ServiceSchedule,
 )
-from tests.catalog.hsds_data import record_named, self_contained, shared_catalog
+from tests.catalog.hsds_data import demo_catalog, record_named, self_contained
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATOR = ROOT / "benchmarks" / "generate_services.py"
-SHARED_FILE = settings.SHARED_DATA_DIR / "catalog-hsds.json"
 GENERATED = 300
 
 
 def lines_of(records: list) -> str:
-    """A JSON array written one record per line, as the shared file and export_hsds are."""
+    """A JSON array written one record per line, as the demo file and export_hsds are."""
     rows = ",\n".join(json.dumps(record, ensure_ascii=False) for record in records)
     return f"[\n{rows}\n]\n"
 
 
 @pytest.fixture(scope="module")
 def generated_file(tmp_path_factory) -> Path:
-    if not SHARED_FILE.exists():
-        pytest.skip(f"{SHARED_FILE} is absent: the generator uses it as templates")
     path = tmp_path_factory.mktemp("bench") / f"services-{GENERATED}.json"
     command = [sys.executable, str(GENERATOR), "--services", str(GENERATED)]
     subprocess.run([*command, "--output", str(path)], check=True, capture_output=True, cwd=ROOT)
@@ -68,11 +65,9 @@ def no_whole_file_parse(monkeypatch):
 # -- reading: the same records as json.load -------------------------------------------------
 
 
-def test_the_shared_file_streams_the_records_json_load_reads(no_whole_file_parse):
-    if not SHARED_FILE.exists():
-        pytest.skip(f"{SHARED_FILE} is absent")
-    expected = json.loads(SHARED_FILE.read_text(encoding="utf-8"))
-    assert list(iter_records(SHARED_FILE)) == expected
+def test_the_demo_file_streams_the_records_json_load_reads(no_whole_file_parse):
+    expected = json.loads(CATALOG_PATH.read_text(encoding="utf-8"))
+    assert list(iter_records(CATALOG_PATH)) == expected
     assert len(expected) == 200
 
 
@@ -211,7 +206,7 @@ def test_the_command_imports_a_generated_file_and_again_updates_it_in_place(gene
 @pytest.mark.django_db
 def test_small_files_print_no_progress(tmp_path):
     path = tmp_path / "catalog.json"
-    path.write_text(lines_of(shared_catalog()), encoding="utf-8")
+    path.write_text(lines_of(demo_catalog()), encoding="utf-8")
     out, err = StringIO(), StringIO()
     call_command("import_hsds", str(path), stdout=out, stderr=err)
     assert "新增 200 项服务" in out.getvalue()
@@ -264,7 +259,7 @@ def test_services_and_progress_are_written_in_batches(generated_file, monkeypatc
 @pytest.mark.django_db
 def test_a_place_moved_to_another_service_keeps_its_id():
     """Children with children of their own were upserted by id: one may move."""
-    records = shared_catalog()
+    records = demo_catalog()
     giver = record_named(records, "老年人优待证办理")
     taker = next(
         r
@@ -294,7 +289,7 @@ def test_the_reference_index_is_as_saving_row_by_row_leaves_it():
             )
         )
 
-    records = shared_catalog()
+    records = demo_catalog()
     import_services(records)
     import_services(records)  # and once more, updating
     after_import = snapshot()

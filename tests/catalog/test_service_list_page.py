@@ -12,7 +12,7 @@ from catalog.hsds import import_services
 from catalog.models import CorrectionReport, Location, Service, ServiceListPage
 from district.demo.loader import load_district
 from district.models import CenterPage
-from tests.catalog.hsds_data import record_named, shared_catalog
+from tests.catalog.hsds_data import demo_catalog, record_named
 
 SENIOR_CARD = "bfaa2bb6-ef84-5993-aa76-5376522e0f98"  # 老年人优待证办理
 
@@ -21,12 +21,12 @@ class ServiceListPageTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         load_district(password="list-page-password")
-        cls.records = shared_catalog()
+        cls.records = demo_catalog()
         import_services(cls.records)
         load_service_list_pages()
         cls.url = "/chunhua/haitangyuan/fuwu/"
 
-    def test_every_center_has_a_service_list_with_the_shared_catalog(self):
+    def test_every_center_has_a_service_list_with_the_demo_catalog(self):
         for center in CenterPage.objects.all():
             page = ServiceListPage.objects.child_of(center).get()
             expected = (
@@ -172,7 +172,7 @@ class ServiceListQueryCountTests(TestCase):
     @classmethod
     def setUpTestData(cls):
         load_district(password="query-count-password")
-        cls.records = shared_catalog()
+        cls.records = demo_catalog()
 
     def count_queries(self, url) -> int:
         self.client.get(url)

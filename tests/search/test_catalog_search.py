@@ -1,4 +1,4 @@
-"""Catalog search on the shared catalog, through the database backend: what residents type
+"""Catalog search on the demo catalog, through the database backend: what residents type
 finds the right services, with facets, filters, the walking circle and suggestions."""
 
 import contextlib
@@ -14,7 +14,7 @@ from search.backends import get_search_backend
 from search.catalog import SearchParameters, search_catalog
 from search.models import SearchEntry, SynonymSet
 from search.query import Mode
-from tests.search.base import SharedCatalogTestCase
+from tests.search.base import DemoCatalogTestCase
 from tests.search.helpers import names
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -22,7 +22,7 @@ FRIDAY_MORNING = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
 SUNDAY_NIGHT = datetime(2026, 11, 22, 23, 0, tzinfo=SHANGHAI)
 
 
-class FindingServicesTests(SharedCatalogTestCase):
+class FindingServicesTests(DemoCatalogTestCase):
     def test_alternate_name_finds_the_official_service_first(self):
         self.assertEqual(names("老年证")[0], "老年人优待证办理")
 
@@ -81,7 +81,7 @@ class FindingServicesTests(SharedCatalogTestCase):
         self.assertIn("厨卫局部翻新", names("厨卫局部翻新"))  # temporarily closed: still shown
 
 
-class FacetAndFilterTests(SharedCatalogTestCase):
+class FacetAndFilterTests(DemoCatalogTestCase):
     def facets(self, params, **kwargs):
         result, problems = search_catalog(params, log=False, **kwargs)
         self.assertEqual(problems, [])
@@ -248,7 +248,7 @@ def facet_values_of(service: Service) -> dict[str, set[str]]:
     }
 
 
-class IndexFollowsTheCatalogTests(SharedCatalogTestCase):
+class IndexFollowsTheCatalogTests(DemoCatalogTestCase):
     def test_saving_renaming_and_deleting_a_service(self):
         service = Service.objects.get(name="爱心义剪")
         with self.captureOnCommitCallbacks(execute=True):
@@ -285,7 +285,7 @@ class IndexFollowsTheCatalogTests(SharedCatalogTestCase):
         self.assertEqual(backend.document_count("service"), visible)
 
 
-class QueryCountTests(SharedCatalogTestCase):
+class QueryCountTests(DemoCatalogTestCase):
     def count_queries(self, params) -> int:
         cache.clear()  # each search from nothing cached, so the counts compare
         with CaptureQueriesContext(connection) as queries:

@@ -15,7 +15,7 @@ from search.catalog import search_catalog
 from search.demand import DemandScope, demand_lines
 from search.models import HandledDemand, QueryLog, SynonymSet
 from tests.catalog.test_admin_permissions import editor_group
-from tests.search.base import SharedCatalogTestCase
+from tests.search.base import DemoCatalogTestCase
 from tests.search.helpers import names
 
 DEMAND_URL = "/admin/search/demand/"
@@ -289,7 +289,7 @@ class DemandListViewTests(TestCase):
         self.assertNotIn(SYNONYMS_URL, page)
 
 
-class SynonymAdminTests(SharedCatalogTestCase):
+class SynonymAdminTests(DemoCatalogTestCase):
     @classmethod
     def build_pages(cls):
         editors(cls)
@@ -358,7 +358,7 @@ class SynonymAdminTests(SharedCatalogTestCase):
         assert_denied(self, self.client.get(SYNONYMS_URL))
 
 
-class QueryLogPrivacyTests(SharedCatalogTestCase):
+class QueryLogPrivacyTests(DemoCatalogTestCase):
     def test_the_log_keeps_nothing_personal(self):
         fields = {field.name for field in QueryLog._meta.get_fields()}
         self.assertEqual(

@@ -34,7 +34,7 @@ from search.backends.elasticsearch import (
 from search.documents import Document
 from search.opening import open_service_ids
 from search.query import FACETS, CatalogQuery, Circle, Mode, groups_for, haversine_m
-from tests.search.base import SharedCatalogTestCase
+from tests.search.base import DemoCatalogTestCase
 
 TOKEN_FIELDS = ("name_tokens", "keyword_tokens", "body_tokens", "pinyin_tokens")
 WEIGHTS = {"name_tokens": 10.0, "keyword_tokens": 6.0, "body_tokens": 1.0, "pinyin_tokens": 6.0}
@@ -523,7 +523,7 @@ def test_pages_and_autocomplete_answers():
 MOMENT = timezone.make_aware(datetime(2025, 6, 11, 10, 0))  # a Wednesday morning
 
 
-class OpenNowTests(SharedCatalogTestCase):
+class OpenNowTests(DemoCatalogTestCase):
     """Open now: the matched ids are judged in Python, then the search filters by them."""
 
     def test_open_now_filters_by_the_services_open_at_the_moment(self):

@@ -1,7 +1,7 @@
 """Contract test: the Elasticsearch backend answers as the database backend does.
 
 Runs only against a live cluster named by ``ELASTICSEARCH_URL`` (skipped otherwise). The
-shared catalog is indexed into both backends (Elasticsearch under a throw-away index
+demo catalog is indexed into both backends (Elasticsearch under a throw-away index
 prefix, refreshed on every write), the same searches are run through
 :func:`search.catalog.run_query` with each backend configured in turn, and the answers
 are compared: the same mode, total, top result and top three, the same facet counts, the
@@ -39,7 +39,7 @@ from search.backends.elasticsearch import ElasticsearchBackendError  # noqa: E40
 from search.catalog import SearchParameters, run_query  # noqa: E402
 from search.indexing import rebuild_index  # noqa: E402
 from search.query import Mode  # noqa: E402
-from tests.search.base import SharedCatalogTestCase  # noqa: E402
+from tests.search.base import DemoCatalogTestCase  # noqa: E402
 
 RELEVANCE_SET = Path(__file__).resolve().parents[2] / "benchmarks" / "relevance_set.json"
 FALLBACK_QUERIES = [
@@ -101,7 +101,7 @@ def drop_indexes(backend) -> None:
     JIAMENKOU_SEARCH=DATABASE,
     WAGTAILSEARCH_BACKENDS={"default": {"BACKEND": "wagtail.search.backends.database"}},
 )
-class ElasticsearchContractTests(SharedCatalogTestCase):
+class ElasticsearchContractTests(DemoCatalogTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()  # the catalog, indexed in the database

@@ -9,9 +9,8 @@ from catalog.hsds import import_services
 from search.backends import get_search_backend
 from search.catalog import search_catalog
 from search.models import SearchEntry
-from tests.catalog.hsds_data import self_contained, shared_catalog
+from tests.catalog.hsds_data import demo_catalog, self_contained
 from tests.district.builders import build_home, build_notice, build_notice_index
-from tests.search.base import needs_shared_catalog
 
 
 def found_pages(text: str) -> list[str]:
@@ -19,12 +18,11 @@ def found_pages(text: str) -> list[str]:
     return [page.title for page in result.pages]
 
 
-@needs_shared_catalog
 class BulkImportTests(TestCase):
     def test_an_hsds_import_is_searchable_once_committed(self):
         with self.captureOnCommitCallbacks(execute=True):
             import_services(
-                self_contained(shared_catalog(), "老年人优待证办理", "高龄老年人津贴申领")
+                self_contained(demo_catalog(), "老年人优待证办理", "高龄老年人津贴申领")
             )
         indexed = set(SearchEntry.objects.values_list("title", flat=True))
         self.assertLessEqual({"老年人优待证办理", "高龄老年人津贴申领"}, indexed)
@@ -55,10 +53,9 @@ class PageIndexTests(TestCase):
         self.assertFalse(SearchEntry.objects.filter(source="page").exists())
 
 
-@needs_shared_catalog
 class RebuildCommandTests(TestCase):
     def test_rebuild_reports_what_it_indexed_with_a_progress_bar(self):
-        import_services(shared_catalog())  # no commit in a TestCase: nothing indexed yet
+        import_services(demo_catalog())  # no commit in a TestCase: nothing indexed yet
         self.assertEqual(get_search_backend().document_count("service"), 0)
         out, err = StringIO(), StringIO()
         call_command("rebuild_search_index", stdout=out, stderr=err)

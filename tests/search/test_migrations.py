@@ -12,8 +12,7 @@ from catalog.taxonomy_seed import seed_taxonomies
 from search.catalog import search_catalog
 from search.indexing import rebuild_index
 from search.models import SearchEntry
-from tests.catalog.hsds_data import shared_catalog
-from tests.search.base import needs_shared_catalog
+from tests.catalog.hsds_data import demo_catalog
 
 BEFORE = [("search", "0003_seed_synonyms")]
 
@@ -24,12 +23,11 @@ def migrate(targets):
     executor.migrate(targets)
 
 
-@needs_shared_catalog
 class FacetValuesMigrationTests(TransactionTestCase):
     def setUp(self):
         # Another transactional test may have emptied the tables the migrations seeded.
         seed_taxonomies(Taxonomy, TaxonomyTerm)
-        import_services(shared_catalog())
+        import_services(demo_catalog())
         rebuild_index(progress=False)
         self.expected = dict(
             SearchEntry.objects.filter(source="service").values_list("service_id", "facet_values")

@@ -9,7 +9,7 @@ from catalog.models import Service, TaxonomyTerm
 from catalog.models.taxonomy import TOPIC_TAXONOMY
 from search.backends import get_search_backend
 from search.catalog import search_catalog
-from tests.search.base import SharedCatalogTestCase
+from tests.search.base import DemoCatalogTestCase
 
 UNREACHABLE_REDIS = {
     "default": {
@@ -33,7 +33,7 @@ def summary(result):
     )
 
 
-class ResultCacheTests(SharedCatalogTestCase):
+class ResultCacheTests(DemoCatalogTestCase):
     def test_a_repeated_search_is_answered_from_the_cache(self):
         first, counted = full_text_queries({"q": "老年", "kind": "low_cost"})
         self.assertEqual(counted, 1)

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from catalog.models import ServiceListPage
 from search.models import QueryLog
 from tests.district.builders import build_center, build_home, build_street
-from tests.search.base import SharedCatalogTestCase
+from tests.search.base import DemoCatalogTestCase
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 SENIOR_CARD = "bfaa2bb6-ef84-5993-aa76-5376522e0f98"  # 老年人优待证办理
@@ -29,7 +29,7 @@ BAD_QUERIES = {
 }
 
 
-class SearchViewsTestCase(SharedCatalogTestCase):
+class SearchViewsTestCase(DemoCatalogTestCase):
     @classmethod
     def build_pages(cls):
         home = build_home()

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         self.progress_every = progress_every
         self.started, self.reported = time.monotonic(), 0
         try:
-            # One record per line (as the shared catalog and export_hsds write it) is
+            # One record per line (as the demo catalog and export_hsds write it) is
             # streamed, so a file of 100,000 records never sits in memory whole.
             records = iter_records(file)
         except OSError as error:

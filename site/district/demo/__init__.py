@@ -1,1 +1,1 @@
-"""The fictional district 海河东区 that ../shared/data describes, as demo content."""
+"""The fictional district 海河东区 (its catalog is catalog/demo/data), as demo content."""

@@ -184,9 +184,6 @@ DEMO_LOADERS = [
     "search.demo.load_search_demo",
 ]
 
-# Where the shared demo data (../shared/data beside the project) is read from.
-SHARED_DATA_DIR = Path(env_str("JIAMENKOU_SHARED_DATA") or BASE_DIR.parent / "shared" / "data")
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
