@@ -1,5 +1,26 @@
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
+from django.db import connections, transaction
+from django.test import TestCase
+from pytest_django.plugin import blocking_manager_key
+
+_last_item = None
+
+# The reference data the demo catalog and the HSDS schemas were copied from, when it sits
+# beside the checkout: only an optional cross-check reads it, and nothing else may.
+SHARED_DIR = Path(__file__).resolve().parents[1].parent / "shared"
+CROSS_CHECK = "catalog/test_shared_crosscheck.py"
+collect_ignore = [] if (SHARED_DIR / "data" / "catalog-hsds.json").is_file() else [CROSS_CHECK]
+
+
+def pytest_terminal_summary(terminalreporter):
+    if collect_ignore:
+        terminalreporter.write_line(
+            f"{SHARED_DIR} is not beside the project: the optional cross-check with it "
+            f"(tests/{CROSS_CHECK}) was not collected."
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -8,3 +29,40 @@ def empty_cache():
     database id, and ids are reused once a transactional test has flushed the tables."""
     cache.clear()
     yield
+
+
+def continues_a_test_case_class(item, previous) -> bool:
+    """The item belongs to the Django TestCase class the previous item ran in, whose
+    class-wide transaction is rightly still open."""
+    cls = getattr(item, "cls", None)
+    return cls is not None and issubclass(cls, TestCase) and getattr(previous, "cls", None) is cls
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """No test starts inside a transaction an earlier one left open.
+
+    Django's TestCase rolls its class-wide transaction back when setUpTestData raises an
+    Exception, but pytest.skip() and pytest.fail() raise BaseExceptions: the transaction
+    then stayed open under every later test, which saw the skipped class's rows and, on
+    SQLite's shared in-memory database, locked the tables for any other connection. It is
+    rolled back here and this test fails, naming where it came from, instead."""
+    global _last_item
+    previous, _last_item = _last_item, item
+    if continues_a_test_case_class(item, previous):
+        return
+    leaked = [conn for conn in connections.all(initialized_only=True) if conn.in_atomic_block]
+    with item.config.stash[blocking_manager_key].unblock():
+        for conn in leaked:
+            while conn.atomic_blocks:
+                transaction.set_rollback(True, using=conn.alias)
+                conn.atomic_blocks[-1].__exit__(None, None, None)
+    if leaked:
+        culprit = previous.nodeid if previous is not None else "the session's setup"
+        pytest.fail(
+            f"{culprit} (or its class's setUpTestData) left a transaction open on the "
+            f"{', '.join(conn.alias for conn in leaked)} database; it has been rolled back "
+            "and this test was not run. Skip a TestCase class with a decorator or "
+            "unittest.SkipTest, not pytest.skip() inside setUpTestData.",
+            pytrace=False,
+        )

@@ -6,6 +6,7 @@ summary; `make test` installs it first when it can (root with apt).
 
 import os
 import shutil
+from contextlib import contextmanager
 
 import pytest
 
@@ -26,6 +27,30 @@ def chromium_path() -> str | None:
     )
 
 
+@contextmanager
+def playwright_on_the_threads_connections():
+    """Playwright's sync API, with this thread kept on the database connections it has.
+
+    Between its calls, Playwright leaves its event loop marked as running on this thread.
+    Django's connection handler then takes the thread for an async context and keeps its
+    connections apart from the thread's, so the tests and the live server would open a
+    second connection to the in-memory test database beside the one all earlier tests
+    used — and SQLite's shared cache locks tables between the two: a transaction left
+    open on the first failed every browser test after it with "database table is locked:
+    wagtailcore_page". The thread's connection objects are handed to that context too, as
+    Django's LiveServerThread hands them to its own thread. The tests' ORM calls are
+    synchronous, so Django's async guard is lifted while Playwright runs."""
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    existing = {alias: connections[alias] for alias in connections}
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        for alias, connection in existing.items():
+            connections[alias] = connection  # stored where the running loop looks now
+        yield playwright
+
+
 @pytest.fixture(scope="session")
 def browser():
     executable = chromium_path()
@@ -33,12 +58,7 @@ def browser():
         pytest.skip(
             "chromium is not installed (Debian package `chromium`; `make test` installs it as root)"
         )
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the
-    # test itself are still synchronous and safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
+    with playwright_on_the_threads_connections() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
