@@ -46,7 +46,7 @@ class ApiTestCase(TestCase):
         home = build_home()
         street = build_street(home, title="春华街道", slug="chunhua")
         cls.center = build_center(
-            street, code="HHD-CH", title="春华街道党群服务中心", kind="street"
+            street, code="HHD-CH", title="春华街道党群服务中心", kind="street", place=False
         )
         cls.notice = build_notice(build_notice_index(cls.center), number=1, summary="测试摘要")
         import_services(demo_catalog())

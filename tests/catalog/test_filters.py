@@ -91,7 +91,7 @@ class ServiceFilterTests(TestCase):
         self.assertEqual(self.count("center=HHD-XY-01"), 57)
 
     def test_center_by_the_code_of_its_page_when_the_location_has_none(self):
-        center = build_center(build_street(build_home()), code="T-09")
+        center = build_center(build_street(build_home()), code="T-09", place=False)
         Location.objects.filter(external_identifier="HHD-CH-03").update(
             external_identifier="", center=center
         )

@@ -37,7 +37,7 @@ def test_the_demo_catalog_imports_with_its_kinds_organisations_and_centers():
 
 def test_locations_are_linked_to_the_centers_with_the_same_code():
     home = build_home()
-    center = build_center(build_street(home), code="HHD-CH-01")
+    center = build_center(build_street(home), code="HHD-CH-01", place=False)
     import_services(demo_catalog())
     assert Location.objects.get(external_identifier="HHD-CH-01").center_id == center.id
     assert Service.objects.at_center(center).count() == 54

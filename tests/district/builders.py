@@ -31,9 +31,12 @@ def build_street(home, **fields) -> StreetPage:
     return street
 
 
-def build_center(parent, code="T-01", *, address="测试路1号", phone="022-0000-0000", **fields):
+def build_center(
+    parent, code="T-01", *, place=True, address="测试路1号", phone="022-0000-0000", **fields
+):
     """A center page with its place (the catalog location holding its address, phone and
-    hours: weekdays 08:30–17:30, closed on public holidays, open on make-up workdays)."""
+    hours: weekdays 08:30–17:30, closed on public holidays, open on make-up workdays).
+    ``place=False`` leaves the place to a catalog import that links it by code."""
     defaults = {
         "title": f"{code}社区党群服务中心",
         "slug": code.lower(),
@@ -43,7 +46,8 @@ def build_center(parent, code="T-01", *, address="测试路1号", phone="022-000
     center = CenterPage(**{**defaults, **fields})
     center.rooms = [Room(name="多功能厅", floor="一楼", capacity=50)]
     parent.add_child(instance=center)
-    build_place(center, address=address, phone=phone)
+    if place:
+        build_place(center, address=address, phone=phone)
     return center
 
 

@@ -19,6 +19,7 @@ import pytest
 from django.utils import timezone
 from elasticsearch.dsl import connections
 
+from catalog.clock import clock_at, open_service_ids
 from catalog.models import Location, Service
 from search.analysis import analyse_query, synonym_index
 from search.backends.base import indexable_services
@@ -32,7 +33,6 @@ from search.backends.elasticsearch import (
     service_mapping,
 )
 from search.documents import Document
-from search.opening import open_service_ids
 from search.query import FACETS, CatalogQuery, Circle, Mode, groups_for, haversine_m
 from tests.search.base import DemoCatalogTestCase
 
@@ -529,7 +529,7 @@ class OpenNowTests(DemoCatalogTestCase):
     def test_open_now_filters_by_the_services_open_at_the_moment(self):
         government = indexable_services().filter(kind="government")
         ids = [str(pk) for pk in government.values_list("pk", flat=True)]
-        expected = sorted(str(pk) for pk in open_service_ids(government, MOMENT))
+        expected = sorted(str(pk) for pk in open_service_ids(government, clock_at(MOMENT)))
         self.assertTrue(0 < len(expected) < len(ids), "the moment should tell services apart")
 
         backend = offline_backend()
@@ -566,9 +566,9 @@ class OpenNowTests(DemoCatalogTestCase):
             mock.patch("search.opening.open_service_ids", wraps=open_service_ids) as judged,
         ):
             backend.open_ids(catalog_query, Mode.STRICT)
-        services, at, where = judged.call_args.args
-        self.assertEqual(at, MOMENT)
-        self.assertEqual(where, location)
+        services, clock, where = judged.call_args.args
+        self.assertEqual(clock.moment, MOMENT)
+        self.assertEqual(where, location.pk)
         # Only services residents may see are judged.
         self.assertEqual(
             set(services.values_list("pk", flat=True)),

@@ -40,8 +40,7 @@ class SearchViewsTestCase(DemoCatalogTestCase):
             code="HHD-CH-01",
             title="海棠苑社区党群服务中心",
             kind="community",
-            latitude="39.124800",
-            longitude="117.244700",
+            place=False,  # the catalog's HHD-CH-01 location, linked by code
         )
         cls.center.add_child(instance=ServiceListPage(title="服务清单", slug="fuwu"))
 
