@@ -14,6 +14,9 @@ def has_no_horizontal_scroll(page) -> bool:
 
 
 def test_home_center_and_notice_render_in_chinese_on_a_phone(demo_site, phone_page):
+    from catalog.demo import load_catalog_demo
+
+    load_catalog_demo(password="browser-catalog-password")  # the centers' places
     phone_page.goto(demo_site + "/")
     assert phone_page.locator("html").get_attribute("lang") == "zh-CN"
     assert phone_page.locator("h1").inner_text() == "海河东区社区党群服务中心"
