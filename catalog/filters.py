@@ -18,6 +18,8 @@ schedules prefetched (a fixed number of queries), and the result is returned as
 ``queryset.filter(pk__in=…)``, still a QuerySet for pagination and further prefetching.
 """
 
+import re
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -80,10 +82,21 @@ GUIDE_PRESENT = {
 }
 
 
+# The error code of a well-formed value that names nothing (see ParameterProblem.status).
+NOT_FOUND = "not_found"
+# The shape of a center's code (HHD-CH-01), as the OpenAPI document declares it: a code of
+# another shape is refused (400), one of this shape that no center has is not found (404).
+CENTER_CODE = r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*"
+
+
 @dataclass(frozen=True)
 class ParameterProblem:
     parameter: str
     message: str
+    #: 400 for a malformed value; 404 for a well-formed one that names nothing there is (a
+    #: center code or an id nobody has, a page past the last): the request was right, what
+    #: it asks for is missing.
+    status: int = 400
 
     def __str__(self):
         return self.message
@@ -137,25 +150,67 @@ class CenterCodeField(forms.ModelChoiceField):
     def to_python(self, value):
         if value in self.empty_values:
             return None
-        # A NUL byte would make PostgreSQL refuse the query: an unknown center, not a 500.
-        location = None
-        if "\x00" not in str(value):
-            location = (
-                self.queryset.filter(Q(external_identifier=value) | Q(center__code=value))
-                .order_by("pk")
-                .first()
-            )
-        if location is None:
+        # Checking the shape first also keeps a NUL byte (which PostgreSQL would refuse in
+        # a query) out of the database: a bad value, not a 500.
+        if not re.fullmatch(CENTER_CODE, str(value)):
             raise forms.ValidationError(
                 self.error_messages["invalid_choice"],
                 code="invalid_choice",
                 params={"value": value},
+            )
+        location = (
+            self.queryset.filter(Q(external_identifier=value) | Q(center__code=value))
+            .order_by("pk")
+            .first()
+        )
+        if location is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code=NOT_FOUND, params={"value": value}
             )
         return location
 
 
 class CenterFilter(django_filters.ModelChoiceFilter):
     field_class = CenterCodeField
+
+
+class TermCodeField(forms.ModelChoiceField):
+    """A taxonomy term by its code; a value with a NUL byte (which PostgreSQL refuses in a
+    query) is simply unknown, not a 500."""
+
+    def to_python(self, value):
+        if "\x00" in str(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return super().to_python(value)
+
+
+class TermFilter(django_filters.ModelChoiceFilter):
+    field_class = TermCodeField
+
+
+class UuidReferenceField(forms.ModelChoiceField):
+    """A row by its UUID: a malformed UUID is invalid, a well-formed one nobody has is
+    ``NOT_FOUND``."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as error:
+            try:
+                uuid.UUID(str(value))
+            except ValueError:
+                raise error from None
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code=NOT_FOUND, params={"value": value}
+            ) from None
+
+
+class UuidReferenceFilter(django_filters.ModelChoiceFilter):
+    field_class = UuidReferenceField
 
 
 def _unknown(what: str) -> dict:
@@ -166,9 +221,10 @@ class ProblemsMixin:
     @property
     def problems(self) -> list[ParameterProblem]:
         return [
-            ParameterProblem(parameter, str(message))
-            for parameter, messages in self.errors.items()
-            for message in messages
+            ParameterProblem(parameter, message, 404 if error.code == NOT_FOUND else 400)
+            for parameter, errors in self.errors.as_data().items()
+            for error in errors
+            for message in error.messages
         ]
 
 
@@ -182,7 +238,7 @@ class ServiceFilterSet(ProblemsMixin, django_filters.FilterSet):
         choices=ServiceKind.choices,
         error_messages=_unknown("服务类型"),
     )
-    topic = django_filters.ModelChoiceFilter(
+    topic = TermFilter(
         label="服务领域",
         empty_label=ANY,
         field_name="topics",
@@ -190,7 +246,7 @@ class ServiceFilterSet(ProblemsMixin, django_filters.FilterSet):
         queryset=TaxonomyTerm.objects.of(TOPIC_TAXONOMY),
         error_messages=_unknown("服务领域"),
     )
-    audience = django_filters.ModelChoiceFilter(
+    audience = TermFilter(
         label="服务对象",
         empty_label=ANY,
         field_name="audiences",
@@ -298,17 +354,17 @@ class HsdsServiceFilterSet(ProblemsMixin, django_filters.FilterSet):
     consumer reads ``status`` itself, and needs to learn that a service became defunct."""
 
     search = django_filters.CharFilter(method="filter_search")
-    taxonomy_term_id = django_filters.ModelChoiceFilter(
+    taxonomy_term_id = UuidReferenceFilter(
         queryset=TaxonomyTerm.objects.select_related("taxonomy"),
         method="filter_taxonomy_term",
         error_messages=_unknown("分类词"),
     )
-    taxonomy_id = django_filters.ModelChoiceFilter(
+    taxonomy_id = UuidReferenceFilter(
         queryset=Taxonomy.objects.all(),
         method="filter_taxonomy",
         error_messages=_unknown("分类体系"),
     )
-    organization_id = django_filters.ModelChoiceFilter(
+    organization_id = UuidReferenceFilter(
         field_name="organization",
         queryset=Organization.objects.all(),
         error_messages=_unknown("服务提供方"),
@@ -340,7 +396,8 @@ class HsdsServiceFilterSet(ProblemsMixin, django_filters.FilterSet):
     def filter_search(self, queryset, name, text):
         # A plain substring match over the names and the description; the search app will
         # take this over (synonyms such as 低保 → 最低生活保障) behind this parameter.
-        text = text.strip()
+        # PostgreSQL refuses a NUL byte in a query: free text loses it.
+        text = text.replace("\x00", "").strip()
         if not text:
             return queryset
         return queryset.filter(

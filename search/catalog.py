@@ -19,7 +19,7 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from catalog.filters import ParameterProblem, ServiceFilterSet
+from catalog.filters import CENTER_CODE, ParameterProblem, ServiceFilterSet
 from catalog.models import (
     Channel,
     Location,
@@ -55,7 +55,13 @@ SUGGESTION_NAMES = 2000
 FACET_LABEL_SECONDS = 3600
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 PARAMETERS = ("q", *FACETS, "open_now", "near", "minutes", "sort", "page", "page_size", "scope")
-LATLNG = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
+LATITUDE = r"-?(?:90(?:\.0+)?|[1-8]?[0-9](?:\.[0-9]+)?)"
+LONGITUDE = r"-?(?:180(?:\.0+)?|(?:1[0-7][0-9]|[1-9]?[0-9])(?:\.[0-9]+)?)"
+LATLNG = re.compile(rf"({LATITUDE}),({LONGITUDE})")
+# ``near``: "latitude,longitude" within range, or a center's code. The OpenAPI document
+# declares this pattern; a value of another shape is refused (400), a code no center has is
+# not found (404).
+NEAR_PATTERN = rf"^(?:{LATITUDE},{LONGITUDE}|{CENTER_CODE})$"
 
 FACET_TITLES = {
     "kind": "服务类型",
@@ -121,8 +127,8 @@ class SearchParameters:
         #: Notes that do not stop the search (a choice that needs another one first).
         self.warnings: list[str] = []
 
-    def problem(self, parameter: str, message: str) -> None:
-        self.problems.append(ParameterProblem(parameter, message))
+    def problem(self, parameter: str, message: str, status: int = 400) -> None:
+        self.problems.append(ParameterProblem(parameter, message, status))
 
     def read(self) -> CatalogQuery:
         data = self.data
@@ -197,24 +203,25 @@ class SearchParameters:
     def read_circle(self, filters: dict[str, str]) -> Circle | None:
         raw = str(self.data.get("near") or "").strip()
         has_minutes = bool(str(self.data.get("minutes") or "").strip())
+        # Read (and refused when wrong) even without near: a bad value is bad either way.
+        minutes = self.read_int("minutes", DEFAULT_MINUTES, 1, MAX_MINUTES, "步行分钟数")
         if not raw:
             if has_minutes:
                 self.warnings.append("步行范围需要先选择位置（从哪个中心或地点出发），已不限距离。")
             return None
-        minutes = self.read_int("minutes", DEFAULT_MINUTES, 1, MAX_MINUTES, "步行分钟数")
-        match = LATLNG.match(raw)
-        if match:
-            latitude, longitude = float(match.group(1)), float(match.group(2))
-            if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-                self.problem("near", f"位置“{raw[:40]}”超出了经纬度范围（纬度±90，经度±180）。")
-                return None
-            return Circle(latitude, longitude, minutes)
-        location = Location.objects.filter(external_identifier=raw).first()
-        if location is None:
+        if not re.fullmatch(NEAR_PATTERN, raw):
             self.problem(
                 "near",
-                f"无法识别位置“{raw[:40]}”：请提供“纬度,经度”（例如 39.125,117.2398）或服务中心编码。",
+                f"无法识别位置“{raw[:40]}”：请提供“纬度,经度”（例如 39.125,117.2398，"
+                "纬度±90、经度±180以内）或服务中心编码。",
             )
+            return None
+        match = LATLNG.fullmatch(raw)
+        if match:
+            return Circle(float(match.group(1)), float(match.group(2)), minutes)
+        location = Location.objects.filter(external_identifier=raw).first()
+        if location is None:
+            self.problem("near", f"没有编码为“{raw[:40]}”的服务中心。", status=404)
             return None
         if location.latitude is None or location.longitude is None:
             self.problem("near", f"服务中心“{location.name}”还没有登记经纬度。")

@@ -14,11 +14,12 @@ from catalog.api.pagination import (
     HSDS_MAX_PER_PAGE,
     MAX_PAGE_SIZE,
 )
-from catalog.filters import ALIASES, STATUS_BY_PARAMETER
+from catalog.filters import ALIASES, CENTER_CODE, STATUS_BY_PARAMETER
 from catalog.models import Channel, ServiceKind, ServiceStatus
 from catalog.models.rows import ScheduleKind
 from catalog.models.services import CostCategory
 from catalog.taxonomy_seed import NAMESPACE, TAXONOMIES, taxonomy_id, term_id
+from search import catalog as search
 
 HSDS_DOCS = "https://docs.openreferral.org/en/latest/hsds/schema_reference.html"
 # Examples are ids of the district's demo catalog (uuid5 names: catalog/demo/data/README.md).
@@ -32,15 +33,22 @@ def _codes(taxonomy: str) -> str:
     return "、".join(f"{code}（{name}）" for code, name, _ in TAXONOMIES[taxonomy][1])
 
 
+def _code_enum(taxonomy: str) -> dict:
+    return {"type": "string", "enum": [code for code, _, _ in TAXONOMIES[taxonomy][1]]}
+
+
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
 def _query(name: str, description: str, schema: dict, example) -> dict:
+    """An optional query parameter. An empty value (``kind=``, as a form sends "全部") is
+    the same as leaving the parameter out, hence ``allowEmptyValue``."""
     return {
         "name": name,
         "in": "query",
         "required": False,
+        "allowEmptyValue": True,
         "description": description,
         "schema": schema,
         "example": example,
@@ -82,16 +90,21 @@ ERRORS = {
     "400": _json("参数有误：每个错误给出参数名和中文说明。", _ref("Error")),
 }
 NOT_FOUND = _json("未找到。", _ref("Error"))
+# A list whose parameters are well formed but name something there is not.
+LIST_NOT_FOUND = _json(
+    "参数格式正确，但所指的对象不存在（如没有这个编码的服务中心、超出最后一页）；errors给出参数名。",
+    _ref("Error"),
+)
 SERVICE_ID = {
     "name": "service_id",
     "in": "path",
     "required": True,
-    "description": "服务编号（UUID）。格式不对时返回400。",
+    "description": "服务编号（UUID）。格式不对时返回400，没有该服务时返回404。",
     "schema": _string(format="uuid"),
     "example": EXAMPLE_SERVICE_ID,
 }
 PAGE = _query(
-    "page", "页码，从1开始。超出最后一页时返回400。", {"type": "integer", "minimum": 1}, 1
+    "page", "页码，从1开始。超出最后一页时返回404。", {"type": "integer", "minimum": 1}, 1
 )
 
 HSDS_PARAMETERS = [
@@ -110,19 +123,19 @@ HSDS_PARAMETERS = [
     ),
     _query(
         "taxonomy_term_id",
-        "只列出带有该分类词的服务（服务类型、领域、对象、渠道或办事指南字段）。",
+        "只列出带有该分类词的服务（服务类型、领域、对象、渠道或办事指南字段）。没有该分类词时返回404。",
         _string(format="uuid"),
         EXAMPLE_TERM_ID,
     ),
     _query(
         "taxonomy_id",
-        "只列出带有该分类体系中任一分类词的服务。",
+        "只列出带有该分类体系中任一分类词的服务。没有该分类体系时返回404。",
         _string(format="uuid"),
         EXAMPLE_TAXONOMY_ID,
     ),
     _query(
         "organization_id",
-        "只列出该服务提供方的服务。",
+        "只列出该服务提供方的服务。没有该服务提供方时返回404。",
         _string(format="uuid"),
         EXAMPLE_ORGANIZATION_ID,
     ),
@@ -147,11 +160,24 @@ RESIDENT_PARAMETERS = [
         {"type": "string", "enum": list(ServiceKind.values)},
         "government",
     ),
-    _query("topic", "服务领域代码：" + _codes("jiamenkou-topic") + "。", _string(), "elderly_care"),
     _query(
-        "audience", "服务对象代码：" + _codes("jiamenkou-audience") + "。", _string(), "elderly"
+        "topic",
+        "服务领域代码：" + _codes("jiamenkou-topic") + "。",
+        _code_enum("jiamenkou-topic"),
+        "elderly_care",
     ),
-    _query("center", "服务中心编码，只列出在该中心办理的服务，如HHD-CH-01。", _string(), "HHD-CH"),
+    _query(
+        "audience",
+        "服务对象代码：" + _codes("jiamenkou-audience") + "。",
+        _code_enum("jiamenkou-audience"),
+        "elderly",
+    ),
+    _query(
+        "center",
+        "服务中心编码，只列出在该中心办理的服务，如HHD-CH-01。没有这个编码的中心时返回404。",
+        _string(pattern=f"^{CENTER_CODE}$"),
+        "HHD-CH",
+    ),
     _query(
         "cost",
         "收费类型："
@@ -202,14 +228,16 @@ SEARCH_PARAMETERS = [
     _query(
         "near",
         "步行范围的出发点：“纬度,经度”（如39.125,117.2398）或服务中心编码（如HHD-CH）。"
-        "只列出在该点步行minutes分钟（每分钟80米）范围内的中心办理的服务，并给出距离。",
-        _string(),
+        "只列出在该点步行minutes分钟（每分钟80米）范围内的中心办理的服务，并给出距离。"
+        "没有这个编码的中心时返回404。",
+        _string(pattern=search.NEAR_PATTERN),
         "HHD-CH",
     ),
     _query(
         "minutes",
-        "步行分钟数，默认15（“15分钟服务圈”），1到120。需与near同用，单独提供时不限距离并在messages中说明。",
-        {"type": "integer", "minimum": 1, "maximum": 120},
+        f"步行分钟数，默认{search.DEFAULT_MINUTES}（“15分钟服务圈”），1到{search.MAX_MINUTES}。"
+        "需与near同用，单独提供时不限距离并在messages中说明。",
+        {"type": "integer", "minimum": 1, "maximum": search.MAX_MINUTES},
         15,
     ),
     _query(
@@ -218,24 +246,18 @@ SEARCH_PARAMETERS = [
         {"type": "string", "enum": ["relevance", "distance"]},
         "distance",
     ),
-    PAGE,
+    _query(
+        "page",
+        f"页码，从1开始，最多{search.MAX_PAGE}。超出最后一页时results为空。",
+        {"type": "integer", "minimum": 1, "maximum": search.MAX_PAGE},
+        1,
+    ),
     _query(
         "page_size",
-        "每页条数，默认10，最多50。",
-        {"type": "integer", "minimum": 1, "maximum": 50},
+        f"每页条数，默认{search.DEFAULT_PAGE_SIZE}，最多{search.MAX_PAGE_SIZE}。",
+        {"type": "integer", "minimum": 1, "maximum": search.MAX_PAGE_SIZE},
         10,
     ),
-]
-
-PAGES_PARAMETERS = [
-    _query("type", "页面类型，如district.CenterPage。", _string(), "district.CenterPage"),
-    _query("fields", "附加字段，逗号分隔；*为全部。", _string(), "*"),
-    _query("limit", "每页条数（最多20）。", {"type": "integer", "minimum": 1}, 10),
-    _query("offset", "跳过条数。", {"type": "integer", "minimum": 0}, 0),
-    _query("order", "排序字段，-表示倒序；random为随机。", _string(), "title"),
-    _query("search", "全文检索。", _string(), "服务中心"),
-    _query("child_of", "父页面id。", {"type": "integer"}, 3),
-    _query("descendant_of", "祖先页面id。", {"type": "integer"}, 3),
 ]
 
 # -- schemas -----------------------------------------------------------------------------
@@ -253,6 +275,19 @@ HSDS_ORGANIZATION_ITEM = _object(
         "parent_organization_id": _string(format="uuid"),
     },
     ["id", "name", "description"],
+)
+
+# The child arrays of a full HSDS service record, which a list item never carries.
+HSDS_CHILD_ARRAYS = (
+    "phones",
+    "schedules",
+    "service_areas",
+    "service_at_locations",
+    "attributes",
+    "cost_options",
+    "required_documents",
+    "contacts",
+    "languages",
 )
 
 HSDS_SERVICE_ITEM = _object(
@@ -280,34 +315,31 @@ HSDS_SERVICE_ITEM = _object(
     ["id", "name", "status"],
     "HSDS 3.1 compiled/service_list.json：一对一字段，不含子数组；空值不输出。",
 )
+HSDS_SERVICE_ITEM["not"] = {"anyOf": [{"required": [name]} for name in HSDS_CHILD_ARRAYS]}
 
 HSDS_SERVICE = {
-    **HSDS_SERVICE_ITEM,
+    **{key: value for key, value in HSDS_SERVICE_ITEM.items() if key != "not"},
     "description": "HSDS 3.1 service.json，完整嵌套（同HSDS的GET /services/{id}）。"
-    "服务类型、领域、对象、渠道和办事指南字段以attributes表示。",
+    "服务类型、领域、对象、渠道和办事指南字段以attributes表示，"
+    "故attributes至少有一项（服务类型）；空的数组不输出。",
     "properties": {
         **HSDS_SERVICE_ITEM["properties"],
-        **{
-            name: _array({"type": "object"}, f"HSDS {name}")
-            for name in (
-                "phones",
-                "schedules",
-                "service_areas",
-                "service_at_locations",
-                "attributes",
-                "cost_options",
-                "required_documents",
-                "contacts",
-                "languages",
-            )
+        **{name: _array({"type": "object"}, f"HSDS {name}") for name in HSDS_CHILD_ARRAYS},
+        "attributes": {
+            **_array({"type": "object"}, "HSDS attributes"),
+            "minItems": 1,
         },
     },
+    "required": [*HSDS_SERVICE_ITEM["required"], "attributes"],
     "externalDocs": {"url": HSDS_DOCS},
 }
 
 
-def _hsds_page(items: dict) -> dict:
-    return _object(
+def _hsds_page(items: dict, *, non_empty: bool = False) -> dict:
+    """An HSDS page of ``items``. With ``non_empty``, only a page with contents: an empty
+    page is the same whether full records or list items were asked for, and is described
+    once (by the list page), so that exactly one of the two shapes fits any answer."""
+    page = _object(
         {
             "total_items": {"type": "integer", "description": "符合条件的服务总数"},
             "total_pages": {"type": "integer", "description": "总页数（无结果时为1）"},
@@ -330,6 +362,10 @@ def _hsds_page(items: dict) -> dict:
         ],
         "HSDS 3.1 openapi.json#/components/schemas/Page，加上contents。",
     )
+    if non_empty:
+        page["properties"]["empty"] = {"const": False, "description": "本页是否为空"}
+        page["properties"]["contents"] = {**_array(items), "minItems": 1}
+    return page
 
 
 TERM = _object({"code": _string(), "name": _string()}, ["code", "name"])
@@ -621,27 +657,27 @@ AUTOCOMPLETE = _object(
 
 ERROR = _object(
     {
-        "detail": _string("中文说明"),
+        "detail": _string("给人看的中文说明（各项errors的说明连在一起）"),
         "errors": _array(
             _object(
-                {"parameter": _string("参数名"), "message": _string()}, ["parameter", "message"]
-            )
+                {
+                    "parameter": _string("出错的参数名（查询参数或路径参数，如page、service_id）"),
+                    "message": _string("该参数的中文说明"),
+                },
+                ["parameter", "message"],
+            ),
+            "逐项列出出错的参数；与参数无关的错误（如405）没有这一项",
         ),
     },
     ["detail"],
-)
-
-WAGTAIL_LISTING = _object(
-    {
-        "meta": _object({"total_count": {"type": "integer"}}),
-        "items": _array({"type": "object"}),
-    },
-    ["meta", "items"],
-    "Wagtail API v2页面列表；每种页面的字段见其api_fields。",
+    "错误（400、404、405、410等）：detail为中文说明，errors逐项给出参数名。",
 )
 
 
 def document() -> dict:
+    # The site's pages API describes itself (imported here: it imports this app's views).
+    from jiamenkou import api as pages_api
+
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
@@ -651,7 +687,9 @@ def document() -> dict:
             "description": (
                 "只读的公开接口。/api/hsds/ 为 Open Referral HSDS 3.1 格式的服务数据；"
                 "/api/services/ 为居民应用使用的中文服务指南；/api/v2/pages/ 为 Wagtail 页面接口。"
-                "参数有误时返回400，正文的errors逐项给出参数名和中文说明。"
+                "查询参数为空值时等同于不填（/api/v2/pages/除外）。参数有误时返回400；参数格式正确但所指的对象不存在（服务、服务中心编码、页面、"
+                "超出最后一页）时返回404；正文的errors逐项给出参数名和中文说明。只接受GET"
+                "（及HEAD、OPTIONS），其他方法返回405并在Allow中列出可用的方法。"
             ),
             "license": {"name": "HSDS schemas: CC BY-SA 4.0", "url": "https://openreferral.org/"},
         },
@@ -679,8 +717,9 @@ def document() -> dict:
                     "summary": "分页列出服务（HSDS）。包括所有状态的服务，由status说明。",
                     "parameters": HSDS_PARAMETERS,
                     "responses": {
+                        "404": LIST_NOT_FOUND,
                         "200": _json(
-                            "HSDS分页对象；full=true时contents为完整服务记录",
+                            "HSDS分页对象；full=true时contents为完整服务记录（空页只有一种写法）",
                             {
                                 "oneOf": [
                                     _ref("HsdsServiceListPage"),
@@ -711,7 +750,11 @@ def document() -> dict:
                     "tags": ["居民服务"],
                     "summary": "按条件查找服务（居民应用）",
                     "parameters": RESIDENT_PARAMETERS,
-                    "responses": {"200": _json("一页服务", _ref("ServicePage")), **ERRORS},
+                    "responses": {
+                        "200": _json("一页服务", _ref("ServicePage")),
+                        **ERRORS,
+                        "404": LIST_NOT_FOUND,
+                    },
                 }
             },
             "/api/services/search": {
@@ -720,7 +763,12 @@ def document() -> dict:
                     "tags": ["居民服务"],
                     "summary": "搜索服务：按相关度排序，附命中高亮和各筛选项的结果数",
                     "parameters": SEARCH_PARAMETERS,
-                    "responses": {"200": _json("一页搜索结果", _ref("SearchPage")), **ERRORS},
+                    "responses": {
+                        "200": _json("一页搜索结果", _ref("SearchPage")),
+                        **ERRORS,
+                        "404": LIST_NOT_FOUND,
+                        "503": _json("搜索暂时不可用", _ref("Error")),
+                    },
                 }
             },
             "/api/services/autocomplete": {
@@ -731,7 +779,10 @@ def document() -> dict:
                     "parameters": [
                         _query("q", "已输入的文字或拼音", _string(), "lnz"),
                     ],
-                    "responses": {"200": _json("服务名称", _ref("Autocomplete"))},
+                    "responses": {
+                        "200": _json("服务名称", _ref("Autocomplete")),
+                        "503": _json("输入提示暂时不可用", _ref("Error")),
+                    },
                 }
             },
             "/api/services/{service_id}": {
@@ -748,57 +799,7 @@ def document() -> dict:
                     },
                 },
             },
-            "/api/v2/pages/": {
-                "get": {
-                    "operationId": "listPages",
-                    "tags": ["页面"],
-                    "summary": "已发布的页面（区、街道、服务中心、通知公告）",
-                    "parameters": PAGES_PARAMETERS,
-                    "responses": {
-                        "200": _json("页面列表", _ref("WagtailPageListing")),
-                        "400": _json("参数有误（Wagtail的英文说明）", {"type": "object"}),
-                    },
-                    "externalDocs": {
-                        "url": "https://docs.wagtail.org/en/stable/advanced_topics/api/v2/usage.html"
-                    },
-                }
-            },
-            "/api/v2/pages/{pk}/": {
-                "parameters": [
-                    {
-                        "name": "pk",
-                        "in": "path",
-                        "required": True,
-                        "description": "页面id",
-                        "schema": {"type": "integer"},
-                        "example": 3,
-                    }
-                ],
-                "get": {
-                    "operationId": "getPage",
-                    "tags": ["页面"],
-                    "summary": "一个页面的全部api_fields",
-                    "responses": {
-                        "200": _json("页面", {"type": "object"}),
-                        "404": _json("未找到", {"type": "object"}),
-                    },
-                },
-            },
-            "/api/v2/pages/find/": {
-                "get": {
-                    "operationId": "findPage",
-                    "tags": ["页面"],
-                    "summary": "按网址路径找到页面，重定向到其详情",
-                    "parameters": [
-                        _query("html_path", "页面的网址路径", _string(), "/"),
-                        _query("id", "页面id", {"type": "integer"}, 3),
-                    ],
-                    "responses": {
-                        "302": {"description": "重定向到/api/v2/pages/{pk}/"},
-                        "404": _json("未找到", {"type": "object"}),
-                    },
-                }
-            },
+            **pages_api.openapi_paths(),
         },
         "components": {
             "schemas": {
@@ -807,14 +808,14 @@ def document() -> dict:
                 "HsdsServiceListItem": HSDS_SERVICE_ITEM,
                 "HsdsService": HSDS_SERVICE,
                 "HsdsServiceListPage": _hsds_page(_ref("HsdsServiceListItem")),
-                "HsdsFullServicePage": _hsds_page(_ref("HsdsService")),
+                "HsdsFullServicePage": _hsds_page(_ref("HsdsService"), non_empty=True),
                 "ServiceSummary": SERVICE_SUMMARY,
                 "ServiceDetail": SERVICE_DETAIL,
                 "ServicePage": SERVICE_PAGE,
                 "SearchResult": SEARCH_RESULT,
                 "SearchPage": SEARCH_PAGE,
                 "Autocomplete": AUTOCOMPLETE,
-                "WagtailPageListing": WAGTAIL_LISTING,
+                **pages_api.openapi_schemas(),
             }
         },
     }

@@ -46,13 +46,15 @@ class PageRequest:
 
     def page_of(self, items) -> Page:
         """The requested page of ``items`` (a QuerySet: one COUNT and one slice).
-        Page 1 always exists, even when empty; a page past the last is refused."""
+        Page 1 always exists, even when empty; a page past the last is not found (404)."""
         paginator = Paginator(items, self.size)
         if self.number > paginator.num_pages:
             raise InvalidParameters(
                 [
                     ParameterProblem(
-                        "page", f"page超出范围：共{paginator.num_pages}页，收到“{self.number}”。"
+                        "page",
+                        f"page超出范围：共{paginator.num_pages}页，收到“{self.number}”。",
+                        status=404,
                     )
                 ]
             )

@@ -1,6 +1,6 @@
 """Routes under /api/ (the site's urls.py includes this module there).
 
-Wagtail's pages API (``catalog.api.pages``) is included by the site's urls.py next to this
+Wagtail's pages API (``jiamenkou.api``) is included by the site's urls.py next to this
 module, outside its namespace, because Wagtail reverses its own un-namespaced URL names.
 """
 

@@ -13,7 +13,9 @@ import uuid
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 
 from catalog.api import hsds, openapi
 from catalog.api.pagination import (
@@ -60,7 +62,10 @@ def error_response(status: int, detail: str, problems: list[ParameterProblem] = 
 
 
 def bad_request(problems: list[ParameterProblem]) -> JsonResponse:
-    return error_response(400, "；".join(p.message for p in problems), problems)
+    """400 naming each bad parameter; 404 when every value is well formed but names
+    nothing there is (an unknown center code, a page past the last)."""
+    status = 404 if all(problem.status == 404 for problem in problems) else 400
+    return error_response(status, "；".join(p.message for p in problems), problems)
 
 
 def parse_service_id(raw: str) -> uuid.UUID:
@@ -68,12 +73,15 @@ def parse_service_id(raw: str) -> uuid.UUID:
         return uuid.UUID(raw)
     except ValueError:
         raise InvalidParameters(
-            [ParameterProblem("id", f"“{raw}”不是有效的服务编号（UUID）。")]
+            [ParameterProblem("service_id", f"“{raw}”不是有效的服务编号（UUID）。")]
         ) from None
 
 
+@method_decorator(csrf_exempt, name="dispatch")
 class JsonView(View):
-    """GET only; the other methods, and refused parameters, answered in JSON."""
+    """GET only; the other methods, and refused parameters, answered in JSON. Nothing here
+    writes or reads a session, so there is no CSRF to guard: an undeclared method is
+    answered 405 with ``Allow``, not with the CSRF middleware's 403 page."""
 
     http_method_names = ["get", "head", "options"]
 
@@ -189,6 +197,7 @@ class OpenApiView(JsonView):
         return json_response(openapi.document())
 
 
+@csrf_exempt
 def api_not_found(request, unmatched=""):
     # APPEND_SLASH never fires under /api/ (this view matches everything), so do its job.
     if not request.path.endswith("/"):

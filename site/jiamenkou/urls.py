@@ -5,8 +5,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from catalog.api.pages import pages_api_router
 from district import views as district_views
+from jiamenkou.api import pages_api_router
 from search import api as search_api
 
 urlpatterns = [

@@ -125,7 +125,8 @@ class HsdsApiTests(ApiTestCase):
     def test_the_last_page_and_beyond(self):
         page = self.get_json(self.url, {"per_page": 50, "page": 4})
         self.assertEqual((page["size"], page["last_page"], page["first_page"]), (50, True, False))
-        body = self.assert_bad_request(self.url, {"per_page": 50, "page": 5}, "page")
+        body = self.get_json(self.url, {"per_page": 50, "page": 5}, status=404)
+        self.assertEqual([error["parameter"] for error in body["errors"]], ["page"])
         self.assertIn("共4页", body["detail"])
 
     def test_an_empty_result_is_one_empty_page(self):
@@ -157,7 +158,7 @@ class HsdsApiTests(ApiTestCase):
     def test_unknown_and_malformed_ids(self):
         body = self.get_json(f"{self.url}00000000-0000-0000-0000-000000000000", status=404)
         self.assertEqual(body, {"detail": "未找到该服务。"})
-        self.assert_bad_request(f"{self.url}not-a-uuid", {}, "id")
+        self.assert_bad_request(f"{self.url}not-a-uuid", {}, "service_id")
 
     def test_bad_parameters_are_400_in_chinese(self):
         cases = [
@@ -170,13 +171,26 @@ class HsdsApiTests(ApiTestCase):
             ({"per_page": "ten"}, "per_page"),
             ({"taxonomy_term_id": "x"}, "taxonomy_term_id"),
             ({"taxonomy_id": "x"}, "taxonomy_id"),
-            ({"organization_id": "00000000-0000-0000-0000-000000000000"}, "organization_id"),
+            ({"organization_id": "x"}, "organization_id"),
             ({"modified_after": "last week"}, "modified_after"),
             ({"full": "yes"}, "full"),
         ]
         for params, parameter in cases:
             with self.subTest(params):
                 self.assert_bad_request(self.url, params, parameter)
+
+    def test_well_formed_values_naming_nothing_are_404_in_chinese(self):
+        nobody = "00000000-0000-0000-0000-000000000000"
+        for params, parameter in [
+            ({"taxonomy_term_id": nobody}, "taxonomy_term_id"),
+            ({"taxonomy_id": nobody}, "taxonomy_id"),
+            ({"organization_id": nobody}, "organization_id"),
+            ({"page": "99"}, "page"),
+        ]:
+            with self.subTest(params):
+                body = self.get_json(self.url, params, status=404)
+                self.assertEqual([error["parameter"] for error in body["errors"]], [parameter])
+                self.assertRegex(body["detail"], CHINESE)
 
     def test_queries_do_not_grow_with_the_page(self):
         self.assert_constant_queries(self.url, {}, "per_page")
@@ -250,12 +264,11 @@ class ResidentApiTests(ApiTestCase):
             ({"kind": "xxx"}, "kind", "未知的服务类型“xxx”。"),
             ({"topic": "xxx"}, "topic", "未知的服务领域“xxx”。"),
             ({"audience": "xxx"}, "audience", "未知的服务对象“xxx”。"),
-            ({"center": "HHD-99"}, "center", "未知的服务中心“HHD-99”。"),
+            ({"center": "春华"}, "center", "未知的服务中心“春华”。"),
             ({"cost": "cheap"}, "cost", "未知的收费类型“cheap”。"),
             ({"status": "defunct"}, "status", "未知的服务状态“defunct”。"),
             ({"open_now": "maybe"}, "open_now", "open_now只能是1或0（true或false），收到“maybe”。"),
             ({"page": "0"}, "page", "page应为正整数，收到“0”。"),
-            ({"page": "99"}, "page", "page超出范围：共10页，收到“99”。"),
             ({"page_size": "101"}, "page_size", "page_size应为1到100之间的整数，收到“101”。"),
             ({"page_size": ""}, None, None),
         ]
@@ -267,6 +280,15 @@ class ResidentApiTests(ApiTestCase):
                 body = self.assert_bad_request(self.url, params, parameter)
                 self.assertEqual(body["errors"][0]["message"], message)
                 self.assertEqual(body["detail"], message)
+
+    def test_a_center_or_page_there_is_not_is_404_in_chinese(self):
+        for params, message in [
+            ({"center": "HHD-99"}, "未知的服务中心“HHD-99”。"),
+            ({"page": "99"}, "page超出范围：共10页，收到“99”。"),
+        ]:
+            with self.subTest(params):
+                body = self.get_json(self.url, params, status=404)
+                self.assertEqual(body["errors"], [{"parameter": [*params][0], "message": message}])
 
     def test_several_bad_parameters_are_reported_together(self):
         body = self.get_json(self.url, {"kind": "x", "cost": "y", "page": "z"}, status=400)
@@ -340,7 +362,7 @@ class ResidentApiTests(ApiTestCase):
 
     def test_unknown_and_malformed_ids(self):
         self.get_json(f"{self.url}00000000-0000-0000-0000-000000000000", status=404)
-        body = self.assert_bad_request(f"{self.url}12345", {}, "id")
+        body = self.assert_bad_request(f"{self.url}12345", {}, "service_id")
         self.assertEqual(body["detail"], "“12345”不是有效的服务编号（UUID）。")
 
     def test_no_personal_numbers_anywhere_in_the_guides(self):
@@ -400,8 +422,8 @@ class OpenApiTests(ApiTestCase):
                 for value in garbage:
                     with self.subTest(path=path, parameter=parameter["name"], value=value[:10]):
                         response = self.client.get(url, {parameter["name"]: value})
-                        self.assertIn(response.status_code, (200, 400), response.content[:300])
-                        if response.status_code == 400:
+                        self.assertIn(response.status_code, (200, 400, 404), response.content[:300])
+                        if response.status_code in (400, 404):
                             self.assertEqual(
                                 response.json()["errors"][0]["parameter"], parameter["name"]
                             )

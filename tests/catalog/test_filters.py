@@ -163,7 +163,8 @@ class ServiceFilterTests(TestCase):
             "kind=xxx": ParameterProblem("kind", "未知的服务类型“xxx”。"),
             "topic=xxx": ParameterProblem("topic", "未知的服务领域“xxx”。"),
             "audience=xxx": ParameterProblem("audience", "未知的服务对象“xxx”。"),
-            "center=XX-01": ParameterProblem("center", "未知的服务中心“XX-01”。"),
+            # A code of a center's shape that no center has: not found rather than bad.
+            "center=XX-01": ParameterProblem("center", "未知的服务中心“XX-01”。", 404),
             "cost=cheap": ParameterProblem("cost", "未知的收费类型“cheap”。"),
             "status=defunct": ParameterProblem("status", "未知的服务状态“defunct”。"),
             "open_now=yes": ParameterProblem(

@@ -101,9 +101,17 @@ class SearchApiTests(SearchViewsTestCase):
         self.assertIn("义诊", body["results"][0]["name"])
 
     def test_malformed_near_is_a_clear_error_naming_the_parameter(self):
-        for near in ["abc", "1,2,3", "91,200", "39.1;117.2", "HHD-NOPE"]:
+        # Malformed is 400; a center code no center has is 404.
+        for near, status in [
+            ("1,2,3", 400),
+            ("91,200", 400),
+            ("39.1;117.2", 400),
+            ("春华", 400),
+            ("abc", 404),
+            ("HHD-NOPE", 404),
+        ]:
             with self.subTest(near=near):
-                body = self.search_api({"q": "老年证", "near": near}, status=400)
+                body = self.search_api({"q": "老年证", "near": near}, status=status)
                 self.assertEqual(body["errors"][0]["parameter"], "near")
                 self.assertRegex(body["detail"], CHINESE)
 

@@ -1,0 +1,252 @@
+"""The API contract: schemathesis reads the site's own ``/api/openapi.json`` and sends the
+requests it describes — valid ones, invalid ones and undeclared methods — to the Django
+app in-process (WSGI, the test database, no network), then checks every answer against
+the document: no server error, only documented status codes and content types, bodies
+that match their schemas, valid requests accepted, invalid ones refused, and 405 with an
+``Allow`` header for a method the document does not declare.
+
+Bounded and repeatable: a fixed seed, derandomized, a few dozen examples per operation.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
+from jsonschema import Draft202012Validator
+
+import catalog.demo
+from catalog.api import openapi
+from catalog.hsds import import_services
+from search.indexing import rebuild_index
+from search.models import SynonymSet
+from search.seeding import load_synonym_seed
+from tests.district.builders import (
+    build_center,
+    build_home,
+    build_notice,
+    build_notice_index,
+    build_street,
+)
+
+DEMO_CATALOG = Path(catalog.demo.__file__).parent / "data" / "catalog-hsds.json"
+# Enough of the demo catalog for every status and kind, and the example service of the
+# OpenAPI document (老年人优待证办理).
+SERVICES = 24
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "seed": 20261201,
+        "generation": {
+            "mode": "all",
+            "max-examples": 25,
+            "deterministic": True,
+            "database": "none",
+        },
+        "phases": {"stateful": {"enabled": False}},
+        "checks": {
+            "enabled": False,
+            "not_a_server_error": {"enabled": True},
+            "status_code_conformance": {"enabled": True},
+            "content_type_conformance": {"enabled": True},
+            "response_schema_conformance": {"enabled": True},
+            "positive_data_acceptance": {"enabled": True},
+            "negative_data_rejection": {"enabled": True},
+            "unsupported_method": {"enabled": True},
+            "allow_header_conformance": {"enabled": True},
+        },
+    }
+)
+
+
+def demo_records(count: int) -> list[dict]:
+    """The first ``count`` services of the demo catalog, every one that is not active,
+    and for each organisation their centers name, a record that carries it."""
+    records = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
+    chosen = records[:count] + [r for r in records[count:] if r["status"] != "active"]
+    carried = {r["organization"]["id"] for r in chosen if "organization" in r}
+    for record in list(chosen):
+        for link in record.get("service_at_locations", []):
+            org_id = link["location"].get("organization_id")
+            if org_id and org_id not in carried:
+                chosen.append(
+                    next(r for r in records if r.get("organization", {}).get("id") == org_id)
+                )
+                carried.add(org_id)
+    return chosen
+
+
+@pytest.fixture(scope="module", autouse=True)
+def keep_connection_open():
+    """Requests go to the site's WSGI handler in-process; the connection stays open between
+    them so that every request sees the test's transaction (as Django's test client
+    arranges for its own requests)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def demo_site(db):
+    """A street center with a notice and part of the demo catalog, indexed, in the test's
+    transaction (about a second: each operation's examples run in one test)."""
+    home = build_home()
+    street = build_street(home, title="春华街道", slug="chunhua")
+    center = build_center(street, code="HHD-CH", title="春华街道党群服务中心", kind="street")
+    build_notice(build_notice_index(center), number=1, summary="测试摘要")
+    import_services(demo_records(SERVICES))
+    load_synonym_seed(SynonymSet)
+    rebuild_index(progress=False)
+
+
+# The document the site serves at /api/openapi.json (test_the_document_is_served).
+schema = schemathesis.openapi.from_dict(openapi.document(), config=CONFIG)
+schema.app = WSGIHandler()
+
+
+@pytest.mark.usefixtures("demo_site")
+@schema.parametrize()
+def test_api_contract(case):
+    case.call_and_validate()
+
+
+@pytest.mark.django_db
+def test_the_document_is_served(client):
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    assert response.json() == json.loads(json.dumps(openapi.document()))
+
+
+# What the contract test first found, spelled out.
+
+
+def get(client, url, params=None, status=200):
+    response = client.get(url, params or {})
+    assert response.status_code == status, response.content[:300]
+    assert response["Content-Type"] == "application/json"
+    return response.json()
+
+
+def assert_names(body, *parameters):
+    assert [error["parameter"] for error in body["errors"]] == list(parameters)
+    assert CHINESE.search(body["detail"]), body
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/openapi.json",
+        "/api/hsds/services/",
+        "/api/services/",
+        "/api/services/search",
+        "/api/v2/pages/",
+        "/api/v2/pages/find/",
+    ],
+)
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+@pytest.mark.django_db
+def test_an_undeclared_method_is_405_with_allow(client, url, method):
+    # The test client skips CSRF checks unless asked to: a browser's POST would meet them.
+    client.handler.enforce_csrf_checks = True
+    response = getattr(client, method)(url)
+    assert response.status_code == 405
+    assert set(response["Allow"].replace(" ", "").split(",")) >= {"GET", "HEAD", "OPTIONS"}
+    assert "POST" not in response["Allow"]
+    assert CHINESE.search(response.json()["detail"])
+
+
+@pytest.mark.usefixtures("demo_site")
+def test_a_page_id_that_is_not_a_number_is_400_naming_it(client):
+    body = get(client, "/api/v2/pages/find/", {"id": "null"}, status=400)
+    assert_names(body, "id")
+    body = get(client, "/api/v2/pages/", {"child_of": "null", "limit": "99"}, status=400)
+    assert_names(body, "limit", "child_of")
+
+
+@pytest.mark.usefixtures("demo_site")
+def test_a_page_nobody_has_is_404_naming_what_was_asked(client):
+    body = get(client, "/api/v2/pages/find/", {"html_path": "/nowhere/"}, status=404)
+    assert_names(body, "html_path")
+    body = get(client, "/api/v2/pages/", {"child_of": "999999"}, status=404)
+    assert_names(body, "child_of")
+
+
+@pytest.mark.usefixtures("demo_site")
+def test_a_page_found_by_its_path_redirects_to_its_details(client):
+    response = client.get("/api/v2/pages/find/", {"html_path": "/chunhua/"})
+    assert response.status_code == 302
+    details = get(client, response["Location"])
+    assert details["title"] == "春华街道"
+
+
+@pytest.mark.usefixtures("demo_site")
+def test_fields_of_another_page_type_are_left_out(client):
+    body = get(client, "/api/v2/pages/", {"fields": "code,title"})
+    assert body["items"] and all("code" not in item for item in body["items"])
+    body = get(client, "/api/v2/pages/", {"type": "district.CenterPage", "fields": "code"})
+    assert [item["code"] for item in body["items"]] == ["HHD-CH"]
+    body = get(client, "/api/v2/pages/", {"fields": "cdoe"}, status=400)
+    assert_names(body, "fields")
+
+
+@pytest.mark.usefixtures("demo_site")
+def test_child_of_and_descendant_of_together(client):
+    street = get(client, "/api/v2/pages/", {"type": "district.StreetPage"})["items"][0]
+    home_id = get(client, "/api/v2/pages/", {"type": "district.HomePage"})["items"][0]["id"]
+    body = get(client, "/api/v2/pages/", {"child_of": street["id"], "descendant_of": home_id})
+    assert [item["title"] for item in body["items"]] == ["春华街道党群服务中心"]
+
+
+@pytest.mark.usefixtures("demo_site")
+def test_walking_minutes_beyond_the_documented_120_are_refused(client):
+    for params in ({"minutes": "121"}, {"q": "老年证", "near": "HHD-CH", "minutes": "121"}):
+        body = get(client, "/api/services/search", params, status=400)
+        assert_names(body, "minutes")
+        assert body["errors"][0]["message"] == "步行分钟数必须在1到120之间，收到121。"
+    get(client, "/api/services/search", {"near": "HHD-CH", "minutes": "120"})
+
+
+@pytest.mark.usefixtures("demo_site")
+def test_a_well_formed_code_or_id_nobody_has_is_404_a_malformed_one_400(client):
+    unknown = "00000000-0000-0000-0000-000000000000"
+    for url, parameter, malformed, missing in [
+        ("/api/services/", "center", "春华", "HHD-99"),
+        ("/api/services/search", "center", "春华", "HHD-99"),
+        ("/api/services/search", "near", "91,200", "HHD-99"),
+        ("/api/hsds/services/", "organization_id", "x", unknown),
+        ("/api/hsds/services/", "taxonomy_term_id", "x", unknown),
+    ]:
+        assert_names(get(client, url, {parameter: malformed}, status=400), parameter)
+        assert_names(get(client, url, {parameter: missing}, status=404), parameter)
+    assert_names(get(client, "/api/services/", {"page": "99"}, status=404), "page")
+    assert_names(get(client, f"/api/services/{unknown[:-1]}", status=400), "service_id")
+
+
+@pytest.mark.usefixtures("demo_site")
+def test_an_hsds_page_fits_exactly_one_of_its_two_shapes(client):
+    components = openapi.document()["components"]
+
+    def fits(instance, name):
+        validator = Draft202012Validator(
+            {"$ref": f"#/components/schemas/{name}", "components": components}
+        )
+        return validator.is_valid(instance)
+
+    list_page = get(client, "/api/hsds/services/", {"per_page": 3})
+    full_page = get(client, "/api/hsds/services/", {"per_page": 3, "full": "true"})
+    empty_page = get(client, "/api/hsds/services/", {"search": "没有这种服务", "full": "true"})
+    assert empty_page["empty"]
+    for page, shape in [
+        (list_page, "HsdsServiceListPage"),
+        (full_page, "HsdsFullServicePage"),
+        (empty_page, "HsdsServiceListPage"),
+    ]:
+        fitting = [n for n in ("HsdsServiceListPage", "HsdsFullServicePage") if fits(page, n)]
+        assert fitting == [shape]
