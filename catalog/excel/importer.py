@@ -23,6 +23,8 @@ from catalog.excel.columns import COLUMNS, COLUMNS_BY_KEY, CellError, Lookups
 from catalog.excel.hours import FLAGS, line_key
 from catalog.excel.problems import ExcelImportError, ExcelImportSummary, ExcelProblem
 from catalog.excel.workbook import read_rows, service_queryset
+from catalog.hsds.entities import Entity
+from catalog.hsds.writer import save_services
 from catalog.models import (
     Channel,
     CostOption,
@@ -394,46 +396,58 @@ def import_workbook(source, user=None) -> ExcelImportSummary:
 
 @transaction.atomic
 def write(plans: list[RowPlan], user=None) -> ExcelImportSummary:
-    summary = ExcelImportSummary()
+    """Save the rows that change something through the catalog's bulk writer (the HSDS
+    import's), and log each in its service's history as one operation."""
     now = timezone.now()
-    batch = uuid.uuid4()  # one upload reads as one operation in the history
     # Free the old names of renamed services first, so two services may swap names.
     for plan in plans:
         if plan.service is not None and "name" in plan.changes.fields:
             Service.objects.filter(pk=plan.service.pk).update(name=str(plan.service.pk))
-    for plan in plans:
-        if plan.service is None:
-            service = Service()
-            summary.created += 1
-        elif plan.changes:
-            service = plan.service
-            summary.updated += 1
-        else:
-            summary.unchanged += 1
-            continue
-        _apply(service, plan.changes, now)
+    written = [plan for plan in plans if plan.service is None or plan.changes]
+    entities = [_service_entity(plan, now) for plan in written]
+    save_services(entities)
+    saved = Service.objects.in_bulk([entity.values["id"] for entity in entities])
+    batch = uuid.uuid4()  # one upload reads as one operation in the history
+    for plan, entity in zip(written, entities, strict=True):
         action = "wagtail.create" if plan.service is None else "wagtail.edit"
-        log(service, action, user=user, uuid=batch, content_changed=True)
-    return summary
+        log(saved[entity.values["id"]], action, user=user, uuid=batch, content_changed=True)
+    created = sum(plan.service is None for plan in written)
+    return ExcelImportSummary(
+        created=created, updated=len(written) - created, unchanged=len(plans) - len(written)
+    )
 
 
-def _apply(service: Service, changes: ServiceChanges, now) -> None:
+def _service_entity(plan: RowPlan, now) -> Entity:
+    """A row's changes as the bulk writer takes them: the fields that change, the links
+    that change, and each child relation that changes as its whole new list, in the
+    sheet's order (a kept row by its id, with the fields that change; a new row whole)."""
+    service, changes = plan.service, plan.changes
+    values = {"id": service.pk if service else uuid.uuid4(), "last_modified": now}
     for name, value in changes.fields.items():
-        setattr(service, name, value)
-    for name, terms in changes.many.items():
-        getattr(service, name).set(terms)
-    service.last_modified = now
-    service.save()  # also commits the parental many-to-many fields
+        if name == "organization":
+            values["organization_id"] = value.pk if value else None
+        else:
+            values[name] = value
+    children = {}
     for relation, child in changes.children.items():
-        spec = CHILD_SPECS[relation]
-        for row in child.deletes:
-            row.delete()
-        for row, diff in child.updates:
-            for name, value in diff.items():
-                setattr(row, name, value)
-            row.save(update_fields=list(diff))
-        for position, item in child.creates:
-            spec.model.objects.create(service=service, sort_order=position, **item)
+        if not child:
+            continue
+        model = CHILD_SPECS[relation].model
+        gone = {row.pk for row in child.deletes}
+        diffs = {row.pk: diff for row, diff in child.updates}
+        current = getattr(service, relation).all() if service else []
+        lines = []
+        for row in current:
+            if row.pk in gone:
+                continue
+            diff = dict(diffs.get(row.pk, {}))
+            # A kept row without a new position is already where the sheet puts it.
+            position = diff.pop("sort_order", row.sort_order)
+            lines.append((position, Entity(model, {"id": row.pk, **diff})))
+        lines += [(position, Entity(model, dict(item))) for position, item in child.creates]
+        children[relation] = [entity for _, entity in sorted(lines, key=lambda line: line[0])]
+    many = {name: list(terms) for name, terms in changes.many.items()}
+    return Entity(Service, values, children=children, many=many)
 
 
 def _as_bytes(source) -> bytes:

@@ -1,8 +1,17 @@
 """The bulk writer: checked rows (``Entity``) saved model by model in batches, inside
 one transaction, each row upserted by id with its children replaced.
 
-A fixed number of queries per thousand services; bulk writes send no save signals, so
-``catalog.hsds.indexes`` brings Wagtail's indexes up to date afterwards, in bulk.
+One writer for every way services come in: the HSDS import (``write``: organisations,
+locations, then services) and the Excel upload (``save_services``). A fixed number of
+queries per thousand services; bulk writes send no save signals, so
+``catalog.hsds.indexes`` brings Wagtail's reference index up to date afterwards, in bulk,
+and tells search/ which services were written.
+
+What an entity lists is written; what it leaves out is left alone. A row is upserted with
+the fields its ``values`` give (a new row takes the model's defaults for the others); a
+relation named in ``children`` (or ``many``) is replaced: the parent's rows the list does
+not name by id are deleted, the listed ones upserted by id (or created, without an id),
+in the list's order; a relation not named keeps its rows as they are.
 """
 
 import uuid
@@ -68,19 +77,31 @@ def write(
         locations, gave_way = _locations_with_centers(reader)
         _save(Location, locations)
 
-        total, saved = len(services), 0
-        for batch in batches(services, BATCH_SIZE):
-            existing = _save(Service, [(entity, None) for entity in batch])
-            summary.updated += len(existing)
-            summary.created += len(batch) - len(existing)
-            saved += len(batch)
-            if progress:
-                progress(saved, total)
+        existing = save_services(services, progress=progress)
+        summary.updated = len(existing)
+        summary.created = len(services) - len(existing)
 
         update_indexes(Organization, [entity.values["id"] for entity in organizations])
         update_indexes(Location, [entity.values["id"] for entity, _ in locations] + gave_way)
-        update_indexes(Service, [entity.values["id"] for entity in services])
     return summary
+
+
+def save_services(
+    services: list[Entity], *, progress: Callable[[int, int], None] | None = None
+) -> set:
+    """Upsert services with their child rows and links, a thousand at a time, then bring
+    the indexes up to date. ``progress(saved, total)`` is called after each round. Returns
+    the ids that existed before. Call it inside a transaction."""
+    found = set()
+    total, saved = len(services), 0
+    with gc_paused():
+        for batch in batches(services, BATCH_SIZE):
+            found |= _save(Service, [(entity, None) for entity in batch])
+            saved += len(batch)
+            if progress:
+                progress(saved, total)
+    update_indexes(Service, [entity.values["id"] for entity in services])
+    return found
 
 
 def _centers_by_code() -> dict[str, int]:
@@ -119,18 +140,25 @@ def _locations_with_centers(reader: RecordReader) -> tuple[list, list]:
 def _save(model, rows: list[tuple[Entity, dict | None]], *, upsert: bool = True) -> set:
     """Write one model's rows, each an entity and the values the writer adds (parent,
     position, center), then their children and many-to-many links. Rows are upserted by
-    id, or only created (``upsert=False``), as ``update_or_create`` and ``create`` did
-    one row at a time. Returns the ids that existed before."""
+    id, or only created (``upsert=False``: rows without an id), as ``update_or_create``
+    and ``create`` did one row at a time. Returns the ids that existed before."""
     existing = set()
     if upsert:
         existing = existing_ids(model, [entity.values["id"] for entity, _ in rows])
         # update_or_create updated only the fields it was given: group rows by those.
-        groups: dict[frozenset, list] = {}
+        groups: dict[tuple[frozenset, bool], list] = {}
         for entity, extra in rows:
             values = {**entity.values, **extra} if extra else entity.values
-            groups.setdefault(frozenset(values), []).append(model(**values))
-        for fields, instances in groups.items():
+            key = (frozenset(values), values["id"] in existing)
+            groups.setdefault(key, []).append(model(**values))
+        for (fields, found), instances in groups.items():
             update_fields = sorted(fields - {"id"})
+            if found and not _insertable(model, fields):
+                # Some of an existing row's values only (an Excel row's changes): the
+                # INSERT half of an upsert would lack what the table requires.
+                if update_fields:
+                    model._base_manager.bulk_update(instances, update_fields)
+                continue
             model._base_manager.bulk_create(
                 instances,
                 batch_size=BATCH_SIZE,
@@ -151,32 +179,46 @@ def _save(model, rows: list[tuple[Entity, dict | None]], *, upsert: bool = True)
     return existing
 
 
+def _insertable(model, fields: frozenset) -> bool:
+    """Whether a row of ``fields`` (attnames) could be inserted: every column that has no
+    default and takes no NULL is among them."""
+    return all(
+        column.attname in fields or column.null or column.get_default() is not None
+        for column in model._meta.concrete_fields
+        if not column.primary_key
+    )
+
+
 def _save_children(model, rows, existing: set) -> None:
-    """Replace the children of saved rows by the file's, in the file's order."""
+    """Replace the children of saved rows by the entities', in the entities' order: the
+    rows not listed go, the listed ones are upserted by id (created, without one)."""
     relations = dict.fromkeys(name for entity, _ in rows for name in entity.children)
     for relation in relations:
         parent_key = model._meta.get_field(relation).field
         child_model = parent_key.model
-        replaced = [
-            entity.values["id"]
-            for entity, _ in rows
-            if relation in entity.children and entity.values["id"] in existing
-        ]
-        for batch in batches(replaced, LOOKUP_BATCH):
-            delete(child_model._base_manager.filter(**{f"{parent_key.attname}__in": batch}))
         ordered = any(f.name == "sort_order" for f in child_model._meta.fields)
-        with_children, leaves = [], []
+        listed, unlisted = [], []
         for entity, _ in rows:
             for position, child in enumerate(entity.children.get(relation, ())):
                 extra = {parent_key.attname: entity.values["id"]}
                 if ordered:
                     extra["sort_order"] = position
-                (with_children if child.children else leaves).append((child, extra))
-        # A child with children of its own is upserted by id, as before; a leaf is created.
-        if with_children:
-            _save(child_model, with_children)
-        if leaves:
-            _save(child_model, leaves, upsert=False)
+                (listed if child.values.get("id") is not None else unlisted).append((child, extra))
+        replaced = [
+            entity.values["id"]
+            for entity, _ in rows
+            if relation in entity.children and entity.values["id"] in existing
+        ]
+        kept = {child.values["id"] for child, _ in listed}
+        for batch in batches(replaced, LOOKUP_BATCH):
+            current = child_model._base_manager.filter(**{f"{parent_key.attname}__in": batch})
+            gone = [pk for pk in current.values_list("pk", flat=True) if pk not in kept]
+            for gone_batch in batches(gone, LOOKUP_BATCH):
+                delete(child_model._base_manager.filter(pk__in=gone_batch))
+        if listed:
+            _save(child_model, listed)
+        if unlisted:
+            _save(child_model, unlisted, upsert=False)
 
 
 def _save_many(model, rows, existing: set) -> None:

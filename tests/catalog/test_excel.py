@@ -19,7 +19,7 @@ from catalog.excel import (
 )
 from catalog.excel.columns import COLUMNS
 from catalog.hsds import export_services, import_services
-from catalog.models import CostOption, Service, ServiceAtLocation, ServiceContact
+from catalog.models import CostOption, Location, Service, ServiceAtLocation, ServiceContact
 from tests.catalog.hsds_data import demo_catalog, self_contained
 
 pytestmark = pytest.mark.django_db
@@ -621,3 +621,36 @@ def test_changes_are_logged_in_the_history_under_the_uploader(
     assert service.alternate_name == "修家电"
     (entry,) = ModelLogEntry.objects.filter(object_id=str(service.pk))
     assert (entry.action, entry.user.username) == ("wagtail.edit", "excel-admin")
+
+
+# -- the shared writer -------------------------------------------------------------------
+
+
+def test_adding_a_place_keeps_the_other_places_own_hours(tmp_path, full_catalog):
+    link = ServiceAtLocation.objects.filter(schedules__isnull=False).first()
+    service, hours = link.service, list(link.schedules.values_list("id", flat=True))
+    offered_at = list(service.service_at_locations.values_list("location_id", flat=True))
+    other = Location.objects.exclude(id__in=offered_at).exclude(external_identifier="").first()
+    sheet = Sheet(export_to(tmp_path / "catalog.xlsx"))
+    places = sheet.get(service.name, "办理地点")
+    sheet.set(service.name, "办理地点", f"{places}\n{other.external_identifier} 便民服务台")
+    summary = import_workbook(sheet.save())
+
+    assert (summary.created, summary.updated) == (0, 1)
+    kept = ServiceAtLocation.objects.get(id=link.id)
+    assert list(kept.schedules.values_list("id", flat=True)) == hours
+    added = service.service_at_locations.get(location=other)
+    assert (added.description, added.sort_order) == ("便民服务台", len(offered_at))
+
+
+def test_an_upload_is_searchable_once_committed(
+    tmp_path, small_catalog, django_capture_on_commit_callbacks
+):
+    from search.catalog import search_catalog
+
+    sheet = Sheet(export_to(tmp_path / "catalog.xlsx"))
+    sheet.set("家用电器维修", "关键词", "修冰箱")
+    with django_capture_on_commit_callbacks(execute=True):
+        import_workbook(sheet.save())
+    result, _ = search_catalog({"q": "修冰箱"}, log=False)
+    assert [hit.service.name for hit in result.hits] == ["家用电器维修"]
