@@ -1,6 +1,9 @@
 """The OpenAPI 3.1 document of /api/: the HSDS services API, the residents' services API,
-and Wagtail's pages API. Written by hand so that it says what the views really do; a test
-checks that it lists every route and that every documented query parameter is accepted.
+the search API, and Wagtail's pages API (whose part ``jiamenkou.api`` builds from its page
+types). Written by hand so that it says what the views really do: tests check that it lists
+every route and accepts every documented parameter, and tests/test_api_contract.py sends
+schemathesis's requests to the views and checks every answer against it. The views' rules
+(page sizes, the shape of a center code, the walking limit) are imported, not repeated.
 
 The HSDS shapes are described here (after ``openapi.json`` and ``compiled/service_list.json``
 of HSDS 3.1) instead of referenced by URL, so the document stands alone, offline.
