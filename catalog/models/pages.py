@@ -5,8 +5,6 @@ One routable page per center: ``./`` lists the services grouped by the four kind
 resident's correction report. Listing and guide run a fixed number of queries.
 """
 
-import json
-
 from django.contrib import messages
 from django.db import models
 from django.http import Http404
@@ -108,6 +106,7 @@ class ServiceListPage(RoutablePageMixin, Page):
     def service_guide(self, request, service_id):
         from catalog.clock import clock_at
         from catalog.forms import CorrectionForm
+        from catalog.jsonld import json_ld_script, service_json_ld
 
         center = self.get_center()
         service = self._get_service(center, service_id)
@@ -127,7 +126,7 @@ class ServiceListPage(RoutablePageMixin, Page):
                 "open_now": _open_now(service, clock_at(), location),
                 "is_stale": service.is_stale(stale_after),
                 "stale_after_days": stale_after,
-                "json_ld": json.dumps(service_json_ld(service, request), ensure_ascii=False),
+                "json_ld": json_ld_script(service_json_ld(service, request.build_absolute_uri())),
                 "correction_form": CorrectionForm(),
             },
         )
@@ -175,55 +174,3 @@ def _terms(taxonomy_name):
     from catalog.models.taxonomy import TaxonomyTerm
 
     return TaxonomyTerm.objects.of(taxonomy_name)
-
-
-def service_json_ld(service, request) -> dict:
-    """schema.org description: GovernmentService for government services, else Service."""
-    data = {
-        "@context": "https://schema.org",
-        "@type": "GovernmentService" if service.kind == ServiceKind.GOVERNMENT else "Service",
-        "name": service.name,
-        "description": service.description,
-        "serviceType": service.get_kind_display(),
-        "category": [topic.name for topic in service.topics.all()],
-        "areaServed": [link.location.name for link in service.service_at_locations.all()],
-    }
-    if service.alternate_name:
-        data["alternateName"] = service.alternate_name
-    if service.organization:
-        provider = {
-            "@type": "GovernmentOrganization"
-            if service.kind == ServiceKind.GOVERNMENT
-            else "Organization"
-        }
-        data["provider"] = {**provider, "name": service.organization.name}
-    if service.kind == ServiceKind.GOVERNMENT and service.organization:
-        data["serviceOperator"] = {
-            "@type": "GovernmentOrganization",
-            "name": service.organization.name,
-        }
-    offers = [
-        {
-            "@type": "Offer",
-            "name": option.option or service.name,
-            "price": str(option.amount),
-            "priceCurrency": option.currency,
-        }
-        for option in service.cost_options.all()
-        if option.amount is not None
-    ]
-    if offers:
-        data["offers"] = offers
-    channels = [
-        {
-            "@type": "ServiceChannel",
-            "name": channel.get_channel_display(),
-            "serviceUrl": channel.url,
-        }
-        for channel in service.channels.all()
-        if channel.url
-    ]
-    if channels:
-        data["availableChannel"] = channels
-    data["url"] = request.build_absolute_uri()
-    return data

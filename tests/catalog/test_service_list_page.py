@@ -132,6 +132,18 @@ class ServiceListPageTests(TestCase):
         self.assertEqual(data["@type"], "Service")
         self.assertTrue(data["offers"])
 
+    def test_markup_in_a_service_cannot_end_its_json_ld(self):
+        Service.objects.filter(pk=SENIOR_CARD).update(
+            description="办理须知</script><script>alert(1)</script>"
+        )
+        content = self.client.get(f"{self.url}{SENIOR_CARD}/").content.decode()
+        self.assertNotIn("<script>alert(1)", content)
+        data = json.loads(
+            content.split('<script type="application/ld+json">')[1].split("</script>")[0]
+        )
+        self.assertEqual(data["description"], "办理须知</script><script>alert(1)</script>")
+        self.assertEqual(data["url"], f"http://testserver{self.url}{SENIOR_CARD}/")
+
     def test_a_service_not_offered_at_this_center_is_not_found_here(self):
         elsewhere = Service.objects.exclude(
             service_at_locations__location__external_identifier="HHD-CH-01"
