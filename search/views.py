@@ -118,9 +118,7 @@ class GuideLinks:
         self.center_service_ids = set()
         if center is not None and self.center_list is not None:
             self.center_service_ids = set(
-                Service.objects.filter(service_at_locations__location__center=center).values_list(
-                    "pk", flat=True
-                )
+                Service.objects.at_center(center).values_list("pk", flat=True)
             )
 
     def url_for(self, service) -> str:

@@ -61,10 +61,7 @@ class ServiceListPage(RoutablePageMixin, Page):
         return CenterPage.objects.filter(pk=self.get_parent().pk).first()
 
     def base_services(self, center):
-        services = Service.objects.all()
-        if center is not None:
-            services = services.filter(service_at_locations__location__center=center).distinct()
-        return services
+        return Service.objects.all() if center is None else Service.objects.at_center(center)
 
     def filtered_services(self, request, center, clock=None):
         from catalog.filters import ServiceFilterSet

@@ -60,10 +60,8 @@ STEP_NUMBER = re.compile(r"^\d+\s*[.、．)]\s*")
 
 
 class ServiceQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(status=ServiceStatus.ACTIVE)
-
     def at_center(self, center):
+        """The services offered at ``center`` (a CenterPage), each once."""
         return self.filter(service_at_locations__location__center=center).distinct()
 
     def stale(self, days: int, today: date | None = None):
