@@ -5,6 +5,7 @@
 (1.5 GB, streamed by ``catalog.hsds.stream.iter_records``) is read in bounded memory.
 """
 
+import operator
 import re
 import uuid
 from collections.abc import Iterable
@@ -625,7 +626,13 @@ class RecordReader:
             if isinstance(attribute.get("taxonomy_term"), dict)
             else {}
         )
-        raw_id = attribute.get("taxonomy_term_id") or term_data.get("id")
+        term_id = attribute.get("taxonomy_term_id")
+        if term_id and term_data.get("id") and not _same_id(term_data["id"], term_id):
+            self.error(
+                f"{path}.taxonomy_term.id",
+                f"与 taxonomy_term_id（{term_id}）不一致：一个属性只能指向一个分类词。",
+            )
+        raw_id = term_id or term_data.get("id")
         if type(raw_id) is str:
             key = ("term", raw_id)
             if key not in self._parsed:
@@ -633,12 +640,42 @@ class RecordReader:
             term = self._parsed[key]
         else:
             term = self.terms_by_id.get(_as_uuid(raw_id))
-        if term is None and term_data.get("taxonomy") and term_data.get("code"):
+        if term is not None:
+            self._embedded_term_agrees(term, term_data, path)
+        elif term_data.get("taxonomy") and term_data.get("code"):
             term = self.terms_by_code.get((term_data["taxonomy"], term_data["code"]))
         if term is None:
             label = term_data.get("name") or term_data.get("code") or raw_id or ""
             self.error(f"{path}.taxonomy_term_id", f"未知的分类词“{label}”：请先在分类体系中添加。")
         return term
+
+    def _embedded_term_agrees(self, term: TaxonomyTerm, term_data: dict, path: str) -> None:
+        """An embedded ``taxonomy_term`` describes the term its id names: the same code,
+        in the same taxonomy (else the file means two terms, and saying which is a guess)."""
+        described = tuple(term_data.get(key) for key in ("code", "taxonomy", "taxonomy_id"))
+        # A description found to agree before (they recur across records) is not checked
+        # again; only texts are remembered (anything else is wrong, and said so each time).
+        known = ("agrees", term.id, *described)
+        texts = all(type(value) is str or value is None for value in described)
+        if texts and known in self._parsed:
+            return
+        taxonomy = term.taxonomy
+        agrees = True
+        for key, given, expected, same, what in (
+            ("code", described[0], term.code, operator.eq, "分类词代码"),
+            ("taxonomy", described[1], taxonomy.name, operator.eq, "分类体系"),
+            ("taxonomy_id", described[2], taxonomy.id, _same_id, "分类体系id"),
+        ):
+            if given in (None, "") or same(given, expected):
+                continue
+            agrees = False
+            self.error(
+                f"{path}.taxonomy_term.{key}",
+                f"{what}“{given}”与 taxonomy_term_id 所指的分类词“{term.name}”不一致"
+                f"（应为“{expected}”）。",
+            )
+        if agrees and texts:
+            self._parsed[known] = True
 
     def _guide_value(self, values, code, value, path) -> None:
         field_name = GUIDE_FIELDS[code]
@@ -723,6 +760,16 @@ def _as_uuid(raw) -> uuid.UUID | None:
         return uuid.UUID(str(raw)) if raw else None
     except ValueError:
         return None
+
+
+def _same_id(first, second) -> bool:
+    """Whether two ids are the same: as UUIDs (however written) when both are ones."""
+    if first == second:
+        return True
+    first_uuid, second_uuid = _as_uuid(first), _as_uuid(second)
+    if first_uuid and second_uuid:
+        return first_uuid == second_uuid
+    return str(first) == str(second)
 
 
 def read_records(records: Iterable) -> tuple[RecordReader, list[Entity]]:

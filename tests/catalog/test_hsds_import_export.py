@@ -1,6 +1,7 @@
 """HSDS 3.1 interchange: the district's catalog goes in and comes out unchanged."""
 
 import json
+import uuid
 from io import StringIO
 
 import pytest
@@ -8,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from catalog.hsds import HsdsImportError, export_services, import_services
-from catalog.models import Location, Organization, Service, ServiceKind
+from catalog.models import Location, Organization, Service, ServiceKind, TaxonomyTerm
 from tests.catalog.hsds_data import demo_catalog, record_named, self_contained
 from tests.district.builders import build_center, build_home, build_street
 
@@ -158,6 +159,44 @@ def test_an_unknown_taxonomy_term_is_refused():
     index = records[1]["attributes"].index(topic)
     assert refused(records) == [
         f"$[1].attributes[{index}].taxonomy_term_id: 未知的分类词“星座运势”：请先在分类体系中添加。"
+    ]
+
+
+def test_an_embedded_term_that_disagrees_with_its_id_is_refused():
+    records = sample(3)
+
+    def attribute(record, link_type):
+        index, found = next(
+            (index, found)
+            for index, found in enumerate(record["attributes"])
+            if found["link_type"] == link_type
+        )
+        return f"$[{records.index(record)}].attributes[{index}]", found
+
+    # The embedded term is another term altogether…
+    path_0, topic_0 = attribute(records[0], "topic")
+    _, kind_0 = attribute(records[0], "service_kind")
+    topic_0["taxonomy_term"]["id"] = kind_0["taxonomy_term_id"]
+    # …the same id with another code…
+    path_1, topic_1 = attribute(records[1], "topic")
+    topic_1["taxonomy_term"]["code"] = "astrology"
+    # …or the same term placed in another taxonomy.
+    path_2, kind_2 = attribute(records[2], "service_kind")
+    kind_2["taxonomy_term"]["taxonomy"] = "jiamenkou-topic"
+    kind_2["taxonomy_term"]["taxonomy_id"] = str(uuid.UUID(int=7))
+    term_1, term_2 = topic_1["taxonomy_term"], kind_2["taxonomy_term"]
+    term_2_taxonomy = TaxonomyTerm.objects.get(id=kind_2["taxonomy_term_id"]).taxonomy
+
+    assert refused(records) == [
+        f"{path_0}.taxonomy_term.id: 与 taxonomy_term_id（{topic_0['taxonomy_term_id']}）"
+        "不一致：一个属性只能指向一个分类词。",
+        f"{path_1}.taxonomy_term.code: 分类词代码“astrology”与 taxonomy_term_id "
+        f"所指的分类词“{term_1['name']}”不一致（应为“"
+        f"{TaxonomyTerm.objects.get(id=topic_1['taxonomy_term_id']).code}”）。",
+        f"{path_2}.taxonomy_term.taxonomy: 分类体系“jiamenkou-topic”与 taxonomy_term_id "
+        f"所指的分类词“{term_2['name']}”不一致（应为“{term_2_taxonomy.name}”）。",
+        f"{path_2}.taxonomy_term.taxonomy_id: 分类体系id“{uuid.UUID(int=7)}”与 "
+        f"taxonomy_term_id 所指的分类词“{term_2['name']}”不一致（应为“{term_2_taxonomy.id}”）。",
     ]
 
 
