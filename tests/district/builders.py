@@ -2,10 +2,11 @@
 
 from datetime import date, time
 
-from wagtail.models import Page, Site
+from wagtail.models import Site
 
 from activities.models import Room
 from catalog.models import Location, LocationAddress, LocationPhone, LocationSchedule
+from district.demo.loader import get_or_create_roots
 from district.models import (
     CenterPage,
     HomePage,
@@ -16,7 +17,8 @@ from district.models import (
 
 
 def build_home(**fields) -> HomePage:
-    root = Page.get_first_root_node()
+    # A transactional test's teardown flushes the root page Wagtail's migrations made.
+    root = get_or_create_roots()
     home = HomePage(**{"title": "测试区", "slug": "test-home", **fields})
     root.add_child(instance=home)
     Site.objects.update_or_create(
