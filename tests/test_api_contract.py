@@ -10,7 +10,6 @@ Bounded and repeatable: a fixed seed, derandomized, a few dozen examples per ope
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 import schemathesis
@@ -19,12 +18,12 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
 from jsonschema import Draft202012Validator
 
-import catalog.demo
 from catalog.api import openapi
 from catalog.hsds import import_services
 from search.indexing import rebuild_index
 from search.models import SynonymSet
 from search.seeding import load_synonym_seed
+from tests.catalog.hsds_data import demo_catalog, with_their_organizations
 from tests.district.builders import (
     build_center,
     build_home,
@@ -33,7 +32,6 @@ from tests.district.builders import (
     build_street,
 )
 
-DEMO_CATALOG = Path(catalog.demo.__file__).parent / "data" / "catalog-hsds.json"
 # Enough of the demo catalog for every status and kind, and the example service of the
 # OpenAPI document (老年人优待证办理).
 SERVICES = 24
@@ -67,18 +65,9 @@ CONFIG = schemathesis.Config.from_dict(
 def demo_records(count: int) -> list[dict]:
     """The first ``count`` services of the demo catalog, every one that is not active,
     and for each organisation their centers name, a record that carries it."""
-    records = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
+    records = demo_catalog()
     chosen = records[:count] + [r for r in records[count:] if r["status"] != "active"]
-    carried = {r["organization"]["id"] for r in chosen if "organization" in r}
-    for record in list(chosen):
-        for link in record.get("service_at_locations", []):
-            org_id = link["location"].get("organization_id")
-            if org_id and org_id not in carried:
-                chosen.append(
-                    next(r for r in records if r.get("organization", {}).get("id") == org_id)
-                )
-                carried.add(org_id)
-    return chosen
+    return with_their_organizations(records, chosen)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -99,7 +88,9 @@ def demo_site(db):
     transaction (about a second: each operation's examples run in one test)."""
     home = build_home()
     street = build_street(home, title="春华街道", slug="chunhua")
-    center = build_center(street, code="HHD-CH", title="春华街道党群服务中心", kind="street")
+    center = build_center(
+        street, code="HHD-CH", title="春华街道党群服务中心", kind="street", place=False
+    )
     build_notice(build_notice_index(center), number=1, summary="测试摘要")
     import_services(demo_records(SERVICES))
     load_synonym_seed(SynonymSet)

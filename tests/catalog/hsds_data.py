@@ -24,7 +24,13 @@ def record_named(records: list[dict], name: str) -> dict:
 def self_contained(records: list[dict], *names: str) -> list[dict]:
     """The named records plus, for each organisation their centers belong to, one record
     that carries it, so the file references nothing outside itself."""
-    chosen = [record_named(records, name) for name in names]
+    return with_their_organizations(records, [record_named(records, name) for name in names])
+
+
+def with_their_organizations(records: list[dict], chosen: list[dict]) -> list[dict]:
+    """``chosen`` plus, for each organisation their centers belong to, one record of
+    ``records`` that carries it."""
+    chosen = list(chosen)
     carried = {record["organization"]["id"] for record in chosen if "organization" in record}
     for record in list(chosen):
         for link in record.get("service_at_locations", []):
