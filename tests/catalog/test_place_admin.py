@@ -40,6 +40,7 @@ class PlaceAdminTests(TestCase):
         self.assertIn("地址、电话与开放时间", page)
         self.assertIn("津海市海河东区本中心路1号", page)
         self.assertIn("每周一至周五 08:30–17:30", page)
+        self.assertIn("法定节假日休息，调休上班日正常开放", page)
         self.assertIn(self.edit_url(self.own), page)
 
     def test_an_editor_edits_the_own_center_place_but_not_another(self):
