@@ -26,7 +26,9 @@ class WagtailIndexTests(TestCase):
                 content_type=content_type, object_id="1", title=model.__name__, title_norm=1.0
             )
         forget(apps, None)
-        self.assertEqual(list(IndexEntry.objects.values_list("title", flat=True)), ["Page"])
+        # (On PostgreSQL the title is a tsvector: compare the kinds, not the text.)
+        remaining = IndexEntry.objects.values_list("content_type", flat=True)
+        self.assertEqual(list(remaining), [kinds[Page].pk])
 
     def test_saving_a_service_writes_no_wagtail_entry(self):
         provider = Organization.objects.create(name="海河东区民政局")
