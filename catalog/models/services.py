@@ -278,6 +278,20 @@ class CostOption(Orderable):
         verbose_name = _("收费项目")
         verbose_name_plural = _("收费项目")
 
+    @property
+    def price_label(self) -> str:
+        """The price as residents read it: 45元/小时，2小时起订 when the description goes on
+        from the unit, else 20元（含材料）; "" without an amount."""
+        if self.amount is None:
+            return ""
+        amount = f"{self.amount.normalize():f}"
+        description = self.amount_description
+        if description.startswith("元"):
+            return f"{amount}{description}"
+        if description and description != "不收费":
+            return f"{amount}元（{description}）"
+        return f"{amount}元"
+
 
 class ServiceChannel(Orderable):
     service = ParentalKey(Service, on_delete=models.CASCADE, related_name="channels")
