@@ -313,10 +313,6 @@ class ServiceFilterSet(ProblemsMixin, django_filters.FilterSet):
             self._clock = clock_at(self._moment)
         return self._clock
 
-    @property
-    def moment(self) -> datetime:
-        return self.clock.moment
-
     def filter_center(self, queryset, name, location):
         return queryset.filter(at_location_q(location))
 
@@ -339,7 +335,7 @@ class ServiceFilterSet(ProblemsMixin, django_filters.FilterSet):
         return queryset
 
     def open_now_only(self, queryset, location=None):
-        """The services of ``queryset`` open at ``self.moment`` (at ``location`` if given)."""
+        """The services of ``queryset`` open by ``self.clock`` (at ``location`` if given)."""
         location_id = location.pk if location is not None else None
         return queryset.filter(pk__in=open_service_ids(queryset, self.clock, location_id))
 

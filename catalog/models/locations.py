@@ -74,7 +74,7 @@ class Location(ClusterableModel):
     def __str__(self):
         return self.name
 
-    # -- what pages show (each reads the prefetched rows: see PLACE_PREFETCH) ------------
+    # -- what pages show (each reads the rows through .all(), so a prefetch serves it) ----
 
     @property
     def address(self) -> "LocationAddress | None":
@@ -110,11 +110,6 @@ class Location(ClusterableModel):
         from catalog.opening import describe_holidays
 
         return list(dict.fromkeys(filter(None, map(describe_holidays, self.regular_hours()))))
-
-
-# What a page showing centers' place facts prefetches (from a CenterPage: prefix with
-# "location__"), so that the number of queries does not grow with the centers shown.
-PLACE_PREFETCH = ("addresses", "phones", "schedules", "accessibility")
 
 
 class LocationAddress(Orderable):

@@ -120,7 +120,9 @@ class ScheduleRow(Orderable):
 
     @property
     def is_exception(self) -> bool:
-        return self.kind in (ScheduleKind.CLOSED, ScheduleKind.SPECIAL_HOURS)
+        from catalog.opening import is_exception
+
+        return is_exception(self)
 
     def clean(self):
         from django.core.exceptions import ValidationError

@@ -6,7 +6,6 @@ it reaches the location through ``CenterPage.place`` and the admin by URL names.
 """
 
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from rest_framework.fields import Field
 from wagtail.admin.panels import Panel
 
@@ -48,7 +47,6 @@ class PlacePanel(Panel):
                 from catalog.opening import describe_row
 
                 context["hours"] = [describe_row(row) for row in place.schedules.all()]
-                context["today"] = timezone.localdate()
             return context
 
 

@@ -33,8 +33,11 @@ def tel_href(number: str) -> str:
 
 
 @register.filter
-def schedule_row(row) -> str:
-    """A whole schedule row or dated exception in words."""
-    from catalog.opening import describe_row
+def schedule_line(row) -> str:
+    """A schedule row as a line of hours: a dated exception always worded from its fields
+    (its description is only the reason), a regular row by its description if it has one."""
+    from catalog.opening import describe_row, is_exception
 
-    return describe_row(row)
+    if is_exception(row):
+        return describe_row(row)
+    return row.description or describe_row(row)
