@@ -201,11 +201,15 @@ def row_is_open_at(row, moment: datetime, day_kind: str = "") -> bool:
     if is_exception(row):
         return False
     day, clock = local_day_and_clock(row, moment)
+    return within_hours(row, clock) and row_applies_on(row, day, day_kind)
+
+
+def row_applies_on(row, day: date, day_kind: str = "") -> bool:
+    """Whether the regular ``row``'s hours apply on ``day`` (its season, the holiday
+    calendar's ``day_kind`` and its recurrence), whatever the hour."""
     if row.valid_from and day < row.valid_from:
         return False
     if row.valid_to and day > row.valid_to:
-        return False
-    if not within_hours(row, clock):
         return False
     if day_kind == HOLIDAY and getattr(row, "closed_on_holidays", False):
         return False
@@ -295,6 +299,49 @@ def opening_status(
     ):
         return OpeningStatus(False, f"{calendar.name_of(day) or '法定节假日'}休息")
     return OpeningStatus(False)
+
+
+MINUTES_PER_DAY = 24 * 60
+
+
+def open_intervals(
+    rows: Iterable, day: date, calendar: DayCalendar = NO_HOLIDAYS
+) -> list[tuple[int, int]]:
+    """The hours ``rows`` are open on the district-local ``day``, as merged
+    ``(from_minute, to_minute)`` pairs counted from midnight (1440 is midnight at the
+    end of the day): the same rule as ``opening_status``, asked of a whole day (room
+    utilisation, whether an activity fits its room's hours)."""
+    rows = list(rows)
+    covering = [row for row in rows if is_exception(row) and exception_covers(row, day)]
+    if covering:
+        candidates = [row for row in covering if row_kind(row) == SPECIAL_HOURS]
+    else:
+        day_kind = calendar.kind_of(day)
+        candidates = [
+            row for row in rows if not is_exception(row) and row_applies_on(row, day, day_kind)
+        ]
+    spans = sorted(
+        (_minute(row.opens_at), _closing_minute(row.closes_at))
+        for row in candidates
+        if row.opens_at is not None and row.closes_at is not None
+    )
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if end <= start:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _minute(clock: time) -> int:
+    return clock.hour * 60 + clock.minute
+
+
+def _closing_minute(clock: time) -> int:
+    return MINUTES_PER_DAY if clock == UNTIL_MIDNIGHT else _minute(clock)
 
 
 def is_open_at(rows: Iterable, moment: datetime, calendar: DayCalendar = NO_HOLIDAYS) -> bool:

@@ -12,3 +12,11 @@ def mask_personal_numbers(text: str) -> str:
         return text
     text = ID_NUMBER.sub(lambda m: m.group(1) + "*" * 8 + m.group(3), text)
     return MOBILE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
+
+
+def normalize_mobile(text: str) -> str | None:
+    """A mainland mobile number as typed (138 0013 8000, +86-138…) → 13800138000, or None
+    when it is not one."""
+    digits = re.sub(r"[\s\-()（）]", "", text or "")
+    digits = digits.removeprefix("+86").removeprefix("0086")
+    return digits if re.fullmatch(r"1[3-9]\d{9}", digits) else None

@@ -20,7 +20,9 @@ urlpatterns = [
         search_api.AutocompleteView.as_view(),
         name="service_autocomplete_api",
     ),
+    path("api/activities/", include("activities.api.urls")),
     path("api/", include("catalog.api.urls")),
+    path("huodong/", include("activities.urls")),
     path("sousuo/", include("search.urls")),
 ]
 

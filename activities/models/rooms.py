@@ -1,4 +1,4 @@
-"""Rooms of a center. Programme sheets and occurrences will book these rooms."""
+"""Rooms of a center (功能室): activities book them through their occurrences."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -1,0 +1,1 @@
+"""The admin of activities: each module registers its own Wagtail hooks and views."""

@@ -1,0 +1,5 @@
+"""Routes under /api/activities/ (to be written)."""
+
+app_name = "activities_api"
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""iCalendar feeds per center, street and activity (to be written)."""
+
+urlpatterns = []

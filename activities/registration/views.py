@@ -1,0 +1,3 @@
+"""Sign-up views (to be written)."""
+
+urlpatterns = []
