@@ -187,6 +187,10 @@ def check_schedule(activity, *, exceptions=None, today=None) -> tuple[Plan, list
     return plan, find_clashes(plan, activity), hours_warnings(plan, activity)
 
 
+def recurrence_day(moment) -> date:
+    return moment.astimezone(LOCAL_TZ).date()
+
+
 @transaction.atomic
 def schedule_activity(activity, *, today: date | None = None) -> Plan:
     """(Re)build the saved ``activity``'s occurrences, or raise ``RoomClash`` (and the
@@ -204,8 +208,10 @@ def schedule_activity(activity, *, today: date | None = None) -> Plan:
         raise RoomClash(clashes)
     rows = center_rows(activity)
     warned = set(outside_hours_of(plan, rows, hours_calendar(plan))) if rows else set()
-    existing = {o.recurrence_id: o for o in activity.occurrences.all()}
-    fields = ["center", "room", "starts_at", "ends_at", "all_day", "status", "reason"]
+    # Matched by the local date the rule gave (one session a day at most), so a new start
+    # time keeps each session's sign-ups.
+    existing = {recurrence_day(o.recurrence_id): o for o in activity.occurrences.all()}
+    fields = ["center", "room", "recurrence_id", "starts_at", "ends_at", "all_day", "status", "reason"]
     to_create, to_update = [], []
     for planned in plan.occurrences:
         values = {
@@ -218,11 +224,10 @@ def schedule_activity(activity, *, today: date | None = None) -> Plan:
             "reason": planned.reason,
             "outside_hours": planned in warned,
         }
-        occurrence = existing.pop(planned.recurrence_id, None)
+        values["recurrence_id"] = planned.recurrence_id
+        occurrence = existing.pop(recurrence_day(planned.recurrence_id), None)
         if occurrence is None:
-            to_create.append(
-                Occurrence(activity=activity, recurrence_id=planned.recurrence_id, **values)
-            )
+            to_create.append(Occurrence(activity=activity, **values))
         elif any(getattr(occurrence, name) != value for name, value in values.items()):
             for name, value in values.items():
                 setattr(occurrence, name, value)

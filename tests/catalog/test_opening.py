@@ -1,7 +1,7 @@
 """Opening hours: when a service is open, from HSDS schedule rows and their precedence."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -458,3 +458,39 @@ def test_a_dated_exception_is_worded_for_residents():
         == "2027-02-05至2027-02-07 闭馆（春节除夕至正月初二休息）"
     )
     assert describe_row(LANTERN_MORNING) == "2027-02-20 09:00–12:00（元宵节上午开放）"
+
+
+# -- a whole day: open_intervals is opening_status asked minute by minute --------------------
+
+ROUND_THE_CLOCK = row(byday="MO,TU,WE,TH,FR,SA,SU", opens="00:00", closes="23:59")
+HOLIDAY_CLOSED_WEEKDAYS = row(closed_on_holidays=True, open_on_makeup_workdays=True)
+
+
+@pytest.mark.parametrize(
+    ("rows", "day", "day_kind", "expected"),
+    [
+        ([MORNING, AFTERNOON], "2026-12-07", None, [(510, 720), (780, 1050)]),
+        ([WEEKDAYS, MORNING], "2026-12-07", None, [(510, 1050)]),  # overlaps merge
+        ([WEEKDAYS], "2026-12-05", None, []),  # a Saturday
+        ([HOLIDAY_CLOSED_WEEKDAYS], "2026-10-01", "holiday", []),
+        ([HOLIDAY_CLOSED_WEEKDAYS], "2026-10-10", "makeup_workday", [(510, 1050)]),
+        ([ROUND_THE_CLOCK], "2026-12-05", None, [(0, 1440)]),
+        ([CHUNHUILI_DAILY, SPRING_FESTIVAL_CLOSURE, LANTERN_MORNING], "2027-02-06", None, []),
+        (
+            [CHUNHUILI_DAILY, SPRING_FESTIVAL_CLOSURE, LANTERN_MORNING],
+            "2027-02-20",
+            None,
+            [(540, 720)],
+        ),
+    ],
+)
+def test_open_intervals_agree_with_opening_status_at_every_minute(rows, day, day_kind, expected):
+    from catalog.opening import open_intervals
+
+    day_calendar = calendar(f"{day} 00:00", day_kind)
+    intervals = open_intervals(rows, date.fromisoformat(day), day_calendar)
+    assert intervals == expected
+    for minute in range(0, 1440):
+        moment = at(day) + timedelta(minutes=minute)
+        inside = any(start <= minute < end for start, end in intervals)
+        assert is_open_at(rows, moment, day_calendar) is inside, f"{day} minute {minute}"
