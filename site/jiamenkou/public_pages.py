@@ -187,6 +187,49 @@ def _not_found() -> str:
     return "/mei-you-zhe-ge-ye-mian/"
 
 
+def _open_sign_up():
+    """A session taking sign-ups, the sample center's first when it has one."""
+    from django.utils import timezone
+
+    from activities.models import Occurrence, OccurrenceStatus
+
+    sessions = Occurrence.objects.filter(
+        activity__signup_required=True, starts_at__gt=timezone.now()
+    ).exclude(status=OccurrenceStatus.CANCELLED)
+    center = sample_center()
+    found = sessions.filter(center=center) if center else sessions.none()
+    return found.first() or sessions.order_by("starts_at", "pk").first()
+
+
+def _sign_up_page() -> str | None:
+    occurrence = _open_sign_up()
+    return reverse("activities:sign_up", args=[occurrence.pk]) if occurrence else None
+
+
+def _sign_up_link(kind: str) -> Callable[[], str | None]:
+    """A resident's own page (``kind`` "sign_up") or cancel page ("cancel") of a sign-up
+    to a session to come."""
+
+    def find() -> str | None:
+        from django.utils import timezone
+
+        from activities.models import SignUp, SignUpStatus
+        from activities.registration import links
+
+        sign_up = (
+            SignUp.objects.filter(
+                status=SignUpStatus.CONFIRMED, occurrence__starts_at__gt=timezone.now()
+            )
+            .order_by("occurrence__starts_at", "pk")
+            .first()
+        )
+        if sign_up is None:
+            return None
+        return links.cancel_url(sign_up) if kind == "cancel" else links.sign_up_url(sign_up)
+
+    return find
+
+
 PUBLIC_PAGE_TYPES: list[PublicPageType] = [
     PublicPageType("home", "区首页", _page_of("district.HomePage"), "district.HomePage"),
     PublicPageType("street", "街道", _page_of("district.StreetPage"), "district.StreetPage"),
@@ -225,6 +268,16 @@ PUBLIC_PAGE_TYPES: list[PublicPageType] = [
         _service_route("correction"),
         "catalog.ServiceListPage",
         "correction",
+    ),
+    PublicPageType("sign-up", "活动报名", _sign_up_page, url_name="activities:sign_up"),
+    PublicPageType(
+        "signed-up", "我的报名", _sign_up_link("sign_up"), url_name="activities:signed_up"
+    ),
+    PublicPageType(
+        "cancel-sign-up",
+        "取消报名",
+        _sign_up_link("cancel"),
+        url_name="activities:cancel_sign_up",
     ),
     PublicPageType("search", "全区搜索", _district_search, url_name="search:district"),
     PublicPageType(
