@@ -1,10 +1,13 @@
 """Room utilisation (功能室利用率): the computation, the admin page and its xlsx export."""
 
 from datetime import date, datetime, time
+from io import BytesIO
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
 
 from activities.models import SignUp, SignUpStatus
 from activities.utilisation import (
@@ -20,6 +23,7 @@ from activities.utilisation import (
 from catalog.models import LocationSchedule
 from catalog.opening import LOCAL_TZ
 from tests.activities.builders import add_room, build_activity, room_of
+from tests.catalog.test_admin_permissions import editor_group
 from tests.district.builders import build_center, build_home, build_street
 
 WEEK_OF_DEC_7 = Period.of(WEEK, date(2026, 12, 9))
@@ -211,3 +215,125 @@ class UtilisationTests(TestCase):
             build_activity(other, f"活动{number}", room=room, freq="WEEKLY", byday="WE")
         self.assertEqual(len(utilisation_report(WEEK_OF_DEC_7, district_scope()).lines), 20)
         self.assertEqual(queries(district_scope()), small)
+
+
+def assert_denied(test, response):
+    """Wagtail's admin answers a PermissionDenied with a redirect to its home page and a
+    message (a 403 for scripts)."""
+    if response.status_code != 403:
+        test.assertRedirects(response, "/admin/", fetch_redirect_response=False)
+
+
+DECEMBER_7 = {"unit": "week", "date": "2026-12-07"}
+
+
+class UtilisationAdminTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        home = build_home()
+        cls.street = build_street(home)
+        cls.center = build_center(cls.street, code="T-01")
+        build_activity(cls.center, "太极拳", start_time=time(9, 0), end_time=time(11, 0))
+        cls.other = build_center(cls.street, code="T-02")
+        cls.other_room = room_of(cls.other)
+        cls.other_room.name = "棋牌室"
+        cls.other_room.save()
+        users = get_user_model().objects
+        cls.district_editor = users.create_superuser("district", password="pw-district-1")
+        cls.center_editor = users.create_user("center", password="pw-center-12")
+        cls.center_editor.groups.add(editor_group("T-01编辑", cls.center))
+        cls.nobody = users.create_user("nobody", password="pw-nobody-12")
+        cls.nobody.groups.add(editor_group("无中心", home, model_permissions=False))
+        cls.nobody.groups.get().page_permissions.all().delete()
+
+    def get(self, user, url=URL, **params):
+        self.client.force_login(user)
+        return self.client.get(url, {**DECEMBER_7, **params})
+
+    def test_the_district_sees_every_room_idle_ones_first_with_a_chart(self):
+        response = self.get(self.district_editor)
+        self.assertEqual(response.status_code, 200)
+        page = response.content.decode()
+        rooms = response.context["report"].lines
+        self.assertEqual([line.room.name for line in rooms], ["棋牌室", "多功能厅"])
+        self.assertEqual(response.context["scope"].label, "全区")
+        self.assertIn("data-idle", page)
+        self.assertIn("闲置", page)
+        self.assertIn("4.4%", page)  # 2h of 45h
+        self.assertInHTML("<td>45.0</td>", page, count=4)  # two rooms, two centers
+        self.assertIn('role="img"', page)
+        self.assertIn('<title id="utilisation-chart-title">', page)
+        self.assertIn("其中1间闲置（T-02社区 棋牌室）", page)
+        self.assertIn('data-summary="street"', page)
+        self.assertIn("开放时间以外的使用", page)  # the help text says how those count
+
+    def test_a_center_editor_sees_only_their_centers_rooms(self):
+        response = self.get(self.center_editor)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            [line.room.name for line in response.context["report"].lines], ["多功能厅"]
+        )
+        self.assertNotContains(response, "棋牌室")
+        self.assertNotContains(response, "T-02社区党群服务中心")
+        self.assertNotContains(response, 'value="district"')
+        for scope in [f"center-{self.other.pk}", f"room-{self.other_room.pk}", "district"]:
+            with self.subTest(scope=scope):
+                assert_denied(self, self.get(self.center_editor, scope=scope))
+                assert_denied(self, self.get(self.center_editor, EXPORT_URL, scope=scope))
+        street = self.get(self.center_editor, scope=f"street-{self.street.pk}")
+        assert_denied(self, street)
+
+    def test_editors_of_no_center_have_no_page_and_no_menu_item(self):
+        assert_denied(self, self.get(self.nobody))
+        self.client.force_login(self.center_editor)
+        self.assertContains(self.client.get("/admin/"), URL)
+        self.client.force_login(self.nobody)
+        self.assertNotContains(self.client.get("/admin/"), URL)
+
+    def test_unreadable_input_is_said_in_chinese(self):
+        response = self.get(self.district_editor, date="2026-13-45", scope="center-x")
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "日期“2026-13-45”无法识别，请按 2026-12-07 的格式填写")
+        self.assertContains(response, "所选的范围不存在。")
+        export = self.get(self.district_editor, EXPORT_URL, date="2026-13-45")
+        self.assertEqual(export.status_code, 400)
+        self.assertIn("无法识别", export.content.decode())
+
+    def test_the_xlsx_holds_the_same_numbers_as_numbers(self):
+        response = self.get(self.district_editor, EXPORT_URL, scope=f"street-{self.street.pk}")
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("attachment", response["Content-Disposition"])
+        sheet = load_workbook(BytesIO(response.content)).active
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        self.assertEqual(rows[1][:2], ["统计期间", "2026年12月7日（周一）至12月13日（周日）"])
+        self.assertEqual(rows[2][:2], ["范围", "测试街道"])
+        header = rows.index(next(row for row in rows if row[0] == "街道"))
+        first, second = rows[header + 1], rows[header + 2]
+        self.assertEqual(first[2:4], ["棋牌室", "闲置"])
+        self.assertEqual(second[2], "多功能厅")
+        self.assertEqual(second[4:6], [45, 2])
+        self.assertIsInstance(second[6], float)
+        self.assertAlmostEqual(second[6], 2 / 45)
+        ratio_cell = sheet.cell(row=header + 3, column=7)
+        self.assertEqual(ratio_cell.number_format, "0.0%")
+        total = next(row for row in rows if row[0] == "合计")
+        self.assertEqual(total[2:6], [2, 1, 90, 2])
+
+    def test_the_page_query_count_does_not_grow_with_rooms(self):
+        self.client.force_login(self.district_editor)
+
+        def queries():
+            with CaptureQueriesContext(connection) as captured:
+                response = self.client.get(URL, DECEMBER_7)
+            self.assertEqual(response.status_code, 200)
+            return len(captured), len(response.context["report"].lines)
+
+        small, rooms = queries()
+        self.assertEqual(rooms, 2)
+        for number in range(18):
+            room = add_room(self.other, f"活动室{number}")
+            build_activity(
+                self.other, f"活动{number}", room=room, start_time=time(14, 0), end_time=time(15, 0)
+            )
+        large, rooms = queries()
+        self.assertEqual((large, rooms), (small, 20))
