@@ -43,8 +43,8 @@ from district.permissions import editable_center_ids, editable_page_ids, is_dist
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 HELP_TEXT = [
-    "开放时长：所选期间内每天中心开放时间之和（按中心的开放时间计算，法定节假日和临时闭馆日不计，"
-    "调休上班日照常计入）。",
+    "开放时长：所选期间内逐日累加的中心开放时间（按服务中心填写的开放时间计算：中心休息的日子，"
+    "如法定节假日、临时闭馆日，不计；调休上班日开放的照常计入）。",
     "已用时长：各场活动（已取消的不计）占用该功能室的时间中，落在开放时间内的部分；"
     "开放时间以外的使用（如晚上、周末的活动）单列为“开放时间外”，不计入利用率，"
     "所以利用率不会超过100%。",
@@ -198,9 +198,17 @@ CHART_ROW_HEIGHT = 26
 CHART_TOP = 28
 
 
+CHART_LABEL_CHARACTERS = 16  # what fits in CHART_LABEL_WIDTH at 13px; the table has it all
+
+
 def chart_label(line) -> str:
     """海棠苑社区 书画室: the center's name without 党群服务中心, and the room."""
-    return f"{line.center.title.removesuffix('党群服务中心') or line.center.title} {line.room.name}"
+    label = (
+        f"{line.center.title.removesuffix('党群服务中心') or line.center.title} {line.room.name}"
+    )
+    if len(label) > CHART_LABEL_CHARACTERS:
+        label = label[: CHART_LABEL_CHARACTERS - 1] + "…"
+    return label
 
 
 def bar_chart(report) -> dict:

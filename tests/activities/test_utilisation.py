@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from activities.models import SignUp, SignUpStatus
 from activities.utilisation import (
     MONTH,
+    ROOM_REPORT_QUERIES,
     WEEK,
     Period,
     center_scope,
@@ -209,6 +210,7 @@ class UtilisationTests(TestCase):
             return len(captured)
 
         small = queries(district_scope())
+        self.assertEqual(small, ROOM_REPORT_QUERIES)
         other = build_center(self.street, code="T-02")
         for number in range(18):
             room = add_room(other, f"活动室{number}")
@@ -282,6 +284,18 @@ class UtilisationAdminTests(TestCase):
                 assert_denied(self, self.get(self.center_editor, EXPORT_URL, scope=scope))
         street = self.get(self.center_editor, scope=f"street-{self.street.pk}")
         assert_denied(self, street)
+
+    def test_a_street_editor_sees_the_street_and_each_of_its_centers(self):
+        street_editor = get_user_model().objects.create_user("street", password="pw-street-12")
+        street_editor.groups.add(editor_group("街道编辑", self.street))
+        response = self.get(street_editor)
+        self.assertEqual(response.context["scope"].label, "我负责的全部中心")
+        self.assertEqual(len(response.context["report"].lines), 2)
+        self.assertContains(response, f'value="street-{self.street.pk}"')
+        self.assertContains(response, f'value="center-{self.other.pk}"')
+        street = self.get(street_editor, scope=f"street-{self.street.pk}")
+        self.assertEqual([s.label for s in street.context["report"].streets], ["测试街道"])
+        assert_denied(self, self.get(street_editor, scope="district"))
 
     def test_editors_of_no_center_have_no_page_and_no_menu_item(self):
         assert_denied(self, self.get(self.nobody))
