@@ -1,17 +1,20 @@
 """Sign-ups (报名): the rules (places, waitlist, cancelling, closed sessions, duplicates),
 the residents' links, the throttle, the public pages and the organisers' admin."""
 
+import threading
+import time
 from datetime import timedelta
 from io import BytesIO
 from unittest import mock
 from urllib.parse import quote
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.test import Client, TestCase
+from django.test import Client, TestCase, TransactionTestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -300,6 +303,14 @@ class PublicPageTests(SignUpFixtures):
         self.assertContains(page, "已经报名了本场活动")
         self.assertEqual(SignUp.objects.count(), 1)
 
+    def test_a_resident_whose_session_was_cancelled_is_told_on_their_page(self):
+        sign_up = self.sign_up(1)
+        Occurrence.objects.filter(pk=self.occurrence.pk).update(
+            status=OccurrenceStatus.CANCELLED, reason="场地维修"
+        )
+        page = self.client.get(links.sign_up_url(sign_up))
+        self.assertContains(page, "本场活动已取消（场地维修），请勿前往")
+
     def test_a_cancelled_session_says_so_and_has_no_form(self):
         Occurrence.objects.filter(pk=self.occurrence.pk).update(
             status=OccurrenceStatus.CANCELLED, reason="场地维修"
@@ -493,3 +504,41 @@ class OrganiserAdminTests(SignUpFixtures):
             self.center, "八段锦", signup_required=True, capacity=9, dtstart=future_day(5)
         )
         self.assertEqual((queries(index), queries(self.admin_url())), few)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="PostgreSQL's row locks; SQLite serialises every write",
+)
+class LastPlaceTests(TransactionTestCase):
+    def setUp(self):
+        center = build_center(build_street(build_home()))
+        activity = build_activity(
+            center, "太极拳", signup_required=True, capacity=1, dtstart=future_day()
+        )
+        self.occurrence = activity.occurrences.get()
+
+    def test_two_residents_cannot_both_take_the_last_place(self):
+        barrier = threading.Barrier(2)
+        create = SignUp.objects.create
+
+        def slow_create(**fields):
+            # Without the row lock, the other resident would count the places meanwhile.
+            time.sleep(0.3)
+            return create(**fields)
+
+        def take(number):
+            try:
+                barrier.wait()
+                service.sign_up(self.occurrence, "居民", phone(number), ip=None)
+            finally:
+                connection.close()
+
+        with mock.patch.object(SignUp.objects, "create", side_effect=slow_create):
+            threads = [threading.Thread(target=take, args=(n,)) for n in (1, 2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        statuses = sorted(SignUp.objects.values_list("status", flat=True))
+        self.assertEqual(statuses, ["confirmed", "waitlisted"])
