@@ -28,6 +28,7 @@ from catalog.models import (
     TaxonomyTerm,
 )
 from catalog.models.services import CostCategory
+from search.activities import ActivityResults, find_activities
 from search.analysis import (
     CJK,
     LATIN_RUN,
@@ -103,6 +104,8 @@ class CatalogSearch:
     messages: list[str] = field(default_factory=list)
     pages: list = field(default_factory=list)
     log_id: int | None = None
+    #: Upcoming activities the text finds (:mod:`search.activities`), when asked for.
+    activities: ActivityResults | None = None
 
     @property
     def text(self) -> str:
@@ -249,12 +252,18 @@ def search_catalog(
     channel: str = "web",
     log: bool = True,
     with_pages: bool = False,
+    with_activities: bool = False,
 ) -> tuple[CatalogSearch, list[ParameterProblem]]:
     """Run a resident's search. ``center_code`` scopes a center's own search page (the
-    resident may widen it with ``scope=all``)."""
+    resident may widen it with ``scope=all``), its activities as well as its services."""
     parameters = SearchParameters(data, moment=moment, center_code=center_code)
     query = parameters.read()
     result = run_query(query, with_pages=with_pages)
+    if with_activities:
+        scoped = center_code if parameters.data.get("scope") != "all" else ""
+        result.activities = find_activities(
+            query, candidate_modes(query.analysed), center_code=scoped
+        )
     notes = [f"{p.message}（已忽略）" for p in parameters.problems] + parameters.warnings
     result.messages[:0] = notes
     if log and query.page == 1 and not query.analysed.is_empty:
@@ -310,9 +319,14 @@ def run_query(query: CatalogQuery, *, with_pages: bool = False) -> CatalogSearch
 def choose_mode(backend, query: CatalogQuery) -> Mode | None:
     """The first way of reading the query that finds anything: strict; by sound (a slip
     such as 老年正); without lone characters; any word. None when nothing matches."""
-    analysed = query.analysed
-    if analysed.is_empty:
+    if query.analysed.is_empty:
         return Mode.STRICT
+    modes = candidate_modes(query.analysed)
+    return next((mode for mode in modes if backend.has_matches(query, mode)), None)
+
+
+def candidate_modes(analysed: AnalysedQuery) -> list[Mode]:
+    """The ways of reading a query, in the order they are tried (see :func:`choose_mode`)."""
     modes = [Mode.STRICT]
     if CJK.search(analysed.folded):
         modes.append(Mode.HOMOPHONE)
@@ -320,7 +334,7 @@ def choose_mode(backend, query: CatalogQuery) -> Mode | None:
         modes.append(Mode.CORE)
     if len(analysed.groups) > 1:
         modes.append(Mode.RELAXED)
-    return next((mode for mode in modes if backend.has_matches(query, mode)), None)
+    return modes
 
 
 def find_pages(query: CatalogQuery, mode: Mode, limit: int = 5) -> list:

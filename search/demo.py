@@ -21,5 +21,6 @@ def load_search_demo(password=None) -> list[str]:
         )
     counts = rebuild_index(progress=False)
     return [
-        f"搜索：新增同义词组 {added} 组；索引了 {counts['services']} 项服务、{counts['pages']} 个页面。"
+        f"搜索：新增同义词组 {added} 组；索引了 {counts['services']} 项服务、"
+        f"{counts['activities']} 个活动、{counts['pages']} 个页面。"
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db.models import Prefetch
 
@@ -20,10 +21,11 @@ SERVICE_PREFETCH = (
 
 @dataclass
 class Document:
-    """A service or page as analysed text plus what backends filter and facet on."""
+    """A service, activity or page as analysed text plus what backends filter and facet on
+    (activities: :func:`search.activities.activity_document`)."""
 
-    source: str  # "service" or "page"
-    key: str  # the service's uuid or the page's id, as text
+    source: str  # "service", "activity" or "page"
+    key: str  # the service's uuid, the activity's or the page's id, as text
     title: str
     name_tokens: list[str]
     keyword_tokens: list[str]
@@ -31,6 +33,8 @@ class Document:
     pinyin_tokens: list[str]
     facets: dict[str, list[str]] = field(default_factory=dict)
     points: list[tuple[float, float]] = field(default_factory=list)  # (lat, lng)
+    #: An activity's last session that is not cancelled ends then (None: it has none).
+    last_ends_at: datetime | None = None
 
     def joined(self, name: str) -> str:
         return " ".join(getattr(self, name))

@@ -8,7 +8,8 @@ from search.signals import searchable_pages
 
 
 def rebuild_index(*, progress: bool = True, stream=None) -> dict[str, int]:
-    """Empty the index and index every visible service and live searchable page."""
+    """Empty the index and index every visible service, every activity and live
+    searchable page."""
     from tqdm import tqdm
 
     backend = get_search_backend()
@@ -21,8 +22,11 @@ def rebuild_index(*, progress: bool = True, stream=None) -> dict[str, int]:
         for batch in backend.iter_service_batches():
             services += backend.index_services(batch)
             bar.update(len(batch))
+    activities = 0
+    for batch in backend.iter_activity_batches():
+        activities += backend.index_activities(batch)
     pages = list(searchable_pages())
     with tqdm(total=len(pages), unit="页", desc="页面", disable=not progress, file=stream) as bar:
         backend.index_pages(pages)
         bar.update(len(pages))
-    return {"services": services, "pages": len(pages)}
+    return {"services": services, "activities": activities, "pages": len(pages)}

@@ -13,7 +13,7 @@ SYNONYM_SEPARATORS = "，,、;；\n\r\t "
 
 
 class SearchEntry(models.Model):
-    """One searchable thing (a service or a page) as pre-analysed tokens.
+    """One searchable thing (a service, an activity or a page) as pre-analysed tokens.
 
     The database backend's full-text index is built from these columns by the database
     itself: an FTS5 table kept in step by triggers on SQLite, a generated ``tsvector``
@@ -22,11 +22,19 @@ class SearchEntry(models.Model):
 
     class Source(models.TextChoices):
         SERVICE = "service", _("服务事项")
+        ACTIVITY = "activity", _("活动")
         PAGE = "page", _("页面")
 
     source = models.CharField(max_length=10, choices=Source.choices)
     service = models.OneToOneField(
         "catalog.Service",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="search_entry",
+    )
+    activity = models.OneToOneField(
+        "activities.Activity",
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -44,7 +52,7 @@ class SearchEntry(models.Model):
     keyword_tokens = models.TextField(blank=True)
     body_tokens = models.TextField(blank=True)
     pinyin_tokens = models.TextField(blank=True)
-    #: The service's facet values as ``facet:value`` (``kind:government``,
+    #: The service's (or activity's) facet values as ``facet:value`` (``kind:government``,
     #: ``center:HHD-CH``…): the database backend filters and counts facets from these.
     facet_values = models.JSONField(default=list, blank=True)
     indexed_at = models.DateTimeField(default=timezone.now)
@@ -53,8 +61,24 @@ class SearchEntry(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    models.Q(source="service", service__isnull=False, page__isnull=True)
-                    | models.Q(source="page", page__isnull=False, service__isnull=True)
+                    models.Q(
+                        source="service",
+                        service__isnull=False,
+                        activity__isnull=True,
+                        page__isnull=True,
+                    )
+                    | models.Q(
+                        source="activity",
+                        activity__isnull=False,
+                        service__isnull=True,
+                        page__isnull=True,
+                    )
+                    | models.Q(
+                        source="page",
+                        page__isnull=False,
+                        service__isnull=True,
+                        activity__isnull=True,
+                    )
                 ),
                 name="search_entry_has_one_target",
             )

@@ -1,8 +1,9 @@
-"""Keep the index in step with the catalog and the pages.
+"""Keep the index in step with the catalog, the activities and the pages.
 
 Changes are collected per transaction and indexed once it commits: a service's topics,
 locations and prices are saved after the service row itself, so indexing on the first
-post_save would read half an edit. Bulk writers (the HSDS importer) send
+post_save would read half an edit (an activity's audiences, exceptions and sessions
+likewise, see ``Activity.save``). Bulk writers (the HSDS importer) send
 ``catalog.signals.services_written`` instead of row signals.
 """
 
@@ -28,7 +29,7 @@ class _Pending:
     them with Django (its place in ``connection.run_on_commit``)."""
 
     def __init__(self):
-        self.keys = {"service": set(), "page": set()}
+        self.keys = {"service": set(), "activity": set(), "page": set()}
         # Our flushes in run_on_commit: (index, the (savepoint ids, callback, robust) entry).
         self.entries: list[tuple[int, tuple]] = []
         self.savepoint = None
@@ -42,7 +43,8 @@ class _Pending:
 
 
 def schedule(kind: str, keys) -> None:
-    """Index ``keys`` (service ids, or page ids) of ``kind`` when the transaction commits.
+    """Index ``keys`` (service, activity or page ids) of ``kind`` when the transaction
+    commits.
 
     Keys collect in one pending set flushed once per transaction. When Django has dropped
     our flush (the transaction rolled back), the keys go with it. A savepoint of its own
@@ -72,7 +74,7 @@ def flush() -> None:
     keys = pending.keys
     # What changes after this flush (in the same block) needs a flush of its own.
     _pending.state = None
-    if not (keys["service"] or keys["page"]):
+    if not any(keys.values()):
         return
     from search.backends import get_search_backend
 
@@ -80,6 +82,8 @@ def flush() -> None:
     try:
         if keys["service"]:
             backend.index_services(keys["service"])
+        if keys["activity"]:
+            backend.index_activities(keys["activity"])
         if keys["page"]:
             sync_pages(backend, keys["page"])
     except Exception:
@@ -114,6 +118,12 @@ def sync_pages(backend, page_ids) -> None:
 
 def service_changed(sender, instance, **kwargs):
     schedule("service", [instance.pk])
+    # Activities that deliver it are found by its name.
+    from activities.models import Activity
+
+    schedule(
+        "activity", list(Activity.objects.filter(service=instance).values_list("pk", flat=True))
+    )
 
 
 def child_changed(sender, instance, **kwargs):
@@ -125,13 +135,19 @@ def location_changed(sender, instance, **kwargs):
 
     ids = ServiceAtLocation.objects.filter(location=instance).values_list("service_id", flat=True)
     schedule("service", list(ids))
+    if instance.center_id:  # the center's activities are chosen by its identifier too
+        center_changed(sender, instance.center_id, **kwargs)
 
 
 def organization_changed(sender, instance, **kwargs):
+    from activities.models import Activity
     from catalog.models import Service
 
     schedule(
         "service", list(Service.objects.filter(organization=instance).values_list("pk", flat=True))
+    )
+    schedule(
+        "activity", list(Activity.objects.filter(organizer=instance).values_list("pk", flat=True))
     )
 
 
@@ -144,6 +160,11 @@ def term_changed(sender, instance, **kwargs):
         "pk", flat=True
     )
     schedule("service", list(ids))
+    from activities.models import Activity
+
+    schedule(
+        "activity", list(Activity.objects.filter(audiences=instance).values_list("pk", flat=True))
+    )
 
 
 def bulk_written(sender, service_ids, **kwargs):
@@ -152,6 +173,25 @@ def bulk_written(sender, service_ids, **kwargs):
 
 def page_changed(sender, instance, **kwargs):
     schedule("page", [instance.pk])
+
+
+def activity_changed(sender, instance, **kwargs):
+    schedule("activity", [instance.pk])
+
+
+def activity_kind_changed(sender, instance, **kwargs):
+    from activities.models import Activity
+
+    schedule("activity", list(Activity.objects.filter(kind=instance).values_list("pk", flat=True)))
+
+
+def center_changed(sender, instance, **kwargs):
+    """A center's activities are found by its name (and chosen by its codes)."""
+    from activities.models import Activity
+
+    schedule(
+        "activity", list(Activity.objects.filter(center=instance).values_list("pk", flat=True))
+    )
 
 
 def connect() -> None:
@@ -173,6 +213,14 @@ def connect() -> None:
     post_save.connect(organization_changed, sender=Organization, dispatch_uid="search-org")
     post_save.connect(term_changed, sender=TaxonomyTerm, dispatch_uid="search-term")
     services_written.connect(bulk_written, dispatch_uid="search-bulk")
+    from activities.models import Activity, ActivityKind
+    from district.models import CenterPage
+
+    for signal in (post_save, post_delete):
+        signal.connect(activity_changed, sender=Activity, dispatch_uid=f"search-activity-{signal}")
+    post_save.connect(activity_kind_changed, sender=ActivityKind, dispatch_uid="search-a-kind")
+    post_save.connect(center_changed, sender=CenterPage, dispatch_uid="search-a-center")
+    page_published.connect(center_changed, sender=CenterPage, dispatch_uid="search-a-center-pub")
     for model in searchable_page_models():
         page_published.connect(page_changed, sender=model, dispatch_uid=f"search-pub-{model}")
         page_unpublished.connect(page_changed, sender=model, dispatch_uid=f"search-unpub-{model}")

@@ -1,4 +1,5 @@
-"""The residents' search page (district-wide at /sousuo/, a center's at /sousuo/<code>/) and
+"""The residents' search page (district-wide at /sousuo/, a center's at /sousuo/<code>/):
+services, and the upcoming activities the same words find (a center's page: its own), and
 the click-through that tells the demand list which results were useful."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from wagtail.models import Site
 
 from catalog.models import Service, ServiceListPage
 from district.models import CenterPage, HomePage
+from search.activities import link_activities
 from search.backends.base import SearchUnavailable
 from search.catalog import FACET_TITLES, search_catalog
 from search.query import FACETS
@@ -37,6 +39,7 @@ def search_page(request, center_code: str = ""):
             center_code=center.code if center else "",
             channel="web",
             with_pages=True,
+            with_activities=True,
         )
     except SearchUnavailable:
         logger.exception("Search backend unavailable")
@@ -54,6 +57,8 @@ def search_page(request, center_code: str = ""):
             )
         else:
             hit.click_url = hit.url
+    activities = result.activities
+    link_activities(activities.hits, request)
     facets = [
         {
             "name": facet,
@@ -71,6 +76,9 @@ def search_page(request, center_code: str = ""):
     ]
     context = {
         "result": result,
+        "activities": activities,
+        # A search that finds activities but no service shows the activities first.
+        "activities_first": bool(activities.hits) and not result.hits,
         "center": center,
         "home": site_home(request),
         "facets": facets,

@@ -41,6 +41,28 @@ class BaseSearchBackend:
             written += len(services)
         return written
 
+    def index_activities(self, activity_ids: Iterable) -> int:
+        """(Re)index the given activities; those deleted are removed."""
+        from search.activities import activity_document, indexable_activities
+
+        ids = [int(pk) for pk in dict.fromkeys(activity_ids)]
+        written = 0
+        for start in range(0, len(ids), BATCH_SIZE):
+            batch = ids[start : start + BATCH_SIZE]
+            activities = list(indexable_activities().filter(pk__in=batch))
+            found = {activity.pk for activity in activities}
+            self.write_documents("activity", [activity_document(a) for a in activities])
+            self.remove_documents("activity", [str(pk) for pk in batch if pk not in found])
+            written += len(activities)
+        return written
+
+    def iter_activity_batches(self) -> Iterator[list]:
+        from activities.models import Activity
+
+        ids = list(Activity.objects.values_list("pk", flat=True).order_by("pk"))
+        for start in range(0, len(ids), BATCH_SIZE):
+            yield ids[start : start + BATCH_SIZE]
+
     def index_pages(self, pages: Iterable) -> int:
         documents = [page_document(page) for page in pages]
         self.write_documents("page", documents)
@@ -78,6 +100,14 @@ class BaseSearchBackend:
         return self.search_services(query, mode).total > 0
 
     def search_pages(self, query: CatalogQuery, mode: Mode, limit: int) -> list[int]:
+        raise NotImplementedError
+
+    def search_activities(
+        self, query: CatalogQuery, mode: Mode, filters: dict[str, str], limit: int
+    ) -> tuple[list[tuple[int, float]], int]:
+        """(activity id, score) of the best ``limit`` activities ``query``'s text matches
+        in ``mode`` under ``filters`` (center, audience, cost) that have a session to come
+        at ``query.moment``, best first; and how many such activities match."""
         raise NotImplementedError
 
     def autocomplete(self, prefix: str, limit: int) -> list[str]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from catalog.models import Location, Service, ServiceAtLocation
 from search.analysis import CJK, Alternative, Group, fold
@@ -37,6 +38,8 @@ FLOAT = "DOUBLE PRECISION"  # a type name both dialects know
 #: How long a search's counts and page are kept (settings: JIAMENKOU_SEARCH
 #: ["RESULT_CACHE_SECONDS"]; 0 turns it off). Any write to the index makes them stale.
 RESULT_CACHE_SECONDS = 300
+#: The entry's column naming what it indexes, by source.
+TARGETS = {"service": "service_id", "activity": "activity_id", "page": "page_id"}
 
 
 def facet_token(facet: str, value: str) -> str:
@@ -196,7 +199,7 @@ class SearchBackend(BaseSearchBackend):
     def write_documents(self, source: str, documents: list[Document]) -> None:
         if not documents:
             return
-        target = "service_id" if source == "service" else "page_id"
+        target = TARGETS[source]
         keys = [document.key for document in documents]
         with transaction.atomic():
             IndexVersion.renew()
@@ -219,7 +222,7 @@ class SearchBackend(BaseSearchBackend):
 
     def remove_documents(self, source: str, keys: list[str]) -> None:
         if keys:
-            target = "service_id" if source == "service" else "page_id"
+            target = TARGETS[source]
             with transaction.atomic():
                 IndexVersion.renew()
                 SearchEntry.objects.filter(source=source, **{f"{target}__in": keys}).delete()
@@ -438,6 +441,37 @@ class SearchBackend(BaseSearchBackend):
         with connection.cursor() as cursor:
             cursor.execute(f"{sql} ORDER BY score DESC, e.page_id LIMIT %s", [*params, limit])
             return [row[0] for row in cursor.fetchall()]
+
+    def search_activities(
+        self, query: CatalogQuery, mode: Mode, filters: dict[str, str], limit: int
+    ) -> tuple[list[tuple[int, float]], int]:
+        """One query: the page of activities and, in each row, how many match. Whether an
+        activity has a session to come is asked of the occurrences table in that query,
+        so it is true at ``query.moment`` without reindexing. Not cached: the moment
+        changes with every search."""
+        from search.activities import upcoming_occurrences
+
+        if query.analysed.is_empty:
+            return [], 0
+        selection = self._selection(query, mode, "activity")
+        if selection is None:
+            return [], 0
+        upcoming = upcoming_occurrences(query.moment or timezone.now()).values("activity_id")
+        sub_sql, sub_params = upcoming.query.sql_with_params()
+        selection = selection.where(f"e.activity_id IN ({sub_sql})", sub_params)
+        for facet, value in filters.items():
+            selection = selection.where(*self.dialect.has_facet(facet_token(facet, value)))
+        # Counted outside the match: FTS5's bm25 cannot sit beside a window function.
+        sql, params = selection.sql(f"e.activity_id AS activity_id, {selection.score_sql} AS score")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT activity_id, score, COUNT(*) OVER () FROM ({sql}) m "
+                "ORDER BY score DESC, activity_id LIMIT %s",
+                [*params, limit],
+            )
+            rows = cursor.fetchall()
+        total = int(rows[0][2]) if rows else 0
+        return [(int(pk), float(score)) for pk, score, _ in rows], total
 
     def autocomplete(self, prefix: str, limit: int) -> list[str]:
         prefix = fold(prefix).strip()

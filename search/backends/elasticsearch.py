@@ -1,16 +1,17 @@
 """The Elasticsearch 8 backend: the same documents and the same matching rules as
-:mod:`search.backends.database`, stored in two indexes of a cluster.
+:mod:`search.backends.database`, stored in three indexes of a cluster (services,
+activities, pages).
 
 Settings (``settings.JIAMENKOU_SEARCH``)::
 
     {
         "BACKEND": "search.backends.elasticsearch",
         "URLS": ["http://localhost:9200"],  # required
-        "INDEX_PREFIX": "jiamenkou",  # indexes <prefix>-services and <prefix>-pages
+        "INDEX_PREFIX": "jiamenkou",  # <prefix>-services, <prefix>-activities, <prefix>-pages
         "REFRESH": False,  # refresh after each bulk write (tests: True)
         "TIMEOUT": 10,  # seconds per request
         "MAX_RETRIES": 2,
-        "REPLICAS": 0,  # number_of_replicas of both indexes
+        "REPLICAS": 0,  # number_of_replicas of the indexes
         "OPTIONS": {},  # more keyword arguments of elasticsearch.Elasticsearch
     }
 
@@ -27,6 +28,10 @@ Contracts shared with the database backend:
 - Facet counts are disjunctive: each facet is counted under the other facets' choices.
 - Open now is judged in Python (:func:`search.opening.open_ids_among`) over the matched
   ids, then applied as an id filter.
+- Activities are offered while they have a session to come that is not cancelled: each
+  document keeps its last such session's end (``last_ends_at``, written whenever the
+  activity is saved), filtered on at the moment of the search; the page then reads the
+  next session from the database (:mod:`search.activities`).
 
 Nothing here talks to the cluster until a request is executed: the connection is created
 on first use, and the ``build_*`` methods only compose requests (tests rely on that).
@@ -40,10 +45,11 @@ import json
 import urllib.parse
 from collections.abc import Iterator
 
+from django.utils import timezone
 from elasticsearch import ConnectionError as TransportConnectionError
 from elasticsearch import ConnectionTimeout, NotFoundError
-from elasticsearch.dsl import Document as EsDocument
 from elasticsearch.dsl import (
+    Date,
     FacetedSearch,
     GeoPoint,
     Index,
@@ -55,12 +61,14 @@ from elasticsearch.dsl import (
     analyzer,
     connections,
 )
+from elasticsearch.dsl import Document as EsDocument
 from elasticsearch.dsl.query import (
     Bool,
     GeoDistance,
     MatchAll,
     Prefix,
     Query,
+    Range,
     Term,
     Terms,
     Wildcard,
@@ -68,6 +76,7 @@ from elasticsearch.dsl.query import (
 from elasticsearch.helpers import bulk
 
 from catalog.filters import VISIBLE_STATUSES
+from search.activities import ACTIVITY_FACETS
 from search.analysis import CJK, Alternative, Group, fold
 from search.backends.base import BaseSearchBackend, SearchUnavailable
 from search.documents import Document
@@ -144,6 +153,25 @@ class ServiceDocument(EsDocument):
         name = f"{DEFAULT_PREFIX}-services"
 
 
+class ActivityDocument(EsDocument):
+    """One activity: its analysed text, the facets it shares with services (center,
+    audience, cost) and when its last session that is not cancelled ends."""
+
+    activity_id = Integer()
+    title = Keyword()
+    name_tokens = _tokens_field()
+    keyword_tokens = _tokens_field()
+    body_tokens = _tokens_field()
+    pinyin_tokens = _tokens_field()
+    center = Keyword(multi=True)
+    audience = Keyword(multi=True)
+    cost = Keyword(multi=True)
+    last_ends_at = Date()
+
+    class Index:
+        name = f"{DEFAULT_PREFIX}-activities"
+
+
 class PageDocument(EsDocument):
     """One live searchable page."""
 
@@ -159,14 +187,19 @@ class PageDocument(EsDocument):
         name = f"{DEFAULT_PREFIX}-pages"
 
 
-DOCUMENT_CLASSES = {"service": ServiceDocument, "page": PageDocument}
-INDEX_SUFFIXES = {"service": "services", "page": "pages"}
+DOCUMENT_CLASSES = {
+    "service": ServiceDocument,
+    "activity": ActivityDocument,
+    "page": PageDocument,
+}
+INDEX_SUFFIXES = {"service": "services", "activity": "activities", "page": "pages"}
 
 
 def index_for(
     source: str, prefix: str = DEFAULT_PREFIX, *, using: str = "default", replicas: int = 0
 ):
-    """The :class:`elasticsearch.dsl.Index` of ``source`` ("service" or "page"): name,
+    """The :class:`elasticsearch.dsl.Index` of ``source`` ("service", "activity" or
+    "page"): name,
     settings (one shard, so term statistics are global as in the database) and mapping."""
     index = Index(f"{prefix}-{INDEX_SUFFIXES[source]}", using=using)
     index.settings(
@@ -182,6 +215,11 @@ def service_mapping() -> dict:
     """The body that creates a services index: ``{"settings": …, "mappings": …}``, the
     token analyzer defined in ``settings.analysis``."""
     return index_for("service").to_dict()
+
+
+def activity_mapping() -> dict:
+    """The body that creates an activities index (as :func:`service_mapping`)."""
+    return index_for("activity").to_dict()
 
 
 def page_mapping() -> dict:
@@ -201,6 +239,11 @@ def document_source(document: Document) -> dict:
         for facet in SERVICE_FACET_FIELDS:
             fields[facet] = [str(value) for value in document.facets.get(facet, []) if value]
         fields["location"] = [{"lat": lat, "lon": lng} for lat, lng in document.points]
+    elif document.source == "activity":
+        fields["activity_id"] = int(document.key)
+        for facet in ACTIVITY_FACETS:
+            fields[facet] = [str(value) for value in document.facets.get(facet, []) if value]
+        fields["last_ends_at"] = document.last_ends_at
     else:
         fields["page_id"] = int(document.key)
         fields["type"] = [str(value) for value in document.facets.get("type", []) if value]
@@ -347,7 +390,7 @@ class ServiceFacetedSearch(FacetedSearch):
 
 
 class SearchBackend(BaseSearchBackend):
-    """Two indexes, ``<INDEX_PREFIX>-services`` and ``<INDEX_PREFIX>-pages``, on the
+    """Three indexes, ``<INDEX_PREFIX>-services``, ``-activities`` and ``-pages``, on the
     cluster at ``URLS``."""
 
     name = "elasticsearch"
@@ -413,7 +456,8 @@ class SearchBackend(BaseSearchBackend):
             ) from error
         except NotFoundError as error:
             raise ElasticsearchBackendError(
-                f"Elasticsearch 中缺少搜索索引（{self.prefix}-services 或 {self.prefix}-pages）："
+                f"Elasticsearch 中缺少搜索索引（{self.prefix}-services、{self.prefix}-activities"
+                f"或 {self.prefix}-pages）："
                 "请运行 manage.py rebuild_search_index 重建索引。"
             ) from error
 
@@ -456,7 +500,7 @@ class SearchBackend(BaseSearchBackend):
         IndexVersion.renew()
 
     def clear(self) -> None:
-        """Delete both indexes and create them again, empty, with their mappings."""
+        """Delete the indexes and create them again, empty, with their mappings."""
         with self.translating_errors():
             for source, index in self.indexes.items():
                 self.client.options(ignore_status=404).indices.delete(index=index._name)
@@ -472,7 +516,7 @@ class SearchBackend(BaseSearchBackend):
                 return 0
 
     def delete_indexes(self) -> None:
-        """Drop both indexes (tests clean up with this)."""
+        """Drop the indexes (tests clean up with this)."""
         with self.translating_errors():
             for index in self.indexes.values():
                 self.client.options(ignore_status=404).indices.delete(index=index._name)
@@ -532,6 +576,29 @@ class SearchBackend(BaseSearchBackend):
             .sort(SCORE_DESC, {"page_id": {"order": "asc"}})
             .source(["page_id"])
             .extra(size=limit)
+        )
+
+    def build_activity_search(
+        self, query: CatalogQuery, mode: Mode, filters: dict[str, str], limit: int
+    ) -> Search | None:
+        """The best ``limit`` activities for ``query`` under ``filters`` (center, audience,
+        cost) whose last session still to come ends after ``query.moment``, with their
+        exact total; None when there is no text to match."""
+        groups = groups_for(query.analysed, mode)
+        if query.analysed.is_empty or not groups:
+            return None
+        moment = query.moment or timezone.now()
+        restrictions: list[Query] = [Range(last_ends_at={"gt": moment.isoformat()})]
+        for facet, value in filters.items():
+            if facet not in ACTIVITY_FACETS:
+                raise ValueError(f"unknown activity facet {facet!r}")
+            restrictions.append(Terms(**{facet: [value]}))
+        search = Search(index=self.index_name("activity"), using=self.alias)
+        return (
+            search.query(restricted(text_query(groups, mode), restrictions))
+            .sort(SCORE_DESC, {"activity_id": {"order": "asc"}})
+            .source(["activity_id"])
+            .extra(size=limit, track_total_hits=True)
         )
 
     def build_autocomplete_search(self, prefix: str, limit: int) -> Search | None:
@@ -612,6 +679,17 @@ class SearchBackend(BaseSearchBackend):
             return []
         with self.translating_errors():
             return [int(hit.page_id) for hit in search.execute()]
+
+    def search_activities(
+        self, query: CatalogQuery, mode: Mode, filters: dict[str, str], limit: int
+    ) -> tuple[list[tuple[int, float]], int]:
+        search = self.build_activity_search(query, mode, filters, limit)
+        if search is None:
+            return [], 0
+        with self.translating_errors():
+            response = search.execute()
+        matches = [(int(hit.activity_id), float(hit.meta.score or 0.0)) for hit in response]
+        return matches, response.hits.total.value
 
     def autocomplete(self, prefix: str, limit: int) -> list[str]:
         search = self.build_autocomplete_search(prefix, limit)

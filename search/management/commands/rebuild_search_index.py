@@ -9,7 +9,7 @@ from search.indexing import rebuild_index
 
 
 class Command(BaseCommand):
-    help = "重建站内搜索索引（服务事项和页面），显示进度条。"
+    help = "重建站内搜索索引（服务事项、活动和页面），显示进度条。"
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -24,6 +24,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"搜索索引已重建（{backend.name}）：{counts['services']} 项服务，"
-                f"{counts['pages']} 个页面，用时 {seconds:.1f} 秒。"
+                f"{counts['activities']} 个活动，{counts['pages']} 个页面，用时 {seconds:.1f} 秒。"
             )
         )
