@@ -1,8 +1,11 @@
 """The official schedule of public holidays and make-up workdays, by year.
 
 Source for 2026: 国务院办公厅关于2026年部分节假日安排的通知 (国办发明电, 2025-11-04,
-published by Xinhua). Used by the data migration and by ``load_demo`` (a flushed
-database has lost the migration's rows). Later years are entered by editors in the admin.
+published by Xinhua). For 2027 only 元旦 on 1 January, the one day fixed by law
+(全国年节及纪念日放假办法, as amended 2024: 元旦放假1天); the rest of 2027, bridging days and
+make-up workdays included, is entered by editors in the admin once the State Council
+publishes it. Used by the data migration and by ``load_demo`` (a flushed database has lost
+the migration's rows).
 """
 
 from datetime import date, timedelta
@@ -29,8 +32,14 @@ SCHEDULE_2026 = [
     ("国庆节", date(2026, 10, 1), date(2026, 10, 7), [date(2026, 9, 20), date(2026, 10, 10)]),
 ]
 
+# The statutory day only (see above): the demo's programme reaches into January 2027.
+SCHEDULE_2027 = [
+    ("元旦", date(2027, 1, 1), date(2027, 1, 1), []),
+]
+SCHEDULE = SCHEDULE_2026 + SCHEDULE_2027
 
-def official_days(schedule=SCHEDULE_2026) -> list[tuple[date, str, str]]:
+
+def official_days(schedule=SCHEDULE) -> list[tuple[date, str, str]]:
     """``(date, name, kind)`` for every day of ``schedule``."""
     days = []
     for name, first, last, makeup_days in schedule:

@@ -100,9 +100,27 @@ def load_notices(owner: Page, notices: list[content.DemoNotice]) -> None:
         )
 
 
-def load_center(parent: Page, center: content.DemoCenter) -> CenterPage:
+def demo_rooms(parent: Page, center: content.DemoCenter) -> list:
+    """The center's rooms, each one kept (by name) if it exists: activities book rooms,
+    so a room replaced by a new row would be refused (on_delete=PROTECT)."""
     from activities.models import Room
 
+    existing = parent.get_children().filter(slug=center.slug).first()
+    kept = (
+        {room.name: room for room in Room.objects.filter(center_id=existing.pk)} if existing else {}
+    )
+    rooms = []
+    for demo_room in center.rooms:
+        room = kept.get(demo_room.name) or Room(name=demo_room.name)
+        room.floor = demo_room.floor
+        room.capacity = demo_room.capacity
+        room.area_m2 = demo_room.area_m2
+        room.description = demo_room.description
+        rooms.append(room)
+    return rooms
+
+
+def load_center(parent: Page, center: content.DemoCenter) -> CenterPage:
     page = upsert_child(
         parent,
         CenterPage,
@@ -117,16 +135,7 @@ def load_center(parent: Page, center: content.DemoCenter) -> CenterPage:
         residents=center.residents,
         grids=center.grids,
         figures_as_of=content.FIGURES_AS_OF if center.households else None,
-        rooms=[
-            Room(
-                name=room.name,
-                floor=room.floor,
-                capacity=room.capacity,
-                area_m2=room.area_m2,
-                description=room.description,
-            )
-            for room in center.rooms
-        ],
+        rooms=demo_rooms(parent, center),
     )
     load_notices(page, center.notices)
     return page

@@ -189,6 +189,7 @@ SEARCH_PAGE_MODELS = ["district.NoticePage"]
 DEMO_LOADERS = [
     "district.demo.loader.load_district_demo",
     "catalog.demo.load_catalog_demo",
+    "activities.demo.load_activities_demo",
     "search.demo.load_search_demo",
 ]
 
