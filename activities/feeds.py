@@ -71,13 +71,16 @@ def room_label(room) -> str:
     return " ".join(filter(None, [room.floor, room.name]))
 
 
+def place_of(activity, occurrence=None) -> str:
+    """The room (or the place note) of the activity, or of one occurrence moved elsewhere."""
+    if occurrence is not None and occurrence.room_id and occurrence.room_id != activity.room_id:
+        return room_label(occurrence.room)
+    return activity.place_label
+
+
 def location_of(activity, occurrence=None) -> str:
     """中心名称 + 功能室 (or the place note): where the activity, or one occurrence, is."""
-    if occurrence is not None and occurrence.room_id and occurrence.room_id != activity.room_id:
-        place = room_label(occurrence.room)
-    else:
-        place = activity.place_label
-    return " ".join(filter(None, [activity.center.title, place]))
+    return " ".join(filter(None, [activity.center.title, place_of(activity, occurrence)]))
 
 
 def description_of(activity, notice: str = "") -> str:

@@ -47,6 +47,18 @@ CONFIG = schemathesis.Config.from_dict(
             "database": "none",
         },
         "phases": {"stateful": {"enabled": False}},
+        "operations": [
+            {
+                # start and end are each valid alone, but together may span more than the
+                # documented 92 days (or end before start): a 400 the schema cannot express.
+                "include-path-regex": "^/api/activities/occurrences/?$",
+                "checks": {
+                    "positive_data_acceptance": {
+                        "expected-statuses": ["2xx", "400", "404"],
+                    }
+                },
+            }
+        ],
         "checks": {
             "enabled": False,
             "not_a_server_error": {"enabled": True},
@@ -139,6 +151,7 @@ def assert_names(body, *parameters):
         "/api/services/search",
         "/api/v2/pages/",
         "/api/v2/pages/find/",
+        "/api/activities/occurrences",
     ],
 )
 @pytest.mark.parametrize("method", ["post", "put", "delete"])

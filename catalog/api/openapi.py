@@ -678,7 +678,9 @@ ERROR = _object(
 
 
 def document() -> dict:
-    # The site's pages API describes itself (imported here: it imports this app's views).
+    # The site's pages API and the activities API describe themselves (imported here: they
+    # import this app's views).
+    from activities.api import openapi as activities_api
     from jiamenkou import api as pages_api
 
     return {
@@ -692,7 +694,9 @@ def document() -> dict:
                 "/api/services/ 为居民应用使用的中文服务指南；/api/v2/pages/ 为 Wagtail 页面接口。"
                 "查询参数为空值时等同于不填（/api/v2/pages/除外）。参数有误时返回400；参数格式正确但所指的对象不存在（服务、服务中心编码、页面、"
                 "超出最后一页）时返回404；正文的errors逐项给出参数名和中文说明。只接受GET"
-                "（及HEAD、OPTIONS），其他方法返回405并在Allow中列出可用的方法。"
+                "（及HEAD、OPTIONS），其他方法返回405并在Allow中列出可用的方法；"
+                "唯一的例外是工作人员预约功能室的POST /api/activities/bookings。"
+                "/api/activities/ 为活动场次；活动的日历订阅（iCalendar）见其说明。"
             ),
             "license": {"name": "HSDS schemas: CC BY-SA 4.0", "url": "https://openreferral.org/"},
         },
@@ -704,6 +708,7 @@ def document() -> dict:
             },
             {"name": "居民服务", "description": "居民应用使用的服务目录"},
             {"name": "页面", "description": "Wagtail API v2"},
+            {"name": "活动", "description": "党群服务中心的活动场次和功能室预约"},
         ],
         "paths": {
             "/api/openapi.json": {
@@ -803,6 +808,7 @@ def document() -> dict:
                 },
             },
             **pages_api.openapi_paths(),
+            **activities_api.openapi_paths(),
         },
         "components": {
             "schemas": {
@@ -819,6 +825,8 @@ def document() -> dict:
                 "SearchPage": SEARCH_PAGE,
                 "Autocomplete": AUTOCOMPLETE,
                 **pages_api.openapi_schemas(),
-            }
+                **activities_api.openapi_schemas(),
+            },
+            "securitySchemes": activities_api.SECURITY_SCHEMES,
         },
     }

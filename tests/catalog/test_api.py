@@ -401,7 +401,7 @@ class OpenApiTests(ApiTestCase):
         checked = 0
         for path, item in self.document["paths"].items():
             url = re.sub(r"{(\w+)}", lambda m: ids[m.group(1)], path)
-            for parameter in item["get"].get("parameters", []):
+            for parameter in item.get("get", {}).get("parameters", []):
                 if parameter["in"] != "query":
                     continue
                 value = examples.get(parameter["name"], parameter["example"])
