@@ -15,6 +15,7 @@ from activities.models.activities import (
     Frequency,
 )
 from activities.models.occurrences import Occurrence, OccurrenceQuerySet, OccurrenceStatus
+from activities.models.pages import ProgrammeSheetPage
 from activities.models.rooms import Room
 from activities.models.signups import SignUp, SignUpStatus
 
@@ -28,6 +29,7 @@ __all__ = [
     "Occurrence",
     "OccurrenceQuerySet",
     "OccurrenceStatus",
+    "ProgrammeSheetPage",
     "Room",
     "SignUp",
     "SignUpStatus",

@@ -198,6 +198,13 @@ class Activity(ClusterableModel):
 
         return activity_price_label(self)
 
+    def get_url(self, request=None) -> str | None:
+        """This activity's page on its center's programme (活动节目单), or None when the
+        center has no live programme page."""
+        from activities.pages import activity_url, activity_urls
+
+        return activity_url(activity_urls([self.center_id], request), self)
+
     def clean(self):
         from activities.prices import activity_price_problems
         from activities.recurrence import schedule_problems

@@ -68,7 +68,11 @@ class StreetPage(Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["district.HomePage"]
-    subpage_types = ["district.CenterPage", "district.NoticeIndexPage"]
+    subpage_types = [
+        "district.CenterPage",
+        "district.NoticeIndexPage",
+        "activities.ProgrammeSheetPage",
+    ]
     api_fields = ["intro"]
 
     class Meta:
@@ -154,7 +158,11 @@ class CenterPage(BasicFiguresMixin, Page):
         index.FilterField("code"),
     ]
     parent_page_types = ["district.StreetPage", "district.HomePage"]
-    subpage_types = ["district.NoticeIndexPage", "catalog.ServiceListPage"]
+    subpage_types = [
+        "district.NoticeIndexPage",
+        "catalog.ServiceListPage",
+        "activities.ProgrammeSheetPage",
+    ]
     api_fields = [
         "kind",
         "code",
@@ -201,7 +209,14 @@ class CenterPage(BasicFiguresMixin, Page):
         context["dated_exceptions"] = (
             self.place.dated_exceptions(timezone.localdate()) if self.place else []
         )
+        context["todays_activities"] = self.todays_activities(request)
         return context
+
+    def todays_activities(self, request=None):
+        """今天的活动: today's occurrences here, in time order, with the programme page."""
+        from activities.pages import todays_programme
+
+        return todays_programme(self, request)
 
 
 class NoticeIndexPage(Page):

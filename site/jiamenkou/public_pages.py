@@ -183,6 +183,55 @@ def _center_search_with_query() -> str | None:
     return path + "?" + urlencode({"q": _search_query()}) if path else None
 
 
+def _programme_page(parent_model: str = "district.CenterPage"):
+    """A live programme page (活动节目单) under a page of ``parent_model``: under a center,
+    the sample center's when it has one."""
+    from django.apps import apps
+
+    from activities.models import ProgrammeSheetPage
+
+    parents = {page.path for page in apps.get_model(parent_model).objects.live().public()}
+    pages = [
+        page
+        for page in ProgrammeSheetPage.objects.live().public().order_by("path")
+        if page.path[: -page.steplen] in parents
+    ]
+    center = sample_center() if parent_model == "district.CenterPage" else None
+    preferred = [page for page in pages if center and page.path[: -page.steplen] == center.path]
+    return next(iter(preferred or pages), None)
+
+
+def _programme_route(
+    route: str = "", parent_model: str = "district.CenterPage"
+) -> Callable[[], str | None]:
+    def find() -> str | None:
+        page = _programme_page(parent_model)
+        if page is None:
+            return None
+        return _path(page.get_url() + (page.reverse_subpage(route) if route else ""))
+
+    return find
+
+
+def _activity_page() -> str | None:
+    """The page of an activity with sessions to come, on its center's programme."""
+    from django.utils import timezone
+
+    from activities.models import Occurrence
+
+    page = _programme_page()
+    if page is None:
+        return None
+    occurrence = (
+        Occurrence.objects.filter(center_id=page.get_parent().pk, ends_at__gt=timezone.now())
+        .order_by("starts_at")
+        .first()
+    )
+    if occurrence is None:
+        return None
+    return _path(page.get_url() + page.activity_route(occurrence.activity_id))
+
+
 def _not_found() -> str:
     return "/mei-you-zhe-ge-ye-mian/"
 
@@ -287,6 +336,42 @@ PUBLIC_PAGE_TYPES: list[PublicPageType] = [
     PublicPageType(
         "center-search-results", "中心搜索结果", _center_search_with_query, url_name="search:center"
     ),
+    PublicPageType(
+        "programme",
+        "活动节目单（本周）",
+        _programme_route(),
+        "activities.ProgrammeSheetPage",
+        "this_week",
+    ),
+    PublicPageType(
+        "programme-street",
+        "街道活动节目单",
+        _programme_route(parent_model="district.StreetPage"),
+        "activities.ProgrammeSheetPage",
+        "this_week",
+    ),
+    PublicPageType(
+        "programme-next-week",
+        "活动节目单（下周）",
+        _programme_route("next_week"),
+        "activities.ProgrammeSheetPage",
+        "next_week",
+    ),
+    PublicPageType(
+        "programme-month",
+        "活动节目单（本月）",
+        _programme_route("this_month"),
+        "activities.ProgrammeSheetPage",
+        "this_month",
+    ),
+    PublicPageType(
+        "programme-print",
+        "活动节目单（打印版）",
+        _programme_route("print_week"),
+        "activities.ProgrammeSheetPage",
+        "print_week",
+    ),
+    PublicPageType("activity", "活动", _activity_page, "activities.ProgrammeSheetPage", "activity"),
     PublicPageType("not-found", "页面不存在", _not_found),
 ]
 

@@ -1,0 +1,606 @@
+"""What the public programme pages (活动节目单) show, apart from the page model itself
+(``activities.models.pages.ProgrammeSheetPage``): the week or month asked for, the filters,
+one line per occurrence grouped by day, the door sheet's grid of rooms × days, an activity's
+schedule in words and its schema.org ``Event`` JSON-LD.
+
+Everything reads occurrences (``Occurrence.objects.for_listing()``), never expands rules:
+the scheduler has written them. Each listing is a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import reduce
+from operator import or_
+
+from django import forms
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from catalog.opening import HOLIDAY, LOCAL_TZ, MAKEUP_WORKDAY, WEEKDAY_LABELS, describe_days
+
+WEEK = "week"
+NEXT_WEEK = "next_week"
+MONTH = "month"
+# How many coming occurrences an activity page lists (and describes in JSON-LD).
+UPCOMING_ON_ACTIVITY_PAGE = 10
+# How many coming sessions a service guide lists.
+UPCOMING_ON_SERVICE_GUIDE = 5
+# The furthest a resident can page back or forward (the schedule is expanded a year ahead).
+FURTHEST_DAYS = 800
+
+
+def now() -> datetime:
+    """The current moment (a function, so tests can move it)."""
+    return timezone.now()
+
+
+def today() -> date:
+    return now().astimezone(LOCAL_TZ).date()
+
+
+def local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
+
+
+# -- the span shown --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Span:
+    """The days a programme shows, ``first`` to ``last`` inclusive (a week from Monday, or
+    a calendar month), and the aware [start, end) that ``Occurrence.objects.between`` takes."""
+
+    kind: str  # WEEK or MONTH
+    first: date
+    last: date
+
+    @property
+    def start(self) -> datetime:
+        return local_midnight(self.first)
+
+    @property
+    def end(self) -> datetime:
+        return local_midnight(self.last + timedelta(days=1))
+
+    @property
+    def days(self) -> list[date]:
+        return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
+
+    @property
+    def label(self) -> str:
+        """2026年12月7日至13日, 2026年12月28日至2027年1月3日, 2026年12月."""
+        if self.kind == MONTH:
+            return f"{self.first.year}年{self.first.month}月"
+        first, last = self.first, self.last
+        if first.year != last.year:
+            return f"{day_label(first, year=True)}至{day_label(last, year=True)}"
+        if first.month != last.month:
+            return f"{day_label(first, year=True)}至{day_label(last)}"
+        return f"{day_label(first, year=True)}至{last.day}日"
+
+    @property
+    def previous_day(self) -> date:
+        return (
+            week_of(self.first - timedelta(days=7)).first
+            if self.kind == WEEK
+            else (month_of(self.first - timedelta(days=1)).first)
+        )
+
+    @property
+    def next_day(self) -> date:
+        return self.last + timedelta(days=1)
+
+
+def week_of(day: date) -> Span:
+    monday = day - timedelta(days=day.weekday())
+    return Span(WEEK, monday, monday + timedelta(days=6))
+
+
+def month_of(day: date) -> Span:
+    first = day.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return Span(MONTH, first, following - timedelta(days=1))
+
+
+def day_label(day: date, *, year: bool = False) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if year else f"{day.month}月{day.day}日"
+
+
+def weekday_label(day: date) -> str:
+    return WEEKDAY_LABELS[day.weekday()]
+
+
+def parse_day(text: str | None, current: date) -> tuple[date, str]:
+    """The ``?date=`` a resident (or a link) gave, or ``current`` and why it was not used."""
+    if not text:
+        return current, ""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        return current, f"日期“{text[:20]}”看不懂（date 应写成 2026-12-08），下面显示的是本周。"
+    if abs((day - current).days) > FURTHEST_DAYS:
+        return current, "只能查看两年内的活动安排，下面显示的是本周。"
+    return day, ""
+
+
+# -- the filters -----------------------------------------------------------------------
+
+
+class RoomChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, name_centers: bool = False, **kwargs):
+        self.name_centers = name_centers
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, room):
+        label = room_label(room)
+        return f"{room.center.title} · {label}" if self.name_centers else label
+
+
+def unknown(what: str) -> dict:
+    return {"invalid_choice": f"没有这个{what}，已显示全部。"}
+
+
+class ProgrammeFilterForm(forms.Form):
+    """活动对象, 活动类型 and 功能室 as GET parameters (audience=<term code>, kind=<id>,
+    room=<id>): a plain form, so it works without JavaScript."""
+
+    audience = forms.ModelChoiceField(
+        label="活动对象",
+        queryset=None,
+        to_field_name="code",
+        required=False,
+        empty_label="全部",
+        error_messages=unknown("活动对象"),
+    )
+    kind = forms.ModelChoiceField(
+        label="活动类型",
+        queryset=None,
+        required=False,
+        empty_label="全部",
+        error_messages=unknown("活动类型"),
+    )
+    room = RoomChoiceField(
+        label="功能室",
+        queryset=None,
+        required=False,
+        empty_label="全部",
+        error_messages=unknown("功能室"),
+    )
+
+    def __init__(self, data, *, centers, **kwargs):
+        from activities.models import ActivityKind, Room
+        from catalog.models import TaxonomyTerm
+        from catalog.models.taxonomy import AUDIENCE_TAXONOMY
+
+        # Only the filter parameters are bound: ?date= and others are not the form's.
+        data = {name: data.get(name) for name in ("audience", "kind", "room") if data.get(name)}
+        super().__init__(data, **kwargs)
+        self.fields["audience"].queryset = TaxonomyTerm.objects.of(AUDIENCE_TAXONOMY).order_by(
+            "sort_order", "name"
+        )
+        self.fields["kind"].queryset = ActivityKind.objects.all()
+        self.fields["room"].queryset = (
+            Room.objects.filter(center__in=[center.pk for center in centers])
+            .select_related("center")
+            .order_by("center__path", F("sort_order").asc(nulls_last=True), "pk")
+        )
+        self.fields["room"].name_centers = len(centers) > 1
+
+    @property
+    def chosen(self) -> dict:
+        """The valid filters chosen; a value that is not one of the choices is dropped
+        (its message shown) rather than emptying the programme."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
+
+    @property
+    def problems(self) -> list[str]:
+        return [message for errors in self.errors.values() for message in errors]
+
+    def apply(self, occurrences):
+        from activities.models import Activity
+
+        chosen = self.chosen
+        if "audience" in chosen:
+            occurrences = occurrences.filter(
+                activity__in=Activity.objects.filter(audiences=chosen["audience"]).values("pk")
+            )
+        if "kind" in chosen:
+            occurrences = occurrences.filter(activity__kind=chosen["kind"])
+        if "room" in chosen:
+            occurrences = occurrences.filter(room=chosen["room"])
+        return occurrences
+
+
+# -- one line per occurrence -------------------------------------------------------------
+
+
+def room_label(room) -> str:
+    """二楼 书画室 (as ``Activity.place_label`` words an activity's room)."""
+    return " ".join(filter(None, [room.floor, room.name]))
+
+
+def place_of(occurrence) -> str:
+    """Where this occurrence is held: its own room (a move may change it), else the
+    activity's place note."""
+    if occurrence.room is not None:
+        return room_label(occurrence.room)
+    return occurrence.activity.place_note
+
+
+def time_label(occurrence) -> str:
+    if occurrence.all_day:
+        return "全天"
+    start = occurrence.starts_at.astimezone(LOCAL_TZ)
+    end = occurrence.ends_at.astimezone(LOCAL_TZ)
+    return f"{start:%H:%M}–{end:%H:%M}"
+
+
+def when_label(moment: datetime, all_day: bool = False) -> str:
+    """12月8日（周二）09:00, or 12月8日（周二） for an all-day session."""
+    local = moment.astimezone(LOCAL_TZ)
+    text = f"{day_label(local.date())}（{weekday_label(local.date())}）"
+    return text if all_day else f"{text}{local:%H:%M}"
+
+
+def places_label(occurrence, moment: datetime) -> str:
+    """余N个名额 / 已满，可候补 / 无需报名 (needs ``with_sign_up_counts``)."""
+    activity = occurrence.activity
+    if occurrence.is_cancelled:
+        return ""
+    if occurrence.ends_at <= moment:
+        return "已结束"
+    if not activity.signup_required:
+        return "无需报名"
+    if not activity.capacity:
+        return "需报名"
+    left = activity.capacity - occurrence.confirmed_count
+    return f"余{left}个名额" if left > 0 else "已满，可候补"
+
+
+def audience_label(activity) -> str:
+    return "、".join(term.name for term in activity.audiences.all()) or "所有居民"
+
+
+@dataclass
+class Line:
+    """An occurrence as a programme line shows it."""
+
+    occurrence: object
+    url: str | None
+    time: str
+    place: str
+    places: str
+    audience: str
+    when: str = ""
+    moved_from: str = ""
+
+    @property
+    def activity(self):
+        return self.occurrence.activity
+
+
+@dataclass
+class Day:
+    day: date
+    holiday: str  # 元旦, 调休上班, or ""
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def heading(self) -> str:
+        return f"{day_label(self.day)} {weekday_label(self.day)}"
+
+    @property
+    def weekday(self) -> str:
+        return weekday_label(self.day)
+
+    @property
+    def is_today(self) -> bool:
+        return self.day == today()
+
+
+def line_of(occurrence, urls: dict, moment: datetime) -> Line:
+    moved_from = ""
+    if occurrence.is_moved and occurrence.recurrence_id != occurrence.starts_at:
+        moved_from = when_label(occurrence.recurrence_id, occurrence.all_day)
+    return Line(
+        occurrence=occurrence,
+        url=activity_url(urls, occurrence.activity),
+        time=time_label(occurrence),
+        place=place_of(occurrence),
+        places=places_label(occurrence, moment),
+        audience=audience_label(occurrence.activity),
+        when=when_label(occurrence.starts_at, occurrence.all_day),
+        moved_from=moved_from,
+    )
+
+
+def day_name(calendar, day: date) -> str:
+    kind = calendar.kind_of(day)
+    if kind == HOLIDAY:
+        return calendar.name_of(day) or "法定节假日"
+    if kind == MAKEUP_WORKDAY:
+        return "调休上班"
+    return ""
+
+
+def lines_by_day(occurrences, span: Span, urls: dict, *, keep_empty_days: bool) -> list[Day]:
+    """The span's days, each with its occurrences in time order (an occurrence that began
+    before the span is listed on its first day)."""
+    from catalog.models import PublicHoliday
+
+    calendar = PublicHoliday.objects.calendar(span.first, span.last)
+    moment = now()
+    days = {day: Day(day, day_name(calendar, day)) for day in span.days}
+    for occurrence in occurrences:
+        day = max(occurrence.starts_at.astimezone(LOCAL_TZ).date(), span.first)
+        days[day].lines.append(line_of(occurrence, urls, moment))
+    return [day for day in days.values() if day.lines or keep_empty_days]
+
+
+@dataclass
+class Today:
+    """今天的活动 of a center: today's lines and the programme page they come from."""
+
+    day: Day
+    programme_url: str | None
+
+
+def todays_programme(center, request=None) -> Today:
+    from activities.models import Occurrence
+
+    current = today()
+    span = Span("day", current, current)
+    urls = activity_urls([center.pk], request)
+    occurrences = (
+        Occurrence.objects.filter(center=center).between(span.start, span.end).for_listing()
+    )
+    (day,) = lines_by_day(occurrences, span, urls, keep_empty_days=True)
+    return Today(day, urls.get(center.pk))
+
+
+def service_sessions(service, request=None, limit: int = UPCOMING_ON_SERVICE_GUIDE) -> list:
+    """The next sessions of the activities that deliver ``service`` (at live centers),
+    for its guide: cancelled ones left out."""
+    from activities.models import Occurrence, OccurrenceStatus
+
+    moment = now()
+    occurrences = list(
+        Occurrence.objects.filter(activity__service=service, center__live=True, ends_at__gt=moment)
+        .exclude(status=OccurrenceStatus.CANCELLED)
+        .for_listing()[:limit]
+    )
+    urls = activity_urls({occurrence.center_id for occurrence in occurrences}, request)
+    return [line_of(occurrence, urls, moment) for occurrence in occurrences]
+
+
+# -- the door sheet: rooms × days ------------------------------------------------------
+
+
+@dataclass
+class GridRow:
+    label: str
+    cells: list[list[Line]]
+
+
+def door_grid(days: list[Day], centers: list) -> list[GridRow]:
+    """One row per room (and one for elsewhere) that has something in the week, one cell
+    per day: the weekly sheet posted at the door."""
+    several = len(centers) > 1
+    titles = {center.pk: center.title for center in centers}
+    rows: dict[tuple, GridRow] = {}
+    order: dict[tuple, tuple] = {}
+    for column, day in enumerate(days):
+        for line in day.lines:
+            occurrence = line.occurrence
+            room = occurrence.room
+            key = (occurrence.center_id, room.pk if room else None)
+            if key not in rows:
+                label = room_label(room) if room is not None else "其他地点"
+                if several:
+                    label = f"{titles.get(occurrence.center_id, '')} · {label}"
+                rows[key] = GridRow(label, [[] for _ in days])
+                order[key] = (
+                    occurrence.center.path,
+                    room is None,
+                    room is not None and room.sort_order is None,
+                    (room.sort_order or 0) if room else 0,
+                    room.pk if room else 0,
+                )
+            rows[key].cells[column].append(line)
+    return [rows[key] for key in sorted(rows, key=order.__getitem__)]
+
+
+# -- links -----------------------------------------------------------------------------
+
+
+def programme_pages_of(center_ids) -> dict:
+    """{center id: its live programme page}, in one query."""
+    from activities.models.pages import ProgrammeSheetPage
+    from district.models import CenterPage
+
+    center_ids = set(center_ids)
+    if not center_ids:
+        return {}
+    paths = CenterPage.objects.filter(pk__in=center_ids).values_list("pk", "path", "depth")
+    by_path = {path: pk for pk, path, _depth in paths}
+    pages = ProgrammeSheetPage.objects.live().public()
+    if not by_path:
+        return {}
+    pages = pages.filter(
+        reduce(or_, (Q(path__startswith=path, depth=depth + 1) for _pk, path, depth in paths))
+    )
+    steplen = ProgrammeSheetPage.steplen
+    return {by_path[page.path[:-steplen]]: page for page in pages}
+
+
+def activity_urls(center_ids, request=None) -> dict:
+    """{center id: the URL prefix of its activity pages}, in two queries."""
+    return {
+        center_id: page.get_url(request)
+        for center_id, page in programme_pages_of(center_ids).items()
+    }
+
+
+def activity_url(urls: dict, activity) -> str | None:
+    from activities.models.pages import ProgrammeSheetPage
+
+    prefix = urls.get(activity.center_id)
+    if prefix is None:
+        return None
+    return prefix + ProgrammeSheetPage.activity_route(activity.pk)
+
+
+def sign_up_url(occurrence) -> str:
+    """Where a resident signs up for ``occurrence`` (activities.registration)."""
+    return reverse("activities:sign_up", kwargs={"occurrence_id": occurrence.pk})
+
+
+def calendar_feeds(*, centers=(), street=None, activity=None) -> list[tuple[str, str]]:
+    """(title, URL) of the iCalendar feeds a page advertises (activities.feeds)."""
+    feeds = []
+    if activity is not None:
+        feeds.append(
+            (
+                f"{activity.title}（日历订阅）",
+                reverse("activities:activity_ical", kwargs={"uid": activity.uid}),
+            )
+        )
+    if street is not None:
+        feeds.append(
+            (
+                f"{street.title}全部中心的活动（日历订阅）",
+                reverse("activities:street_ical", kwargs={"street_id": street.pk}),
+            )
+        )
+    for center in centers:
+        feeds.append(
+            (
+                f"{center.title}的活动（日历订阅）",
+                reverse("activities:center_ical", kwargs={"code": center.code}),
+            )
+        )
+    return feeds
+
+
+# -- an activity in words ---------------------------------------------------------------
+
+
+def schedule_words(activity) -> str:
+    """每周二、周四 09:00–10:30（2026-12-08起，至2026-12-31）；法定节假日停开."""
+    hours = (
+        "全天"
+        if activity.all_day
+        else (
+            f"{activity.start_time:%H:%M}–{activity.end_time:%H:%M}"
+            if activity.start_time and activity.end_time
+            else ""
+        )
+    )
+    if not activity.freq:
+        day = activity.dtstart
+        return f"{day_label(day, year=True)}（{weekday_label(day)}）{hours}"
+    if activity.freq == "DAILY":
+        interval = activity.interval or 1
+        days = "每天" if interval == 1 else f"每{interval}天"
+    else:
+        # catalog.opening words the days as it words opening hours.
+        days = describe_days(activity).removesuffix(f"（{activity.dtstart.isoformat()}起）")
+    bounds = [f"{activity.dtstart.isoformat()}起"]
+    if activity.until:
+        bounds.append(f"至{activity.until.isoformat()}")
+    if activity.count:
+        bounds.append(f"共{activity.count}次")
+    text = f"{days} {hours}（{'，'.join(bounds)}）"
+    if activity.skip_holidays:
+        text += "；法定节假日停开"
+        if activity.runs_on_makeup_workdays:
+            text += "，调休上班日照常举办"
+    return text
+
+
+# -- schema.org ------------------------------------------------------------------------
+
+EVENT_STATUS = {
+    "scheduled": "https://schema.org/EventScheduled",
+    "moved": "https://schema.org/EventRescheduled",
+    "cancelled": "https://schema.org/EventCancelled",
+}
+
+
+def event_time(moment: datetime, all_day: bool) -> str:
+    local = moment.astimezone(LOCAL_TZ)
+    return local.date().isoformat() if all_day else local.isoformat()
+
+
+def place_json_ld(center, place_label: str) -> dict:
+    data = {"@type": "Place", "name": " ".join(filter(None, [center.title, place_label]))}
+    location = center.place
+    address = location.address if location is not None else None
+    if address is not None:
+        data["address"] = {
+            "@type": "PostalAddress",
+            "streetAddress": address.address_1
+            + (f"（{address.address_2}）" if address.address_2 else ""),
+            "addressLocality": address.region or address.city,
+            "addressRegion": address.state_province,
+            "postalCode": address.postal_code,
+            "addressCountry": address.country or "CN",
+        }
+    if location is not None and location.has_coordinates:
+        data["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": float(location.latitude),
+            "longitude": float(location.longitude),
+        }
+    return data
+
+
+def activity_json_ld(activity, occurrences, *, url: str, image_url: str = "") -> dict:
+    """schema.org ``Event`` for each of ``occurrences`` (upcoming ones), in one graph."""
+    center = activity.center
+    organizer = (
+        {"@type": "Organization", "name": activity.organizer.name}
+        if activity.organizer
+        else {"@type": "GovernmentOrganization", "name": center.title}
+    )
+    price = activity.price if activity.cost == "low_cost" and activity.price else 0
+    events = []
+    for occurrence in occurrences:
+        event = {
+            "@type": "Event",
+            "name": activity.title,
+            "startDate": event_time(occurrence.starts_at, occurrence.all_day),
+            "endDate": event_time(
+                occurrence.ends_at - timedelta(days=1)
+                if occurrence.all_day
+                else occurrence.ends_at,
+                occurrence.all_day,
+            ),
+            "eventStatus": EVENT_STATUS[occurrence.status],
+            "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+            "location": place_json_ld(center, place_of(occurrence)),
+            "organizer": organizer,
+            "offers": {
+                "@type": "Offer",
+                "price": str(price),
+                "priceCurrency": "CNY",
+                "url": url,
+            },
+            "url": url,
+        }
+        if activity.description:
+            event["description"] = activity.description
+        if image_url:
+            event["image"] = image_url
+        if occurrence.is_moved:
+            event["previousStartDate"] = event_time(occurrence.recurrence_id, occurrence.all_day)
+        if occurrence.is_cancelled and occurrence.reason:
+            event["description"] = f"已取消：{occurrence.reason}"
+        events.append(event)
+    return {"@context": "https://schema.org", "@graph": events}
