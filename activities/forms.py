@@ -95,7 +95,7 @@ class ActivityAdminForm(WagtailAdminModelForm):
         self.fields["center"].queryset = centers
         center_ids = list(centers.values_list("id", flat=True))
         if len(center_ids) == 1 and not self.instance.center_id:
-            self.initial.setdefault("center", center_ids[0])
+            self.initial["center"] = center_ids[0]
         chosen = self._chosen_center_id(center_ids)
         room_centers = [chosen] if chosen else center_ids
         rooms = (
@@ -204,13 +204,6 @@ class ActivityAdminForm(WagtailAdminModelForm):
             self.add_error(None, STRAY_SUMMARY)
         if clashes:
             self.add_error(None, ValidationError(clash_message(clashes), code="room_clash"))
-
-    def is_valid(self):
-        # ClusterForm validates the formsets after the form: a stray exception found while
-        # the form was cleaned marks its row, which must count.
-        valid = super().is_valid()
-        formset = self.formsets.get("exceptions")
-        return valid and (formset is None or not any(form.errors for form in formset.forms))
 
     def save(self, commit=True):
         """Saves and schedules; a room clash found only now (another editor booked the

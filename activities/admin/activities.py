@@ -192,10 +192,14 @@ ACTIVITY_PANELS = [
             FieldPanel("monthly_by"),
             FieldRowPanel([FieldPanel("month_ordinal"), FieldPanel("month_weekday")]),
             FieldPanel("bymonthday"),
-            FieldPanel("interval"),
+            FieldPanel("interval", help_text=_("每隔几天（周、月）一次；1 表示每天（周、月）都有")),
             FieldRowPanel(
-                [FieldPanel("until"), FieldPanel("count")],
-                help_text=_("截止日期和重复次数只填一个；都不填则一直重复。"),
+                [
+                    FieldPanel(
+                        "until", help_text=_("截止日期和重复次数只填一个；都不填则一直重复")
+                    ),
+                    FieldPanel("count"),
+                ]
             ),
             FieldPanel("skip_holidays"),
             FieldPanel("runs_on_makeup_workdays"),

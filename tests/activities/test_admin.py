@@ -139,6 +139,7 @@ class CreateTests(AdminTestCase):
         page = self.client.get(INDEX_URL).content.decode()
         self.assertIn("每周二、周四", page)
         self.assertIn("2026-12-08（周二）09:00", page)
+        self.assertIn('href="/admin/activities/calendar/"', page)
 
         # Editing shows the ticked weekdays back.
         page = self.client.get(f"/admin/activities/activity/edit/{activity.pk}/").content.decode()
@@ -299,6 +300,7 @@ class PermissionTests(AdminTestCase):
         self.assertEqual(sorted(options_of(page, "room")), own_rooms)
         self.assertEqual(sorted(options_of(page, "exceptions-__prefix__-new_room")), own_rooms)
         self.assertEqual(options_of(page, "center"), ["", str(self.center.pk)])
+        self.assertIn(f'<option value="{self.center.pk}" selected>', page)  # their only one
 
         response = self.client.post(CREATE_URL, self.form_data(room=str(self.other_hall.pk)))
         self.assertEqual(response.status_code, 200)
