@@ -157,7 +157,7 @@ def find_activities(
     from search.catalog import mark, snippet
 
     empty = ActivityResults(hits=[], total=0, mode=Mode.STRICT)
-    if query.analysed.is_empty:
+    if query.analysed.is_empty or not modes:
         return empty
     backend = get_search_backend()
     filters = activity_filters(query, center_code)

@@ -260,10 +260,10 @@ def search_catalog(
     query = parameters.read()
     result = run_query(query, with_pages=with_pages)
     if with_activities:
+        # Shown with the first page of services only (the same few each page otherwise).
         scoped = center_code if parameters.data.get("scope") != "all" else ""
-        result.activities = find_activities(
-            query, candidate_modes(query.analysed), center_code=scoped
-        )
+        modes = candidate_modes(query.analysed) if query.page == 1 else []
+        result.activities = find_activities(query, modes, center_code=scoped)
     notes = [f"{p.message}（已忽略）" for p in parameters.problems] + parameters.warnings
     result.messages[:0] = notes
     if log and query.page == 1 and not query.analysed.is_empty:

@@ -29,7 +29,8 @@ def record(result, *, channel: str = "web") -> int:
         query=query.analysed.folded[:100],
         filters=filters,
         center_code=query.filters.get("center", "") or getattr(query.circle, "center_code", ""),
-        result_count=result.total,
+        # Upcoming activities found are results too: such a search is not unmet demand.
+        result_count=result.total + (result.activities.total if result.activities else 0),
         channel=channel[:10],
         searched_at=searched_at,
     )

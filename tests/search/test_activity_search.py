@@ -31,7 +31,7 @@ from search.backends.elasticsearch import (
 )
 from search.catalog import search_catalog
 from search.indexing import rebuild_index
-from search.models import SearchEntry
+from search.models import QueryLog, SearchEntry
 from search.query import CatalogQuery, Mode
 from tests.activities.builders import add_room, build_activity
 from tests.district.builders import build_center, build_home, build_street
@@ -160,8 +160,15 @@ class FindingActivitiesTests(ActivitySearchTestCase):
         )
         self.assertEqual(activity_titles({"q": "太极", "center": "HHD-CH-01"}), ["太极拳"])
 
-    def test_no_text_no_activities(self):
+    def test_no_text_no_activities_and_only_with_the_first_page_of_services(self):
         self.assertEqual(activity_titles(""), [])
+        self.assertEqual(activity_titles({"q": "太极", "page": "2", "page_size": "1"}), [])
+
+    def test_activities_found_count_as_results_in_the_demand_log(self):
+        result, _ = search_catalog({"q": "太极扇"}, moment=MOMENT, with_activities=True)
+        self.assertEqual(result.activities.total, 1)
+        logged = QueryLog.objects.get(pk=result.log_id).result_count
+        self.assertEqual(logged, result.total + 1)
 
     def test_the_services_answer_is_unchanged(self):
         plain, _ = search_catalog({"q": "义诊"}, moment=MOMENT, log=False)
