@@ -2,7 +2,7 @@
 
 Editors never type RRULE parts. 重复 (单次/每天/每周/每月) picks the frequency; weekly
 activities tick weekdays (stored in ``byday`` as ``TU,TH``); monthly ones pick either
-第几个周几 (``2SA``, ``-1FR``) or the day of the month (``bymonthday``). Before anything is
+第几个周几 (``2SA``, ``-1FR``, ``1FR,3FR``) or the day of the month (``bymonthday``). Before anything is
 saved the form asks ``activities.scheduling.check_schedule`` what saving would do, so a
 room clash or an exception on a date the rule does not give is an error here, with
 everything typed kept.
@@ -76,7 +76,13 @@ class ActivityAdminForm(WagtailAdminModelForm):
         required=False,
         initial=BY_WEEKDAY,
     )
-    month_ordinal = forms.ChoiceField(label="第几个", choices=ORDINAL_CHOICES, required=False)
+    month_ordinals = forms.MultipleChoiceField(
+        label="第几个",
+        choices=ORDINAL_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="可多选，如第一个和第三个",
+    )
     month_weekday = forms.ChoiceField(label="星期几", choices=WEEKDAY_CHOICES, required=False)
 
     def __init__(self, *args, for_user=None, **kwargs):
@@ -136,10 +142,12 @@ class ActivityAdminForm(WagtailAdminModelForm):
             if activity.bymonthday and not parts:
                 self.initial.setdefault("monthly_by", BY_MONTHDAY)
             elif parts:
-                ordinal, code = parts[0]
+                weekday = parts[0][1]
                 self.initial.setdefault("monthly_by", BY_WEEKDAY)
-                self.initial.setdefault("month_ordinal", ordinal or "1")
-                self.initial.setdefault("month_weekday", code)
+                self.initial.setdefault(
+                    "month_ordinals", [n or "1" for n, code in parts if code == weekday]
+                )
+                self.initial.setdefault("month_weekday", weekday)
 
     def clean(self):
         cleaned_data = super().clean()
@@ -156,12 +164,14 @@ class ActivityAdminForm(WagtailAdminModelForm):
                 if not bymonthday:
                     self.add_error("bymonthday", "请填写每月几号，如 10 或 1,15。")
             else:
-                ordinal = cleaned_data.get("month_ordinal")
+                ordinals = cleaned_data.get("month_ordinals") or []
                 weekday = cleaned_data.get("month_weekday")
-                if not ordinal or not weekday:
-                    self.add_error("month_weekday", "请选择每月第几个星期几。")
+                if not ordinals or not weekday:
+                    self.add_error("month_ordinals", "请选择每月第几个星期几。")
                 else:
-                    byday = f"{ordinal}{weekday}"
+                    byday = ",".join(
+                        f"{n}{weekday}" for n, _label in ORDINAL_CHOICES if n in ordinals
+                    )
         if freq == Frequency.ONCE:
             # A single session: what the repeat controls still hold means nothing.
             cleaned_data.update(interval=1, until=None, count=None)

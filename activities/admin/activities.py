@@ -190,7 +190,7 @@ ACTIVITY_PANELS = [
             FieldPanel("freq", widget=forms.RadioSelect),
             FieldPanel("weekdays"),
             FieldPanel("monthly_by"),
-            FieldRowPanel([FieldPanel("month_ordinal"), FieldPanel("month_weekday")]),
+            FieldRowPanel([FieldPanel("month_ordinals"), FieldPanel("month_weekday")]),
             FieldPanel("bymonthday"),
             FieldPanel("interval", help_text=_("每隔几天（周、月）一次；1 表示每天（周、月）都有")),
             FieldRowPanel(

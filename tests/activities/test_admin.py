@@ -96,7 +96,6 @@ class AdminTestCase(TestCase):
             "end_time": "10:30",
             "freq": "WEEKLY",
             "monthly_by": "weekday",
-            "month_ordinal": "1",
             "month_weekday": "MO",
             "bymonthday": "",
             "interval": "1",
@@ -112,8 +111,10 @@ class AdminTestCase(TestCase):
             "exceptions": inline_formset(list(exceptions)),
             **overrides,
         }
+        month_ordinals = data.pop("month_ordinals", ["1"])
         form = nested_form_data(data)
         form["weekdays"] = list(weekdays)
+        form["month_ordinals"] = month_ordinals
         return form
 
 
@@ -151,7 +152,7 @@ class CreateTests(AdminTestCase):
         form = self.form_data(
             freq="MONTHLY",
             monthly_by="weekday",
-            month_ordinal="2",
+            month_ordinals=["2"],
             month_weekday="SA",
             dtstart="2026-12-01",
             until="2027-02-28",
@@ -185,6 +186,28 @@ class CreateTests(AdminTestCase):
             [start.date() for start in local_starts(activity)],
             [date(2026, 12, 10), date(2027, 1, 10)],
         )
+
+        form = self.form_data(
+            title="议事会",
+            freq="MONTHLY",
+            month_ordinals=["1", "3"],
+            month_weekday="FR",
+            dtstart="2026-12-01",
+            until="2027-01-31",
+            start_time="15:00",
+            end_time="16:00",
+            weekdays=(),
+        )
+        self.assertEqual(self.client.post(CREATE_URL, form).status_code, 302)
+        activity = Activity.objects.get(title="议事会")
+        self.assertEqual(activity.byday, "1FR,3FR")
+        self.assertEqual(
+            [start.date() for start in local_starts(activity)],
+            [date(2026, 12, 4), date(2026, 12, 18), date(2027, 1, 1), date(2027, 1, 15)],
+        )
+        page = self.client.get(f"/admin/activities/activity/edit/{activity.pk}/").content.decode()
+        ordinals = re.findall(r'name="month_ordinals" value="(-?\d)"[^>]*checked', page)
+        self.assertEqual(ordinals, ["1", "3"])
 
     def test_weekly_without_a_weekday_is_refused_in_chinese(self):
         self.client.force_login(self.center_editor)
