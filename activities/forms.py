@@ -43,6 +43,21 @@ MONTHLY_BY_CHOICES = [
 STRAY_SUMMARY = "有调整填写的“原定日期”那天没有本活动的场次，请看下方“调整”中标出的行。"
 
 
+def editor_centers(user) -> tuple[bool, frozenset[int]]:
+    """(is a district editor, the centers ``user`` may edit), worked out once per request:
+    the admin asks for every row of a list (kept on the request's user object)."""
+    known = getattr(user, "_activity_editor_centers", None)
+    if known is None:
+        known = (is_district_editor(user), frozenset(editable_center_ids(user)))
+        user._activity_editor_centers = known
+    return known
+
+
+def may_manage_center(user, center_id) -> bool:
+    is_district, center_ids = editor_centers(user)
+    return is_district or center_id in center_ids
+
+
 def split_byday(byday: str) -> list[tuple[str, str]]:
     """``"2SA"`` → ``[("2", "SA")]``; ``"TU,TH"`` → ``[("", "TU"), ("", "TH")]``."""
     parts = []
@@ -95,8 +110,9 @@ class ActivityAdminForm(WagtailAdminModelForm):
 
     def _limit_choices_to_own_centers(self, user):
         centers = self.fields["center"].queryset
-        if not is_district_editor(user):
-            centers = centers.filter(id__in=editable_center_ids(user))
+        is_district, center_ids = editor_centers(user)
+        if not is_district:
+            centers = centers.filter(id__in=center_ids)
         centers = centers.order_by("code")
         self.fields["center"].queryset = centers
         center_ids = list(centers.values_list("id", flat=True))

@@ -40,11 +40,15 @@ from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 from wagtail_modeladmin.views import CreateView, EditView
 
-from activities.forms import ActivityAdminForm, ActivityExceptionForm
+from activities.forms import (
+    ActivityAdminForm,
+    ActivityExceptionForm,
+    editor_centers,
+    may_manage_center,
+)
 from activities.models import Activity, ActivityKind, Occurrence, OccurrenceStatus
 from activities.scheduling import RoomClash, hours_warning_message
 from catalog.opening import LOCAL_TZ, WEEKDAY_LABELS, describe_days
-from district.permissions import editable_center_ids, is_district_editor
 
 MENU_HOOK = "register_activities_menu_item"
 
@@ -57,18 +61,13 @@ def admin_column(label):
     return decorate
 
 
-def may_manage_center(user, center_id) -> bool:
-    return is_district_editor(user) or center_id in editable_center_ids(user)
-
-
 def centers_of(user):
     """The centers ``user`` may plan activities for, by code."""
     from district.models import CenterPage
 
     centers = CenterPage.objects.order_by("code")
-    if is_district_editor(user):
-        return centers
-    return centers.filter(id__in=editable_center_ids(user))
+    is_district, center_ids = editor_centers(user)
+    return centers if is_district else centers.filter(id__in=center_ids)
 
 
 # -- words ---------------------------------------------------------------------------------
@@ -110,9 +109,8 @@ class ActivityPermissionHelper(PermissionHelper):
     """A center's editors: their own centers' activities; district editors: all."""
 
     def user_can_create(self, user):
-        return super().user_can_create(user) and (
-            is_district_editor(user) or bool(editable_center_ids(user))
-        )
+        is_district, center_ids = editor_centers(user)
+        return super().user_can_create(user) and (is_district or bool(center_ids))
 
     def user_can_edit_obj(self, user, obj):
         return super().user_can_edit_obj(user, obj) and may_manage_center(user, obj.center_id)
@@ -128,16 +126,16 @@ class DistrictOnlyPermissionHelper(PermissionHelper):
     """Lists every center shares (the kinds of activity): the district keeps them."""
 
     def user_can_list(self, user):
-        return super().user_can_list(user) and is_district_editor(user)
+        return super().user_can_list(user) and editor_centers(user)[0]
 
     def user_can_create(self, user):
-        return super().user_can_create(user) and is_district_editor(user)
+        return super().user_can_create(user) and editor_centers(user)[0]
 
     def user_can_edit_obj(self, user, obj):
-        return super().user_can_edit_obj(user, obj) and is_district_editor(user)
+        return super().user_can_edit_obj(user, obj) and editor_centers(user)[0]
 
     def user_can_delete_obj(self, user, obj):
-        return super().user_can_delete_obj(user, obj) and is_district_editor(user)
+        return super().user_can_delete_obj(user, obj) and editor_centers(user)[0]
 
 
 # -- the form ------------------------------------------------------------------------------
@@ -246,11 +244,6 @@ class ActivityFormViewMixin:
         warn_outside_hours(self.request, self.instance)
         return response
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["calendar_url"] = reverse("activities_calendar")
-        return context
-
 
 def warn_outside_hours(request, activity):
     """The upcoming sessions the scheduler found outside the center's opening hours."""
@@ -318,9 +311,8 @@ class ActivityAdmin(ModelAdmin):
             .select_related("center", "kind", "room")
             .annotate(next_starts_at=Subquery(upcoming))
         )
-        if is_district_editor(request.user):
-            return queryset
-        return queryset.filter(center_id__in=editable_center_ids(request.user))
+        is_district, center_ids = editor_centers(request.user)
+        return queryset if is_district else queryset.filter(center_id__in=center_ids)
 
     @admin_column(_("时间安排"))
     def schedule(self, obj):

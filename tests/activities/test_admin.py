@@ -463,3 +463,26 @@ class CalendarTests(AdminTestCase):
         with self.assertNumQueries(len(small.captured_queries)):
             page = self.calendar().content.decode()
         self.assertIn("编织", page)
+
+
+class ListTests(AdminTestCase):
+    def test_the_list_query_count_does_not_grow_with_the_activities(self):
+        self.client.force_login(self.center_editor)
+        build_activity(self.center, "太极拳")
+        self.client.get(INDEX_URL)  # warm up the session and Wagtail's caches
+        with CaptureQueriesContext(connection) as small:
+            self.assertEqual(self.client.get(INDEX_URL).status_code, 200)
+        for hour, title in enumerate(["合唱团", "书法", "象棋", "编织"], start=13):
+            build_activity(
+                self.center,
+                title,
+                room=self.studio,
+                freq="WEEKLY",
+                byday="MO,WE",
+                start_time=time(hour),
+                end_time=time(hour, 45),
+            )
+        with self.assertNumQueries(len(small.captured_queries)):
+            page = self.client.get(INDEX_URL).content.decode()
+        self.assertIn("编织", page)
+        self.assertIn("每周一、周三", page)
