@@ -47,8 +47,9 @@ from activities.forms import (
     may_manage_center,
 )
 from activities.models import Activity, ActivityKind, Occurrence, OccurrenceStatus
+from activities.pages import schedule_words
 from activities.scheduling import RoomClash, hours_warning_message
-from catalog.opening import LOCAL_TZ, WEEKDAY_LABELS, describe_days
+from catalog.opening import LOCAL_TZ, WEEKDAY_LABELS
 
 MENU_HOOK = "register_activities_menu_item"
 
@@ -68,38 +69,6 @@ def centers_of(user):
     centers = CenterPage.objects.order_by("code")
     is_district, center_ids = editor_centers(user)
     return centers if is_district else centers.filter(id__in=center_ids)
-
-
-# -- words ---------------------------------------------------------------------------------
-
-
-def session_times(activity) -> str:
-    if activity.all_day:
-        return "全天"
-    if activity.start_time and activity.end_time:
-        return f"{activity.start_time:%H:%M}–{activity.end_time:%H:%M}"
-    return ""
-
-
-def schedule_summary(activity) -> str:
-    """The schedule as an editor reads it: 每周二、周四（2026-12-01起） 09:00–10:30，至2027-06-30."""
-    times = session_times(activity)
-    if not activity.freq:
-        day = activity.dtstart
-        return f"{day.isoformat()}（{WEEKDAY_LABELS[day.weekday()]}） {times}，单次"
-    if activity.freq == "DAILY":
-        every = "每天" if (activity.interval or 1) == 1 else f"每{activity.interval}天"
-        days = f"{every}（{activity.dtstart.isoformat()}起）"
-    else:
-        days = describe_days(activity)
-    text = f"{days} {times}"
-    if activity.until:
-        text += f"，至{activity.until.isoformat()}"
-    elif activity.count:
-        text += f"，共{activity.count}次"
-    if activity.skip_holidays:
-        text += "，法定节假日停开"
-    return text
 
 
 # -- permissions ---------------------------------------------------------------------------
@@ -316,7 +285,7 @@ class ActivityAdmin(ModelAdmin):
 
     @admin_column(_("时间安排"))
     def schedule(self, obj):
-        return schedule_summary(obj)
+        return schedule_words(obj)
 
     @admin_column(_("下一次"))
     def next_session(self, obj):
