@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views import View
-from icalendar import Calendar, Event, Timezone, vRecur
+from icalendar import Calendar, Event, Timezone, vDuration, vRecur
 
 from activities.models import Activity, Occurrence, OccurrenceStatus
 from activities.recurrence import rrule_text, rule_dates, span_of
@@ -217,7 +217,7 @@ def calendar_of(name: str, description: str, activities, request) -> Calendar:
     calendar.add("x-wr-caldesc", description)
     calendar.add("x-wr-timezone", TZID)
     calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", REFRESH_INTERVAL)
+    calendar.add("x-published-ttl", vDuration(REFRESH_INTERVAL))
     calendar.add_component(Timezone.from_tzid(TZID, first_date=TIMEZONE_FROM))
     url_of = public_urls(activities, request)
     for activity in activities:

@@ -249,6 +249,7 @@ class FeedContent(FeedTestCase):
         self.assertEqual([str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")], ["Asia/Shanghai"])
         self.assertIn(b"DTSTART;TZID=Asia/Shanghai:20260901T140000", response.content)
         self.assertIn(b"DTSTART;VALUE=DATE:20261212", response.content)
+        self.assertIn(b"X-PUBLISHED-TTL:PT6H", response.content)  # how often apps re-read it
 
     def test_a_recurring_activity_is_one_master_with_rule_exdates_and_overrides(self):
         taiji = self.programme["taiji"]
