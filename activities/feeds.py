@@ -33,6 +33,7 @@ from django.views import View
 from icalendar import Calendar, Event, Timezone, vDuration, vRecur
 
 from activities.models import Activity, Occurrence, OccurrenceStatus
+from activities.pages import activity_url, activity_urls
 from activities.recurrence import rrule_text, rule_dates, span_of
 from catalog.opening import LOCAL_TZ
 
@@ -54,10 +55,6 @@ def event_uid(activity) -> str:
 def public_urls(activities, request):
     """activity → its absolute page URL on its center's programme, or None; for all the
     feed's activities at once (two queries, not two per activity)."""
-    try:
-        from activities.pages import activity_url, activity_urls
-    except ImportError:  # programme pages not installed: events simply carry no URL
-        return lambda activity: None
     prefixes = activity_urls({activity.center_id for activity in activities}, request)
 
     def url_of(activity):

@@ -5,6 +5,7 @@ calendar app would), and the expanded sessions must be exactly the occurrence ro
 """
 
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlsplit
 
 import icalendar
 import recurring_ical_events
@@ -299,6 +300,17 @@ class FeedContent(FeedTestCase):
                 datetime(2026, 10, 10, 16, tzinfo=LOCAL_TZ),
             ],
         )
+
+    def test_events_link_the_activity_page_of_the_programme(self):
+        from activities.models.pages import ProgrammeSheetPage
+
+        self.center.add_child(instance=ProgrammeSheetPage(title="活动节目单", slug="jiemudan"))
+        fair = self.programme["fair"]
+        (master,) = self.calendar(self.activity_url(fair)).walk("VEVENT")
+        page_path = urlsplit(fair.get_url(None)).path
+        self.assertTrue(page_path.startswith(self.center.url_path.removeprefix("/test-home")))
+        self.assertEqual(urlsplit(str(master["URL"])).path, page_path)
+        self.assertTrue(str(master["URL"]).startswith("http"))
 
     def test_a_one_off_session_has_no_rule(self):
         (master,) = self.calendar(self.activity_url(self.programme["fair"])).walk("VEVENT")
