@@ -258,7 +258,7 @@ class CenterProgrammeTests(FixedClock):
         self.assertIn('href="/static/css/programme-print.css" media="print"', listing)
 
         content = self.client.get(self.url + "dayin/", WEEK_OF_DEC_7).content.decode()
-        self.assertIn("T-01社区党群服务中心 · 本周活动", content)
+        self.assertIn("T-01社区党群服务中心 · 一周活动", content)
         header = content.split("<thead>")[1].split("</thead>")[0]
         self.assertEqual(
             re.findall(r"(周.)<br>", header),
@@ -273,7 +273,8 @@ class CenterProgrammeTests(FixedClock):
         studio_cells = re.findall(r"<td>(.*?)</td>", rows[1][1], re.S)
         self.assertIn("16:30–18:00</span> 四点半课堂", studio_cells[0])
         self.assertIn("14:00–16:00</span> 书法班", studio_cells[1])
-        css = (STATIC / "css" / "programme-print.css").read_text(encoding="utf-8")
+        self.assertIn('href="/static/css/programme-door-sheet-print.css" media="print"', content)
+        css = (STATIC / "css" / "programme-door-sheet-print.css").read_text(encoding="utf-8")
         self.assertIn("@page { size: A4 landscape", css)
 
     def test_activity_page(self):
