@@ -42,6 +42,9 @@ NOT_PAGES = {
     "search:click": "records a click on a search result and redirects to the guide",
     "service_search_api": "JSON",
     "service_autocomplete_api": "JSON",
+    "activities:center_ical": "iCalendar feed (advertised on the programme pages)",
+    "activities:street_ical": "iCalendar feed (advertised on the street's programme page)",
+    "activities:activity_ical": "iCalendar feed (advertised on the activity page)",
 }
 
 
