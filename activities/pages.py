@@ -83,11 +83,10 @@ class Span:
 
     @property
     def previous_day(self) -> date:
-        return (
-            week_of(self.first - timedelta(days=7)).first
-            if self.kind == WEEK
-            else (month_of(self.first - timedelta(days=1)).first)
-        )
+        """The first day of the week or month before."""
+        if self.kind == WEEK:
+            return self.first - timedelta(days=7)
+        return month_of(self.first - timedelta(days=1)).first
 
     @property
     def next_day(self) -> date:

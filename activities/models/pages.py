@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.db import models
 from django.http import Http404
+from django.shortcuts import redirect
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -98,6 +99,9 @@ class ProgrammeSheetPage(RoutablePageMixin, Page):
             .for_listing()
         )
         urls = pages.activity_urls([center.pk for center in centers], request)
+        for center in centers:
+            # A center without a programme of its own shows its activities on the street's.
+            urls.setdefault(center.pk, self.get_url(request))
         days = pages.lines_by_day(occurrences, span, urls, keep_empty_days=span.kind == "week")
         base = self.get_url(request)
         filter_query = {
@@ -157,7 +161,7 @@ class ProgrammeSheetPage(RoutablePageMixin, Page):
         from activities.scheduling import plan_for
         from catalog.jsonld import json_ld_script
 
-        centers, _street = self.programme_scope()
+        centers, street = self.programme_scope()
         by_pk = {center.pk: center for center in centers}
         activity = (
             Activity.objects.select_related("kind", "organizer", "room", "image", "service")
@@ -167,6 +171,11 @@ class ProgrammeSheetPage(RoutablePageMixin, Page):
         )
         if activity is None:
             raise Http404("没有找到这个活动")
+        if street is not None:
+            # A street's programme shows a center's activity where its center does.
+            own_page = activity.get_url(request)
+            if own_page:
+                return redirect(own_page)
         activity.center = by_pk[activity.center_id]
         moment = pages.now()
         upcoming = list(

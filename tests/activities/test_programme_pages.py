@@ -408,9 +408,11 @@ class StreetProgrammeTests(FixedClock):
         self.assertNotIn("不该出现", content)
         tuesday = day_section(content, "20261208")
         self.assertIn('<span class="programme-line__center">紫藤里社区党群服务中心</span>', tuesday)
-        # Each activity links to its own center's programme (the second center has none).
-        self.assertIn(f'href="{self.center_programme.url}huodong/', tuesday)
-        self.assertIn('<p class="programme-line__title">象棋赛', tuesday)
+        # Each activity links to its own center's programme, or to the street's when its
+        # center has none.
+        chorus, chess = Activity.objects.get(title="合唱团"), Activity.objects.get(title="象棋赛")
+        self.assertIn(f'href="{self.center_programme.url}huodong/{chorus.pk}/"', tuesday)
+        self.assertIn(f'href="{self.programme.url}huodong/{chess.pk}/"', tuesday)
         # Rooms of every center, named with their center.
         self.assertIn("紫藤里社区党群服务中心 · 一楼 多功能厅", content)
         feed = reverse("activities:street_ical", kwargs={"street_id": self.street.pk})
@@ -418,6 +420,15 @@ class StreetProgrammeTests(FixedClock):
             f'type="text/calendar" title="测试街道全部中心的活动（日历订阅）" href="{feed}"',
             content,
         )
+
+    def test_activities_open_on_their_centers_programme(self):
+        chorus = Activity.objects.get(title="合唱团")
+        chess = Activity.objects.get(title="象棋赛")
+        response = self.client.get(f"{self.programme.url}huodong/{chorus.pk}/")
+        self.assertRedirects(response, chorus.get_url())
+        # A center without a programme page of its own: the street's shows the activity.
+        response = self.client.get(f"{self.programme.url}huodong/{chess.pk}/")
+        self.assertContains(response, "<h1>象棋赛</h1>", html=True)
 
     def test_the_door_sheet_has_a_row_per_center_room(self):
         content = self.client.get(self.programme.url + "dayin/", WEEK_OF_DEC_7).content.decode()
