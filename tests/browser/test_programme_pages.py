@@ -126,7 +126,7 @@ def programme_site(demo_site):
     return demo_site, pages
 
 
-def assert_axe_passes(page):
+def assert_axe_passes(page, where=""):
     results = Axe().run(page).response
     blocking = [
         f"{violation['id']}: {violation['help']} on "
@@ -134,11 +134,12 @@ def assert_axe_passes(page):
         for violation in results["violations"]
         if violation["impact"] in BLOCKING_IMPACTS
     ]
-    assert not blocking, "\n".join(blocking)
+    assert not blocking, f"{where or page.url}:\n" + "\n".join(blocking)
 
 
-def assert_fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+def assert_fits(page, where=""):
+    wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+    assert not wide, f"{where or page.url} is wider than the screen"
 
 
 def test_read_filter_and_open_an_activity_on_a_phone(programme_site, phone_page):
@@ -207,3 +208,42 @@ def test_the_center_page_shows_todays_activities(programme_site, phone_page):
     assert "今日健康讲座" in today.inner_text()
     assert today.get_by_role("link", name="查看本周全部活动").is_visible()
     assert_fits(phone_page)
+
+
+@pytest.mark.parametrize(
+    "elderly, viewport",
+    [
+        (False, {"width": 360, "height": 740}),
+        (True, {"width": 360, "height": 740}),
+        (False, {"width": 1366, "height": 900}),
+    ],
+    ids=["phone", "phone-elderly", "desktop"],
+)
+def test_every_programme_view_passes_axe(programme_site, browser, elderly, viewport):
+    from activities.models import Activity
+    from district.context_processors import ELDERLY_MODE_COOKIE
+
+    base_url, pages = programme_site
+    center_page = pages["HHD-CH-01"]
+    paths = [
+        center_page.url,
+        center_page.url + "xiazhou/",
+        center_page.url + "benyue/",
+        center_page.url + "dayin/",
+        pages["street"].url,
+        Activity.objects.get(title="四点半课堂作业辅导").get_url(),
+        "/chunhua/haitangyuan/",
+    ]
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    if elderly:
+        context.add_cookies([{"name": ELDERLY_MODE_COOKIE, "value": "1", "url": base_url}])
+    page = context.new_page()
+    try:
+        for path in paths:
+            page.goto(base_url + path)
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            where = f"{path} ({'关怀版' if elderly else '标准版'} {viewport['width']} px)"
+            assert_fits(page, where)
+            assert_axe_passes(page, where)
+    finally:
+        context.close()
