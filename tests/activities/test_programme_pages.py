@@ -344,6 +344,21 @@ class CenterProgrammeTests(FixedClock):
         priced = json_ld(self.client.get(self.calligraphy.get_url()).content.decode())["@graph"][0]
         self.assertEqual(priced["offers"]["price"], "10.00")
 
+    def test_the_activity_image_is_a_rendition_named_by_the_title(self):
+        from wagtail.images.models import Image
+        from wagtail.images.tests.utils import get_test_image_file
+
+        self.calligraphy.image = Image.objects.create(
+            title="照片", file=get_test_image_file(size=(1600, 1000))
+        )
+        self.calligraphy.save()
+        content = self.client.get(self.calligraphy.get_url()).content.decode()
+        tag = re.search(r'<img class="activity__image"[^>]+>', content).group(0)
+        self.assertIn('width="800" height="450" alt="书法班"', tag)
+        image_url = json_ld(content)["@graph"][0]["image"]
+        self.assertTrue(image_url.startswith("http://testserver/"), image_url)
+        self.assertIn(image_url.removeprefix("http://testserver"), tag)
+
     def test_json_ld_cannot_end_its_script_element(self):
         self.calligraphy.description = "</script><script>alert(1)</script>"
         self.calligraphy.save()
