@@ -705,4 +705,35 @@ def load_activities_demo(password=None) -> list[str]:
     pages = load_programme_pages()
     if pages is not None:
         lines.append(f"活动节目单页面：{pages}个。")
+    load_activity_permissions()
     return lines
+
+
+# What the demo's editors may do with activities; which centers, their page permissions say.
+CENTER_EDITOR_PERMISSIONS = [
+    f"{action}_{model}"
+    for model in ("activity", "activityexception", "signup")
+    for action in ("add", "change", "delete", "view")
+] + ["view_occurrence"]
+DISTRICT_ONLY_PERMISSIONS = [
+    f"{action}_activitykind" for action in ("add", "change", "delete", "view")
+]
+
+
+def load_activity_permissions() -> None:
+    """Wagtail's Editors keep activities and the list of kinds; the one community's editor
+    group of the catalog demo keeps its own center's activities and sign-ups."""
+    from django.contrib.auth.models import Group, Permission
+
+    from catalog.demo import CENTER_EDITOR
+
+    def permissions(codenames):
+        return Permission.objects.filter(
+            content_type__app_label="activities", codename__in=codenames
+        )
+
+    editors, _ = Group.objects.get_or_create(name="Editors")
+    editors.permissions.add(*permissions(CENTER_EDITOR_PERMISSIONS + DISTRICT_ONLY_PERMISSIONS))
+    community = Group.objects.filter(name=CENTER_EDITOR[1]).first()
+    if community is not None:
+        community.permissions.add(*permissions(CENTER_EDITOR_PERMISSIONS))

@@ -64,15 +64,9 @@ def public_urls(activities, request):
     return url_of
 
 
-def room_label(room) -> str:
-    return " ".join(filter(None, [room.floor, room.name]))
-
-
 def place_of(activity, occurrence=None) -> str:
     """The room (or the place note) of the activity, or of one occurrence moved elsewhere."""
-    if occurrence is not None and occurrence.room_id and occurrence.room_id != activity.room_id:
-        return room_label(occurrence.room)
-    return activity.place_label
+    return occurrence.place_label if occurrence is not None else activity.place_label
 
 
 def location_of(activity, occurrence=None) -> str:

@@ -254,7 +254,7 @@ class ActivityAdminForm(WagtailAdminModelForm):
 
 
 def room_label(room) -> str:
-    return " ".join(filter(None, [room.floor, room.name]))
+    return room.label
 
 
 def room_with_center(room) -> str:

@@ -8,7 +8,7 @@ unsaved activities (an admin form, an API request) are planned exactly as saved 
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule
+from dateutil.rrule import DAILY, MONTHLY, WEEKLY, rrule, weekdays
 
 from catalog.opening import (
     HOLIDAY,
@@ -77,17 +77,24 @@ def expansion_end(activity, today: date) -> date:
     return min(activity.until, horizon) if activity.until else horizon
 
 
-def rule_dates(activity, last_day: date) -> list[date]:
-    """The dates RFC 5545 gives the activity's rule, up to ``last_day``."""
+def rule_dates(activity, last_day: date, first_day: date | None = None) -> list[date]:
+    """The dates RFC 5545 gives the activity's rule, up to ``last_day`` (and from
+    ``first_day`` when given: a window, so a month is not expanded from a rule's first
+    date years back)."""
     if not activity.freq:
-        return [activity.dtstart]
+        if first_day is not None and activity.dtstart < first_day:
+            return []
+        return [activity.dtstart] if activity.dtstart <= last_day else []
     by_weekday = parse_byday(activity.byday or "")
     by_monthday = parse_bymonthday(activity.bymonthday or "")
     if by_weekday is None or by_monthday is None:
         return []
+    anchor = activity.dtstart
+    if first_day is not None and first_day > anchor and not activity.count:
+        anchor, by_weekday, by_monthday = reanchor(activity, first_day, by_weekday, by_monthday)
     rule = rrule(
         FREQUENCIES[activity.freq],
-        dtstart=datetime.combine(activity.dtstart, time.min),
+        dtstart=datetime.combine(anchor, time.min),
         interval=activity.interval or 1,
         wkst=0,
         byweekday=by_weekday or None,
@@ -96,9 +103,44 @@ def rule_dates(activity, last_day: date) -> list[date]:
         count=activity.count or None,
         until=None if activity.count else datetime.combine(last_day, time.max),
     )
+    dates = [moment.date() for moment in rule]
     if activity.count:
-        return [moment.date() for moment in rule if moment.date() <= last_day]
-    return [moment.date() for moment in rule]
+        dates = [day for day in dates if day <= last_day]
+    if first_day is not None:
+        dates = [day for day in dates if day >= first_day]
+    return dates
+
+
+def reanchor(activity, first_day: date, by_weekday, by_monthday):
+    """A later first date for the same rule, at or before ``first_day`` and a whole number
+    of intervals after the real one, so that dateutil starts near a window rather than at a
+    first date years back. The days the rule implied from its first date are made
+    explicit, as they would otherwise follow the new one. Not for COUNT rules (counted
+    from the real first date)."""
+    start = activity.dtstart
+    interval = activity.interval or 1
+    if activity.freq == "DAILY":
+        step = (first_day - start).days // interval * interval
+        return start + timedelta(days=step), by_weekday, by_monthday
+    if activity.freq == "WEEKLY":
+        monday = start - timedelta(days=start.weekday())
+        weeks = (first_day - monday).days // 7 // interval * interval
+        if weeks == 0:
+            return start, by_weekday, by_monthday
+        return (
+            monday + timedelta(weeks=weeks),
+            by_weekday or (weekdays[start.weekday()],),
+            by_monthday,
+        )
+    months = (
+        ((first_day.year - start.year) * 12 + first_day.month - start.month) // interval * interval
+    )
+    if months == 0:
+        return start, by_weekday, by_monthday
+    year, month = divmod(start.month - 1 + months, 12)
+    if not by_weekday and not by_monthday:
+        by_monthday = (start.day,)
+    return date(start.year + year, month + 1, 1), by_weekday, by_monthday
 
 
 def plan_occurrences(
@@ -107,13 +149,21 @@ def plan_occurrences(
     *,
     today: date,
     exceptions=None,
+    window: tuple[date, date] | None = None,
 ) -> Plan:
     """Every occurrence of ``activity`` from its first date to ``expansion_end``:
     holidays skipped when the editor asked (and make-up workdays added when asked),
     then each exception applied to the occurrence of its date. ``calendar`` must cover
-    the dates (``PublicHoliday.objects.calendar(activity.dtstart, last_day)``)."""
+    the dates (``PublicHoliday.objects.calendar(activity.dtstart, last_day)``).
+
+    ``window`` (first, last) plans only the occurrences the rule gives on those dates
+    (a preview of a week or a month; a session moved into the window from outside it is
+    not among them, and stray exceptions are not reported)."""
     last_day = expansion_end(activity, today)
-    dates = rule_dates(activity, last_day)
+    first_day = None
+    if window is not None:
+        first_day, last_day = window[0], min(window[1], last_day)
+    dates = rule_dates(activity, last_day, first_day)
     holiday_skips = []
     if activity.skip_holidays and activity.freq:
         kept = []
@@ -131,7 +181,9 @@ def plan_occurrences(
                 day
                 for day, (kind, _name) in calendar.days.items()
                 if kind == MAKEUP_WORKDAY
-                and activity.dtstart <= day <= min(last_day, activity.until or last_day)
+                and max(activity.dtstart, first_day or activity.dtstart)
+                <= day
+                <= min(last_day, activity.until or last_day)
                 and works_on_makeup_days(activity, day)
             }
         )
@@ -139,10 +191,11 @@ def plan_occurrences(
     if exceptions is None:
         exceptions = list(activity.exceptions.all())
     by_date = {exception.occurrence_date: exception for exception in exceptions}
+    given = set(dates)
     stray = [
         (exception, f"{exception.occurrence_date.isoformat()}这一天没有本活动的场次。")
         for exception in exceptions
-        if exception.occurrence_date not in set(dates)
+        if exception.occurrence_date not in given and window is None
     ]
     occurrences = []
     for day in dates:

@@ -211,7 +211,16 @@ def schedule_activity(activity, *, today: date | None = None) -> Plan:
     # Matched by the local date the rule gave (one session a day at most), so a new start
     # time keeps each session's sign-ups.
     existing = {recurrence_day(o.recurrence_id): o for o in activity.occurrences.all()}
-    fields = ["center", "room", "recurrence_id", "starts_at", "ends_at", "all_day", "status", "reason"]
+    fields = [
+        "center",
+        "room",
+        "recurrence_id",
+        "starts_at",
+        "ends_at",
+        "all_day",
+        "status",
+        "reason",
+    ]
     to_create, to_update = [], []
     for planned in plan.occurrences:
         values = {

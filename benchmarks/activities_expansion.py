@@ -12,9 +12,9 @@ past two years; a third with an end date, half skipping public holidays) and
 with a fixed seed (no database: ``plan_occurrences`` is pure). The holiday calendar is
 the seeded one (``catalog.holiday_seed``). Three ways give the month's sessions:
 
-- **recurrence**: ``activities.recurrence.plan_occurrences`` for each activity (what
-  ``activities.scheduling`` runs when an activity is saved; it expands the rule from its
-  first date to its end or a year ahead), keeping the month;
+- **recurrence**: ``activities.recurrence.plan_occurrences`` for each activity with the
+  month as its ``window`` (the rule is iterated only up to the month's end; saving an
+  activity plans it the same way over its whole stored span);
 - **expand + filter** (baseline): dateutil's rrule from the first date to the month's
   end, filtered to the month, holidays and exceptions applied by looking them up in lists;
 - **per day** (baseline): for each day of the month, each rule expanded again from its
@@ -121,7 +121,9 @@ def by_recurrence(center, calendar) -> set:
 
     sessions = set()
     for activity, exceptions in center:
-        plan = plan_occurrences(activity, calendar, today=TODAY, exceptions=exceptions)
+        plan = plan_occurrences(
+            activity, calendar, today=TODAY, exceptions=exceptions, window=MONTH
+        )
         sessions.update(
             (activity.pk, o.recurrence_id, o.starts_at, o.status)
             for o in plan.occurrences

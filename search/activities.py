@@ -136,9 +136,7 @@ class ActivityHit:
     def place(self) -> str:
         """The session's room (a move may change it), else the activity's place note."""
         room = self.occurrence.room
-        if room is not None:
-            return " ".join(filter(None, [room.floor, room.name]))
-        return self.activity.place_note
+        return room.label if room is not None else self.activity.place_note
 
 
 @dataclass

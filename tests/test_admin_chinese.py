@@ -246,10 +246,40 @@ class AdminChineseTests(TestCase):
             reverse("wagtailadmin_account"),
             reverse("wagtailimages:index"),
             reverse("wagtaildocs:index"),
+            *self.activity_admin_urls(),
         ]
         for url in urls:
             with self.subTest(url=url):
                 self.assert_reads_in_chinese(url)
+
+    def activity_admin_urls(self) -> list[str]:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from tests.activities.builders import build_activity
+
+        activity = build_activity(
+            self.center,
+            "太极拳",
+            room=None,
+            place_note="小区广场",
+            dtstart=timezone.localdate() + timedelta(days=2),
+            capacity=10,
+            signup_required=True,
+        )
+        occurrence = activity.occurrences.get()
+        return [
+            reverse("activities_activity_modeladmin_index"),
+            reverse("activities_activity_modeladmin_create"),
+            reverse("activities_activity_modeladmin_edit", args=[activity.pk]),
+            reverse("activities_activitykind_modeladmin_index"),
+            reverse("activities_calendar"),
+            reverse("activities_sign_ups:index"),
+            reverse("activities_sign_ups:occurrence", args=[occurrence.pk]),
+            reverse("activities_utilisation:index"),
+            reverse("activities_excel:index"),
+        ]
 
     def test_the_catalog_panel_is_a_wagtail_dashboard_panel(self):
         page = BeautifulSoup(self.client.get(reverse("wagtailadmin_home")).content, "html.parser")

@@ -102,7 +102,7 @@ def register_programme_excel_urls():
     return [path("activities/excel/", include((urlpatterns, app_name), namespace=app_name))]
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register("register_activities_menu_item")
 def register_programme_excel_menu_item():
     return ProgrammeExcelMenuItem(
         "活动Excel导入导出",

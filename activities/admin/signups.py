@@ -224,7 +224,7 @@ class SignUpMenuItem(MenuItem):
         return may_manage_sign_ups(request.user)
 
 
-@hooks.register("register_admin_menu_item")
+@hooks.register("register_activities_menu_item")
 def register_sign_up_menu_item():
     return SignUpMenuItem(
         "活动报名",

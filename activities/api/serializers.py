@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from activities.feeds import place_of, room_label
+from activities.feeds import place_of
 from activities.models import OccurrenceStatus
 from catalog.opening import LOCAL_TZ
 
@@ -39,7 +39,7 @@ def occurrence_item(occurrence, url_of, request) -> dict:
         },
         "center": {"code": occurrence.center.code, "title": occurrence.center.title},
         "room": (
-            {"id": room.pk, "name": room.name, "floor": room.floor, "label": room_label(room)}
+            {"id": room.pk, "name": room.name, "floor": room.floor, "label": room.label}
             if room is not None
             else None
         ),

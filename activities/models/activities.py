@@ -163,7 +163,7 @@ class Activity(ClusterableModel):
         help_text=_("每周一至周五的活动，在周末调休上班的日子也举办。"),
     )
     # Occurrences exist up to here (open-ended rules are expanded a year ahead and
-    # extended daily by activities.tasks.extend_schedules).
+    # extended daily by activities.tasks.extend_activity_schedules).
     scheduled_until = models.DateField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -188,9 +188,7 @@ class Activity(ClusterableModel):
     @property
     def place_label(self) -> str:
         """Where it happens, as residents read it: 二楼 书画室, or the place note."""
-        if self.room is not None:
-            return " ".join(filter(None, [self.room.floor, self.room.name]))
-        return self.place_note
+        return self.room.label if self.room is not None else self.place_note
 
     @property
     def price_label(self) -> str:

@@ -101,6 +101,12 @@ class Occurrence(models.Model):
         return f"{self.activity} {self.starts_at:%Y-%m-%d %H:%M}"
 
     @property
+    def place_label(self) -> str:
+        """Where this session is held: its own room (a move may change it), else the
+        activity's place note."""
+        return self.room.label if self.room is not None else self.activity.place_note
+
+    @property
     def is_cancelled(self) -> bool:
         return self.status == OccurrenceStatus.CANCELLED
 

@@ -33,3 +33,8 @@ class Room(Orderable):
 
     def __str__(self):
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The room as residents find it: 二楼 书画室."""
+        return " ".join(filter(None, [self.floor, self.name]))

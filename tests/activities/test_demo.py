@@ -39,6 +39,22 @@ class DemoProgrammeTest(TestCase):
         cls.output = StringIO()
         call_command("load_demo", password="demo-password", stdout=cls.output)
 
+    def test_the_demo_editors_keep_activities_as_their_page_permissions_allow(self):
+        from django.contrib.auth import get_user_model
+
+        users = get_user_model().objects
+        district, community = users.get(username="bianji"), users.get(username="bianji_haitangyuan")
+        self.client.force_login(district)
+        listing = self.client.get("/admin/activities/activity/")
+        self.assertEqual(listing.status_code, 200)
+        self.assertContains(listing, "春晖里")
+        self.client.force_login(community)
+        listing = self.client.get("/admin/activities/activity/")
+        self.assertEqual(listing.status_code, 200)
+        self.assertContains(listing, "海棠苑")
+        self.assertNotContains(listing, "春晖里")
+        self.assertEqual(self.client.get("/admin/activities/activitykind/").status_code, 302)
+
     def test_every_center_has_rooms_and_sessions_this_week(self):
         start, end = this_week()
         centers = CenterPage.objects.all()

@@ -520,3 +520,41 @@ class ScheduleAgainTests(CenterTestCase):
         )
         schedule_activity(activity)
         self.assertEqual([start.date() for start in local_starts(activity)], [date(2027, 1, 8)])
+
+
+def test_a_window_gives_the_same_dates_as_the_whole_rule():
+    """Expanding only a month (started near it, not at a first date years back) gives
+    exactly the dates the whole rule gives in that month, for every kind of rule."""
+    import random
+    from datetime import timedelta
+
+    from activities.recurrence import rule_dates
+
+    chooser = random.Random(20261206)
+    weekday_codes = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+    for _ in range(400):
+        freq = chooser.choice(["DAILY", "WEEKLY", "MONTHLY"])
+        byday, bymonthday = "", ""
+        if freq == "WEEKLY" and chooser.random() < 0.8:
+            byday = ",".join(chooser.sample(weekday_codes, chooser.randint(1, 3)))
+        elif freq == "MONTHLY":
+            choice = chooser.random()
+            if choice < 0.4:
+                byday = f"{chooser.choice([1, 2, 3, 4, -1])}{chooser.choice(weekday_codes)}"
+            elif choice < 0.8:
+                bymonthday = str(chooser.choice([1, 10, 15, 28, 31, -1]))
+        activity = Activity(
+            freq=freq,
+            byday=byday,
+            bymonthday=bymonthday,
+            interval=chooser.choice([1, 1, 2, 3]),
+            dtstart=date(2024, 1, 1) + timedelta(days=chooser.randint(0, 900)),
+            until=chooser.choice([None, date(2027, 6, 30)]),
+            count=chooser.choice([None, None, None, 40]),
+        )
+        first = date(2026, 12, 1)
+        last = date(2026, 12, 31)
+        whole = [day for day in rule_dates(activity, last) if day >= first]
+        assert rule_dates(activity, last, first) == whole, rrule_text(activity) + str(
+            activity.dtstart
+        )

@@ -11,6 +11,8 @@ import unittest
 import uuid
 from datetime import date, datetime, time
 
+import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
@@ -39,6 +41,16 @@ from tests.search.base import DemoCatalogTestCase
 
 #: Sunday 2026-12-06, 10:00 in the district: "today" of these tests.
 MOMENT = timezone.make_aware(datetime(2026, 12, 6, 10, 0))
+
+
+@pytest.fixture(autouse=True, scope="module")
+def fixed_week():
+    """What is upcoming must not change with the day the suite runs; the clock ticks on
+    from MOMENT (module scope: in place before the classes build their data)."""
+    with time_machine.travel(MOMENT, tick=True):
+        yield
+
+
 CLINIC_SERVICE = "专家进社区义诊"
 WEEKLY_TUESDAY = {"freq": "WEEKLY", "byday": "TU"}
 
