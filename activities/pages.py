@@ -134,7 +134,7 @@ class RoomChoiceField(forms.ModelChoiceField):
         super().__init__(*args, **kwargs)
 
     def label_from_instance(self, room):
-        label = room_label(room)
+        label = room.label
         return f"{room.center.title} · {label}" if self.name_centers else label
 
 
@@ -219,19 +219,6 @@ class ProgrammeFilterForm(forms.Form):
 # -- one line per occurrence -------------------------------------------------------------
 
 
-def room_label(room) -> str:
-    """二楼 书画室 (as ``Activity.place_label`` words an activity's room)."""
-    return " ".join(filter(None, [room.floor, room.name]))
-
-
-def place_of(occurrence) -> str:
-    """Where this occurrence is held: its own room (a move may change it), else the
-    activity's place note."""
-    if occurrence.room is not None:
-        return room_label(occurrence.room)
-    return occurrence.activity.place_note
-
-
 def time_label(occurrence) -> str:
     if occurrence.all_day:
         return "全天"
@@ -262,26 +249,57 @@ def places_label(occurrence, moment: datetime) -> str:
     return f"余{left}个名额" if left > 0 else "已满，可候补"
 
 
+# The places texts a line marks (programme-line__places--full, --ended).
+PLACES_CLASSES = {"已满，可候补": "full", "已结束": "ended"}
+
+
 def audience_label(activity) -> str:
     return "、".join(term.name for term in activity.audiences.all()) or "所有居民"
 
 
+def change_label(occurrence, moved_from: str) -> str:
+    """已取消：场地维修, 已改期（原定12月10日（周四）09:00）：老师出差, or ""."""
+    reason = f"：{occurrence.reason}" if occurrence.reason else ""
+    if occurrence.is_cancelled:
+        return f"已取消{reason}"
+    if occurrence.is_moved:
+        return f"已改期{f'（原定{moved_from}）' if moved_from else ''}{reason}"
+    return ""
+
+
 @dataclass
 class Line:
-    """An occurrence as a programme line shows it."""
+    """An occurrence as a programme line shows it. Every text is worked out here, so that
+    the templates only place them: a street's month can hold thousands of lines."""
 
     occurrence: object
     url: str | None
+    title: str
+    center: str  # the title of the occurrence's center
     time: str
+    when: str
     place: str
-    places: str
+    organizer: str
     audience: str
-    when: str = ""
+    price: str
+    places: str
+    state: str = ""  # "cancelled", "moved" or ""
+    change: str = ""
     moved_from: str = ""
 
     @property
     def activity(self):
         return self.occurrence.activity
+
+    @property
+    def places_class(self) -> str:
+        return PLACES_CLASSES.get(self.places, "")
+
+    @property
+    def place_note(self) -> str:
+        """The place when it is not one of the center's rooms (the door sheet's rows are
+        rooms: a session elsewhere says where)."""
+        return self.place if self.occurrence.room_id is None else ""
 
 
 @dataclass
@@ -303,20 +321,69 @@ class Day:
         return self.day == today()
 
 
-def line_of(occurrence, urls: dict, moment: datetime) -> Line:
-    moved_from = ""
-    if occurrence.is_moved and occurrence.recurrence_id != occurrence.starts_at:
-        moved_from = when_label(occurrence.recurrence_id, occurrence.all_day)
-    return Line(
-        occurrence=occurrence,
-        url=activity_url(urls, occurrence.activity),
-        time=time_label(occurrence),
-        place=place_of(occurrence),
-        places=places_label(occurrence, moment),
-        audience=audience_label(occurrence.activity),
-        when=when_label(occurrence.starts_at, occurrence.all_day),
-        moved_from=moved_from,
+def listed(occurrences) -> list:
+    """The occurrences of ``occurrences`` (``Occurrence.objects.for_listing()``, filtered),
+    each with its activity and room: the rows alone, then each activity and each room once
+    (``for_listing`` joins them to every row, which costs a model instance per row and
+    per related object; a month can hold 1,500 rows of a few dozen activities). Three
+    queries, four with audiences."""
+    from activities.models import Activity, Occurrence, Room
+
+    rows = list(occurrences.select_related(None).prefetch_related(None))
+    activities = (
+        Activity.objects.select_related("organizer")
+        .prefetch_related("audiences")
+        .in_bulk({row.activity_id for row in rows})
     )
+    rooms = Room.objects.in_bulk({row.room_id for row in rows if row.room_id is not None})
+    activity_field = Occurrence._meta.get_field("activity")
+    room_field = Occurrence._meta.get_field("room")
+    for row in rows:
+        activity_field.set_cached_value(row, activities[row.activity_id])
+        room_field.set_cached_value(row, rooms.get(row.room_id))
+    return rows
+
+
+def lines_of(occurrences, urls: dict, moment: datetime, titles: dict) -> list[Line]:
+    """A line for each of ``occurrences`` (from ``listed``); what depends only on the
+    activity is worked out once per activity. ``titles``: {center id: title}."""
+    of_activity: dict[int, tuple] = {}
+    lines = []
+    for occurrence in occurrences:
+        activity = occurrence.activity
+        facts = of_activity.get(activity.pk)
+        if facts is None:
+            facts = of_activity[activity.pk] = (
+                activity_url(urls, activity),
+                activity.organizer.name if activity.organizer else "",
+                audience_label(activity),
+                activity.price_label,
+            )
+        url, organizer, audience, price = facts
+        moved_from = ""
+        if occurrence.is_moved and occurrence.recurrence_id != occurrence.starts_at:
+            moved_from = when_label(occurrence.recurrence_id, occurrence.all_day)
+        lines.append(
+            Line(
+                occurrence=occurrence,
+                url=url,
+                title=activity.title,
+                center=titles.get(occurrence.center_id, ""),
+                time=time_label(occurrence),
+                when=when_label(occurrence.starts_at, occurrence.all_day),
+                place=occurrence.place_label,
+                organizer=organizer,
+                audience=audience,
+                price=price,
+                places=places_label(occurrence, moment),
+                state="cancelled"
+                if occurrence.is_cancelled
+                else ("moved" if occurrence.is_moved else ""),
+                change=change_label(occurrence, moved_from),
+                moved_from=moved_from,
+            )
+        )
+    return lines
 
 
 def day_name(calendar, day: date) -> str:
@@ -328,17 +395,19 @@ def day_name(calendar, day: date) -> str:
     return ""
 
 
-def lines_by_day(occurrences, span: Span, urls: dict, *, keep_empty_days: bool) -> list[Day]:
+def lines_by_day(
+    occurrences, span: Span, urls: dict, *, titles: dict, keep_empty_days: bool
+) -> list[Day]:
     """The span's days, each with its occurrences in time order (an occurrence that began
-    before the span is listed on its first day)."""
+    before the span is listed on its first day). ``titles``: {center id: title} of the
+    centers the occurrences may be at."""
     from catalog.models import PublicHoliday
 
     calendar = PublicHoliday.objects.calendar(span.first, span.last)
-    moment = now()
     days = {day: Day(day, day_name(calendar, day)) for day in span.days}
-    for occurrence in occurrences:
-        day = max(occurrence.starts_at.astimezone(LOCAL_TZ).date(), span.first)
-        days[day].lines.append(line_of(occurrence, urls, moment))
+    for line in lines_of(listed(occurrences), urls, now(), titles):
+        day = max(line.occurrence.starts_at.astimezone(LOCAL_TZ).date(), span.first)
+        days[day].lines.append(line)
     return [day for day in days.values() if day.lines or keep_empty_days]
 
 
@@ -359,7 +428,9 @@ def todays_programme(center, request=None) -> Today:
     occurrences = (
         Occurrence.objects.filter(center=center).between(span.start, span.end).for_listing()
     )
-    (day,) = lines_by_day(occurrences, span, urls, keep_empty_days=True)
+    (day,) = lines_by_day(
+        occurrences, span, urls, titles={center.pk: center.title}, keep_empty_days=True
+    )
     return Today(day, urls.get(center.pk))
 
 
@@ -367,15 +438,17 @@ def service_sessions(service, request=None, limit: int = UPCOMING_ON_SERVICE_GUI
     """The next sessions of the activities that deliver ``service`` (at live centers),
     for its guide: cancelled ones left out."""
     from activities.models import Occurrence, OccurrenceStatus
+    from district.models import CenterPage
 
     moment = now()
-    occurrences = list(
+    occurrences = listed(
         Occurrence.objects.filter(activity__service=service, center__live=True, ends_at__gt=moment)
         .exclude(status=OccurrenceStatus.CANCELLED)
         .for_listing()[:limit]
     )
-    urls = activity_urls({occurrence.center_id for occurrence in occurrences}, request)
-    return [line_of(occurrence, urls, moment) for occurrence in occurrences]
+    center_ids = {occurrence.center_id for occurrence in occurrences}
+    titles = dict(CenterPage.objects.filter(pk__in=center_ids).values_list("pk", "title"))
+    return lines_of(occurrences, activity_urls(center_ids, request), moment, titles)
 
 
 # -- the door sheet: rooms × days ------------------------------------------------------
@@ -392,6 +465,7 @@ def door_grid(days: list[Day], centers: list) -> list[GridRow]:
     per day: the weekly sheet posted at the door."""
     several = len(centers) > 1
     titles = {center.pk: center.title for center in centers}
+    paths = {center.pk: center.path for center in centers}
     rows: dict[tuple, GridRow] = {}
     order: dict[tuple, tuple] = {}
     for column, day in enumerate(days):
@@ -400,12 +474,12 @@ def door_grid(days: list[Day], centers: list) -> list[GridRow]:
             room = occurrence.room
             key = (occurrence.center_id, room.pk if room else None)
             if key not in rows:
-                label = room_label(room) if room is not None else "其他地点"
+                label = room.label if room is not None else "其他地点"
                 if several:
                     label = f"{titles.get(occurrence.center_id, '')} · {label}"
                 rows[key] = GridRow(label, [[] for _ in days])
                 order[key] = (
-                    occurrence.center.path,
+                    paths.get(occurrence.center_id, ""),
                     room is None,
                     room is not None and room.sort_order is None,
                     (room.sort_order or 0) if room else 0,
@@ -583,7 +657,7 @@ def activity_json_ld(activity, occurrences, *, url: str, image_url: str = "") ->
             ),
             "eventStatus": EVENT_STATUS[occurrence.status],
             "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
-            "location": place_json_ld(center, place_of(occurrence)),
+            "location": place_json_ld(center, occurrence.place_label),
             "organizer": organizer,
             "offers": {
                 "@type": "Offer",

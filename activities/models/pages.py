@@ -102,7 +102,13 @@ class ProgrammeSheetPage(RoutablePageMixin, Page):
         for center in centers:
             # A center without a programme of its own shows its activities on the street's.
             urls.setdefault(center.pk, self.get_url(request))
-        days = pages.lines_by_day(occurrences, span, urls, keep_empty_days=span.kind == "week")
+        days = pages.lines_by_day(
+            occurrences,
+            span,
+            urls,
+            titles={center.pk: center.title for center in centers},
+            keep_empty_days=span.kind == "week",
+        )
         base = self.get_url(request)
         filter_query = {
             name: str(value)
@@ -208,7 +214,7 @@ class ProgrammeSheetPage(RoutablePageMixin, Page):
                 "occurrence": occurrence,
                 "when": pages.when_label(occurrence.starts_at, all_day=True),
                 "time": pages.time_label(occurrence),
-                "place": pages.place_of(occurrence),
+                "place": occurrence.place_label,
                 "places": pages.places_label(occurrence, moment),
                 "sign_up_url": pages.sign_up_url(occurrence)
                 if activity.signup_required and not occurrence.is_cancelled
@@ -234,7 +240,7 @@ class ProgrammeSheetPage(RoutablePageMixin, Page):
                         "occurrence": occurrence,
                         "was": pages.when_label(occurrence.recurrence_id, occurrence.all_day),
                         "now": pages.when_label(occurrence.starts_at, occurrence.all_day),
-                        "place": pages.place_of(occurrence),
+                        "place": occurrence.place_label,
                     }
                     for occurrence in changes
                 ],
