@@ -155,9 +155,15 @@ class ImportSummary:
     created: int = 0
     updated: int = 0
     occurrences: int = 0
+    outside_hours: int = 0
 
     def __str__(self):
-        return f"新增 {self.created} 项活动，更新 {self.updated} 项，共 {self.occurrences} 个场次。"
+        text = f"新增 {self.created} 项活动，更新 {self.updated} 项，共 {self.occurrences} 个场次。"
+        if self.outside_hours:
+            text += (
+                f"注意：其中 {self.outside_hours} 个场次不在中心开放时间内，请在活动日程表中查看。"
+            )
+        return text
 
 
 class Lookups:
@@ -350,6 +356,7 @@ def save_row(number: int, record: dict, lookups: Lookups, summary: ImportSummary
     summary.created += is_new
     summary.updated += not is_new
     summary.occurrences += activity.occurrences.count()
+    summary.outside_hours += activity.occurrences.filter(outside_hours=True).count()
     return []
 
 

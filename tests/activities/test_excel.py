@@ -151,6 +151,13 @@ class ProgrammeUploadTests(TestCase):
         self.assertIn("已被“党课”占用", response.context["problems"][0].message)
         self.assertEqual(Occurrence.objects.count(), 1)
 
+    def test_sessions_outside_opening_hours_are_saved_with_a_warning(self):
+        # The test center opens on weekdays 08:30–17:30: a Saturday session is outside.
+        response = self.upload(row(重复="单次", 首次日期="2026-12-12"))
+        self.assertRedirects(response, URL, fetch_redirect_response=False)
+        page = self.client.get(URL).content.decode()
+        self.assertIn("其中 1 个场次不在中心开放时间内", page)
+
     def test_the_model_rules_apply_to_a_row(self):
         response = self.upload(row(收费="低偿", 价格=30, 市场参考价=20, 需要报名="是"))
         messages = {(p.column, p.message) for p in response.context["problems"]}

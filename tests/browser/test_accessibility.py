@@ -5,6 +5,7 @@ violation anywhere, and no page wider than the screen."""
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from activities.demo import load_activities_demo
 from catalog.demo import load_catalog_demo
 from district.context_processors import ELDERLY_MODE_COOKIE
 from jiamenkou.public_pages import public_pages
@@ -20,6 +21,7 @@ DESKTOP = {"width": 1366, "height": 900}
 @pytest.fixture
 def public_site(demo_site):
     load_catalog_demo(password="browser-catalog-password")
+    load_activities_demo()
     load_search_demo()
     return demo_site
 
