@@ -12,12 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import reduce
+from html import escape  # what django.utils.html.escape does, without its lazy-text wrapper
 from operator import or_
 
 from django import forms
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from catalog.opening import HOLIDAY, LOCAL_TZ, MAKEUP_WORKDAY, WEEKDAY_LABELS, describe_days
 
@@ -224,7 +226,8 @@ def time_label(occurrence) -> str:
         return "全天"
     start = occurrence.starts_at.astimezone(LOCAL_TZ)
     end = occurrence.ends_at.astimezone(LOCAL_TZ)
-    return f"{start:%H:%M}–{end:%H:%M}"
+    # Not strftime: a month's programme words 1,500 of these.
+    return f"{start.hour:02}:{start.minute:02}–{end.hour:02}:{end.minute:02}"
 
 
 def when_label(moment: datetime, all_day: bool = False) -> str:
@@ -277,7 +280,6 @@ class Line:
     title: str
     center: str  # the title of the occurrence's center
     time: str
-    when: str
     place: str
     organizer: str
     audience: str
@@ -290,6 +292,11 @@ class Line:
     @property
     def activity(self):
         return self.occurrence.activity
+
+    @property
+    def when(self) -> str:
+        """12月8日（周二）09:00 (where lines of several days are listed together)."""
+        return when_label(self.occurrence.starts_at, self.occurrence.all_day)
 
     @property
     def places_class(self) -> str:
@@ -370,7 +377,6 @@ def lines_of(occurrences, urls: dict, moment: datetime, titles: dict) -> list[Li
                 title=activity.title,
                 center=titles.get(occurrence.center_id, ""),
                 time=time_label(occurrence),
-                when=when_label(occurrence.starts_at, occurrence.all_day),
                 place=occurrence.place_label,
                 organizer=organizer,
                 audience=audience,
@@ -384,6 +390,51 @@ def lines_of(occurrences, urls: dict, moment: datetime, titles: dict) -> list[Li
             )
         )
     return lines
+
+
+def lines_html(lines, *, show_date: bool = False, several_centers: bool = False) -> str:
+    """The ``<li class="programme-line">`` of each line, for a ``<ul class="programme-list">``
+    (``includes/programme_lines.html``). Written here rather than as a template loop: the
+    template engine spent some 100 ms on a month of 1,500 lines looking up and escaping
+    their 15 texts, this takes a tenth of that. ``show_date``: each line names its day;
+    ``several_centers``: each line names its center."""
+    parts = []
+    for line in lines:
+        cancelled = line.state == "cancelled"
+        title = escape(line.title)
+        if line.url:
+            title = f'<a href="{escape(line.url)}">{title}</a>'
+        if cancelled:
+            title = f"<s>{title}</s>"
+        if several_centers:
+            title += f' <span class="programme-line__center">{escape(line.center)}</span>'
+        change = ""
+        if line.change:
+            moved = " programme-line__change--moved" if line.state == "moved" else ""
+            change = f'<p class="programme-line__change{moved}">{escape(line.change)}</p>'
+        places = ""
+        if line.places:
+            marked = f" programme-line__places--{line.places_class}" if line.places_class else ""
+            places = f'<li class="programme-line__places{marked}">{escape(line.places)}</li>'
+        parts.append(
+            f'<li class="programme-line{f" programme-line--{line.state}" if line.state else ""}">'
+            '<p class="programme-line__time">'
+            + (
+                f'<span class="programme-line__date">{escape(line.when)}</span>'
+                if show_date
+                else ""
+            )
+            + f"{escape(line.time)}</p>"
+            '<div class="programme-line__body">'
+            f'<p class="programme-line__title">{title}</p>{change}'
+            '<ul class="programme-line__facts">'
+            + (f"<li>地点：{escape(line.place)}</li>" if line.place else "")
+            + (f"<li>主办：{escape(line.organizer)}</li>" if line.organizer else "")
+            + f"<li>对象：{escape(line.audience)}</li>"
+            f"<li>费用：{escape(line.price)}</li>"
+            f"{places}</ul></div></li>"
+        )
+    return mark_safe("\n".join(parts))  # every text above is escaped
 
 
 def day_name(calendar, day: date) -> str:

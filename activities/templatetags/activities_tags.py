@@ -1,4 +1,5 @@
-"""Template tags for pages of other apps that show activities (the service guide)."""
+"""Template tags for pages that show activities: programme lines (the programme pages, the
+center page, the service guide) and a service's next sessions (the service guide)."""
 
 from django import template
 
@@ -12,3 +13,11 @@ def service_sessions(context, service):
     from activities.pages import service_sessions as sessions_of
 
     return sessions_of(service, context.get("request"))
+
+
+@register.simple_tag
+def programme_lines(lines, show_date=False, several_centers=False):
+    """The ``<li>`` of each programme line (``activities.pages.lines_html``)."""
+    from activities.pages import lines_html
+
+    return lines_html(lines, show_date=bool(show_date), several_centers=bool(several_centers))
