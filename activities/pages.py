@@ -332,8 +332,8 @@ def listed(occurrences) -> list:
     """The occurrences of ``occurrences`` (``Occurrence.objects.for_listing()``, filtered),
     each with its activity and room: the rows alone, then each activity and each room once
     (``for_listing`` joins them to every row, which costs a model instance per row and
-    per related object; a month can hold 1,500 rows of a few dozen activities). Three
-    queries, four with audiences."""
+    per related object; a month can hold 1,500 rows of a few dozen activities). Four
+    queries: the rows, their activities, the activities' audiences, their rooms."""
     from activities.models import Activity, Occurrence, Room
 
     rows = list(occurrences.select_related(None).prefetch_related(None))

@@ -231,9 +231,35 @@ class CenterProgrammeTests(FixedClock):
     def test_places_left_full_and_no_sign_up(self):
         content = self.client.get(self.url, WEEK_OF_DEC_7).content.decode()
         self.assertIn("余1个名额", day_section(content, "20261208"))  # 书法班: 1 of 2 taken
-        self.assertIn("已满，可候补", day_section(content, "20261207"))  # 四点半课堂: 1 of 1
+        self.assertIn(  # 四点半课堂: 1 of 1, marked as full
+            '<li class="programme-line__places programme-line__places--full">已满，可候补</li>',
+            day_section(content, "20261207"),
+        )
         self.assertIn("无需报名", day_section(content, "20261211"))  # 太极拳
         self.assertNotIn("无需报名", day_section(content, "20261208").split("书法班")[0])
+
+    def test_what_editors_typed_is_shown_as_text(self):
+        build_activity(
+            self.center,
+            "<b>粤剧 & 京剧</b>",
+            room=None,
+            place_note='<script>alert("x")</script>',
+            dtstart=date(2026, 12, 9),
+            exceptions=[
+                {
+                    "occurrence_date": date(2026, 12, 9),
+                    "action": "cancel",
+                    "reason": "<i>暂停</i>",
+                }
+            ],
+        )
+        wednesday = day_section(
+            self.client.get(self.url, WEEK_OF_DEC_7).content.decode(), "20261209"
+        )
+        self.assertIn("&lt;b&gt;粤剧 &amp; 京剧&lt;/b&gt;</a></s>", wednesday)
+        self.assertIn("地点：&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;", wednesday)
+        self.assertIn("已取消：&lt;i&gt;暂停&lt;/i&gt;", wednesday)
+        self.assertNotIn("<script>", wednesday)
 
     def test_public_holidays_name_their_day(self):
         PublicHoliday.objects.update_or_create(date=date(2027, 1, 1), defaults={"name": "元旦"})
