@@ -48,10 +48,10 @@ def official_days(schedule=SCHEDULE) -> list[tuple[date, str, str]]:
     return sorted(days)
 
 
-def seed_public_holidays(holiday_model) -> int:
+def seed_public_holidays(holiday_model, schedule=SCHEDULE) -> int:
     """Create the official days that are missing; an editor's changes are kept."""
     created = 0
-    for day, name, kind in official_days():
+    for day, name, kind in official_days(schedule):
         _, new = holiday_model.objects.get_or_create(
             date=day, defaults={"name": name, "kind": kind}
         )

@@ -105,7 +105,7 @@ def register_programme_excel_urls():
 @hooks.register("register_activities_menu_item")
 def register_programme_excel_menu_item():
     return ProgrammeExcelMenuItem(
-        "活动Excel导入导出",
+        "节目单Excel导入",
         reverse("activities_excel:index"),
         name="activities-excel",
         icon_name="table",
