@@ -8,6 +8,7 @@ from io import StringIO
 from unittest import skipUnless
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import TestCase
 from django.utils import timezone
@@ -40,8 +41,6 @@ class DemoProgrammeTest(TestCase):
         call_command("load_demo", password="demo-password", stdout=cls.output)
 
     def test_the_demo_editors_keep_activities_as_their_page_permissions_allow(self):
-        from django.contrib.auth import get_user_model
-
         users = get_user_model().objects
         district, community = users.get(username="bianji"), users.get(username="bianji_haitangyuan")
         self.client.force_login(district)
@@ -54,6 +53,19 @@ class DemoProgrammeTest(TestCase):
         self.assertContains(listing, "海棠苑")
         self.assertNotContains(listing, "春晖里")
         self.assertEqual(self.client.get("/admin/activities/activitykind/").status_code, 302)
+
+    def test_the_utilisation_report_shows_the_demos_idle_rooms_first(self):
+        from activities.utilisation import WEEK, Period, district_scope, utilisation_report
+
+        report = utilisation_report(Period.of(WEEK, timezone.localdate()), district_scope())
+        idle = [line for line in report.lines if line.is_idle]
+        self.assertTrue(idle, "the demo has rooms nobody booked this week")
+        self.assertEqual(report.lines[: len(idle)], idle)
+        self.assertTrue(any(line.booked_hours > 0 for line in report.lines))
+        self.client.force_login(get_user_model().objects.get(username="bianji"))
+        page = self.client.get("/admin/activities/utilisation/").content.decode()
+        self.assertIn("闲置", page)
+        self.assertIn(idle[0].room.name, page)
 
     def test_every_center_has_rooms_and_sessions_this_week(self):
         start, end = this_week()
