@@ -270,7 +270,7 @@ def change_label(occurrence, moved_from: str) -> str:
     return ""
 
 
-@dataclass
+@dataclass(slots=True)  # no __dict__ each: a month holds 1,500 of them
 class Line:
     """An occurrence as a programme line shows it. Every text is worked out here, so that
     the templates only place them: a street's month can hold thousands of lines."""
