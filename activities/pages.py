@@ -273,9 +273,13 @@ def change_label(occurrence, moved_from: str) -> str:
 @dataclass(slots=True)  # no __dict__ each: a month holds 1,500 of them
 class Line:
     """An occurrence as a programme line shows it. Every text is worked out here, so that
-    the templates only place them: a street's month can hold thousands of lines."""
+    the templates only place them: a street's month can hold thousands of lines. It keeps
+    what it needs of the occurrence, not the occurrence (``listed``)."""
 
-    occurrence: object
+    starts_at: datetime
+    all_day: bool
+    center_id: int
+    room: object  # its Room, or None
     url: str | None
     title: str
     center: str  # the title of the occurrence's center
@@ -290,13 +294,9 @@ class Line:
     moved_from: str = ""
 
     @property
-    def activity(self):
-        return self.occurrence.activity
-
-    @property
     def when(self) -> str:
         """12月8日（周二）09:00 (where lines of several days are listed together)."""
-        return when_label(self.occurrence.starts_at, self.occurrence.all_day)
+        return when_label(self.starts_at, self.all_day)
 
     @property
     def places_class(self) -> str:
@@ -306,7 +306,7 @@ class Line:
     def place_note(self) -> str:
         """The place when it is not one of the center's rooms (the door sheet's rows are
         rooms: a session elsewhere says where)."""
-        return self.place if self.occurrence.room_id is None else ""
+        return self.place if self.room is None else ""
 
 
 @dataclass
@@ -328,27 +328,37 @@ class Day:
         return self.day == today()
 
 
-def listed(occurrences) -> list:
+def listed(occurrences):
     """The occurrences of ``occurrences`` (``Occurrence.objects.for_listing()``, filtered),
-    each with its activity and room: the rows alone, then each activity and each room once
-    (``for_listing`` joins them to every row, which costs a model instance per row and
-    per related object; a month can hold 1,500 rows of a few dozen activities). Four
-    queries: the rows, their activities, the activities' audiences, their rooms."""
+    one at a time, each with its activity and room. ``for_listing`` joins them to every
+    row, which costs a model instance per row and per related object (a month can hold
+    1,500 rows of a few dozen activities): here each activity and each room is loaded
+    once, and the rows are read as plain tuples, each made an occurrence only when its
+    turn comes, so that the garbage collector does not have to carry 1,500 of them.
+    Four queries: the rows, their activities, the activities' audiences, the rooms."""
     from activities.models import Activity, Occurrence, Room
 
-    rows = list(occurrences.select_related(None).prefetch_related(None))
+    names = [field.attname for field in Occurrence._meta.concrete_fields]
+    rows = list(
+        occurrences.select_related(None)
+        .prefetch_related(None)
+        .values_list(*names, "confirmed_count")
+    )
+    activity_at, room_at = names.index("activity_id"), names.index("room_id")
     activities = (
         Activity.objects.select_related("organizer")
         .prefetch_related("audiences")
-        .in_bulk({row.activity_id for row in rows})
+        .in_bulk({row[activity_at] for row in rows})
     )
-    rooms = Room.objects.in_bulk({row.room_id for row in rows if row.room_id is not None})
+    rooms = Room.objects.in_bulk({row[room_at] for row in rows} - {None})
     activity_field = Occurrence._meta.get_field("activity")
     room_field = Occurrence._meta.get_field("room")
-    for row in rows:
-        activity_field.set_cached_value(row, activities[row.activity_id])
-        room_field.set_cached_value(row, rooms.get(row.room_id))
-    return rows
+    for *values, confirmed_count in rows:
+        occurrence = Occurrence.from_db(occurrences.db, names, values)
+        occurrence.confirmed_count = confirmed_count
+        activity_field.set_cached_value(occurrence, activities[occurrence.activity_id])
+        room_field.set_cached_value(occurrence, rooms.get(occurrence.room_id))
+        yield occurrence
 
 
 def lines_of(occurrences, urls: dict, moment: datetime, titles: dict) -> list[Line]:
@@ -372,7 +382,10 @@ def lines_of(occurrences, urls: dict, moment: datetime, titles: dict) -> list[Li
             moved_from = when_label(occurrence.recurrence_id, occurrence.all_day)
         lines.append(
             Line(
-                occurrence=occurrence,
+                starts_at=occurrence.starts_at,
+                all_day=occurrence.all_day,
+                center_id=occurrence.center_id,
+                room=occurrence.room,
                 url=url,
                 title=activity.title,
                 center=titles.get(occurrence.center_id, ""),
@@ -457,7 +470,7 @@ def lines_by_day(
     calendar = PublicHoliday.objects.calendar(span.first, span.last)
     days = {day: Day(day, day_name(calendar, day)) for day in span.days}
     for line in lines_of(listed(occurrences), urls, now(), titles):
-        day = max(line.occurrence.starts_at.astimezone(LOCAL_TZ).date(), span.first)
+        day = max(line.starts_at.astimezone(LOCAL_TZ).date(), span.first)
         days[day].lines.append(line)
     return [day for day in days.values() if day.lines or keep_empty_days]
 
@@ -492,10 +505,14 @@ def service_sessions(service, request=None, limit: int = UPCOMING_ON_SERVICE_GUI
     from district.models import CenterPage
 
     moment = now()
-    occurrences = listed(
-        Occurrence.objects.filter(activity__service=service, center__live=True, ends_at__gt=moment)
-        .exclude(status=OccurrenceStatus.CANCELLED)
-        .for_listing()[:limit]
+    occurrences = list(
+        listed(
+            Occurrence.objects.filter(
+                activity__service=service, center__live=True, ends_at__gt=moment
+            )
+            .exclude(status=OccurrenceStatus.CANCELLED)
+            .for_listing()[:limit]
+        )
     )
     center_ids = {occurrence.center_id for occurrence in occurrences}
     titles = dict(CenterPage.objects.filter(pk__in=center_ids).values_list("pk", "title"))
@@ -521,16 +538,15 @@ def door_grid(days: list[Day], centers: list) -> list[GridRow]:
     order: dict[tuple, tuple] = {}
     for column, day in enumerate(days):
         for line in day.lines:
-            occurrence = line.occurrence
-            room = occurrence.room
-            key = (occurrence.center_id, room.pk if room else None)
+            room = line.room
+            key = (line.center_id, room.pk if room else None)
             if key not in rows:
                 label = room.label if room is not None else "其他地点"
                 if several:
-                    label = f"{titles.get(occurrence.center_id, '')} · {label}"
+                    label = f"{titles.get(line.center_id, '')} · {label}"
                 rows[key] = GridRow(label, [[] for _ in days])
                 order[key] = (
-                    paths.get(occurrence.center_id, ""),
+                    paths.get(line.center_id, ""),
                     room is None,
                     room is not None and room.sort_order is None,
                     (room.sort_order or 0) if room else 0,
