@@ -107,17 +107,22 @@ def master_event(activity, occurrences: list, url: str | None) -> Event:
     event = stamped(Event(), activity)
     event.add("created", activity.created_at.astimezone(UTC))
     event.add("summary", activity.title)
+    rule = rrule_text(activity)
+    dates = rule_dates(activity, activity.scheduled_until or activity.dtstart) if rule else []
+    # RFC 5545 counts DTSTART as a session (and as the first of a COUNT) even where the
+    # rule does not fall; the site counts only the rule's dates, so the master starts on
+    # the first of them (a Tuesday-and-Thursday class entered from a Monday).
+    first_day = dates[0] if dates else activity.dtstart
     starts_at, ends_at = span_of(
-        activity.dtstart, activity.start_time, activity.end_time, activity.all_day
+        first_day, activity.start_time, activity.end_time, activity.all_day
     )
     event.add("dtstart", ical_moment(starts_at, activity.all_day))
     event.add("dtend", ical_moment(ends_at, activity.all_day))
-    rule = rrule_text(activity)
     if rule:
         event.add("rrule", vRecur.from_ical(rule))
         given = {
             span_of(day, activity.start_time, activity.end_time, activity.all_day)[0]
-            for day in rule_dates(activity, activity.scheduled_until or activity.dtstart)
+            for day in dates
         }
     else:
         given = {starts_at}

@@ -412,3 +412,37 @@ class FeedQueries(FeedTestCase):
             build_activity(self.other, f"其他活动{number}", dtstart=date(2026, 12, 14 + number))
         self.assertEqual([self.queries(url) for url in urls], before)
         self.assertLessEqual(max(before), 8)
+
+
+class FirstDateOffTheRuleTests(TestCase):
+    """An editor may start a Tuesday-and-Thursday class on a Monday: RFC 5545 would count
+    that first date as a session, the site does not, and neither must the feed."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.center = build_center(build_street(build_home()))
+        cls.weekly = build_activity(
+            cls.center,
+            "太极拳",
+            dtstart=date(2026, 12, 7),  # a Monday
+            freq="WEEKLY",
+            byday="TU,TH",
+            count=4,
+        )
+        cls.monthly = build_activity(
+            cls.center,
+            "读书会",
+            dtstart=date(2026, 12, 1),  # a Tuesday
+            freq="MONTHLY",
+            byday="2SA",
+            until=date(2027, 2, 28),
+            start_time=time(14),
+            end_time=time(16),
+        )
+
+    def test_the_feed_expands_to_the_rows_not_to_the_first_date(self):
+        for activity in (self.weekly, self.monthly):
+            url = reverse("activities:activity_ical", kwargs={"uid": activity.uid})
+            body = self.client.get(url).content
+            self.assertEqual(expanded(body), rows_between(activity=activity), activity.title)
+        self.assertEqual(self.weekly.occurrences.count(), 4)
