@@ -6,9 +6,8 @@ script trying many numbers from one address runs into the address limit; one num
 tried from many addresses runs into the number limit.
 """
 
-import hashlib
-
 from django.core.cache import cache
+from django.utils.crypto import salted_hmac
 
 WINDOW_SECONDS = 60 * 60
 SIGN_UPS_PER_NUMBER = 5
@@ -22,8 +21,9 @@ class TooManySignUps(Exception):
 
 
 def _key(kind: str, value: str) -> str:
-    # Hashed: the cache (Redis) holds no phone numbers or addresses in clear.
-    digest = hashlib.sha256(value.encode()).hexdigest()[:32]
+    # Keyed with the site's secret: the cache (Redis) holds no phone numbers or addresses,
+    # nor plain hashes of them (eleven digits are quickly guessed back from a hash).
+    digest = salted_hmac("activities.sign-up-attempts", value).hexdigest()[:32]
     return f"activities:sign-up-attempts:{kind}:{digest}"
 
 
