@@ -14,6 +14,7 @@ from activities.models.activities import (
     ExceptionAction,
     Frequency,
 )
+from activities.models.kiosks import Kiosk, KioskSlide, Orientation, SlideKind
 from activities.models.occurrences import Occurrence, OccurrenceQuerySet, OccurrenceStatus
 from activities.models.pages import ProgrammeSheetPage
 from activities.models.rooms import Room
@@ -26,11 +27,15 @@ __all__ = [
     "ActivityKind",
     "ExceptionAction",
     "Frequency",
+    "Kiosk",
+    "KioskSlide",
     "Occurrence",
     "OccurrenceQuerySet",
     "OccurrenceStatus",
+    "Orientation",
     "ProgrammeSheetPage",
     "Room",
     "SignUp",
     "SignUpStatus",
+    "SlideKind",
 ]

@@ -21,8 +21,10 @@ urlpatterns = [
         name="service_autocomplete_api",
     ),
     path("api/activities/", include("activities.api.urls")),
+    path("api/kiosks/", include("activities.kiosk.api_urls")),
     path("api/", include("catalog.api.urls")),
     path("huodong/", include("activities.urls")),
+    path("kiosk/", include("activities.kiosk.urls")),
     path("sousuo/", include("search.urls")),
 ]
 

@@ -1,0 +1,3 @@
+"""The kiosk's data and heartbeat endpoints (to be written)."""
+
+urlpatterns = []

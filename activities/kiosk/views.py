@@ -1,0 +1,3 @@
+"""The kiosk screen pages (to be written)."""
+
+urlpatterns = []
