@@ -705,14 +705,54 @@ def load_activities_demo(password=None) -> list[str]:
     pages = load_programme_pages()
     if pages is not None:
         lines.append(f"活动节目单页面：{pages}个。")
+    kiosks = load_kiosks_demo()
+    lines.append(f"大厅屏：{kiosks}台（安装链接见后台“活动与功能室 › 大厅屏”）。")
     load_activity_permissions()
     return lines
+
+
+# Every center's lobby screen; the main demo center also has a portrait touch screen upstairs.
+LOBBY_KIOSK = {"name": "一楼大厅屏", "slug": "dating", "place": "一楼大厅入口处"}
+TOUCH_KIOSK_CENTER = "HHD-CH-01"
+TOUCH_KIOSK = {
+    "name": "二楼触摸屏",
+    "slug": "chumo",
+    "place": "二楼活动室走廊",
+    "orientation": "portrait",
+    "touch": True,
+}
+
+
+def load_kiosks_demo() -> int:
+    """A landscape lobby screen at each center (dark 21:00–07:00, the default rotation),
+    plus the touch screen; found again by center and slug, tokens kept on re-runs."""
+    from activities.models import Kiosk, KioskSlide
+    from activities.models.kiosks import DEFAULT_SLIDES
+    from district.models import CenterPage
+
+    count = 0
+    for center in CenterPage.objects.order_by("path"):
+        specs = [LOBBY_KIOSK] + ([TOUCH_KIOSK] if center.code == TOUCH_KIOSK_CENTER else [])
+        for spec in specs:
+            fields = {"orientation": "landscape", "touch": False, **spec}
+            kiosk, _ = Kiosk.objects.update_or_create(
+                center=center,
+                slug=fields.pop("slug"),
+                defaults={**fields, "dark_from": time(21), "dark_until": time(7)},
+            )
+            if not kiosk.slides.exists():
+                KioskSlide.objects.bulk_create(
+                    KioskSlide(kiosk=kiosk, kind=kind, seconds=seconds, sort_order=order)
+                    for order, (kind, seconds) in enumerate(DEFAULT_SLIDES)
+                )
+            count += 1
+    return count
 
 
 # What the demo's editors may do with activities; which centers, their page permissions say.
 CENTER_EDITOR_PERMISSIONS = [
     f"{action}_{model}"
-    for model in ("activity", "activityexception", "signup")
+    for model in ("activity", "activityexception", "signup", "kiosk", "kioskslide")
     for action in ("add", "change", "delete", "view")
 ] + ["view_occurrence"]
 DISTRICT_ONLY_PERMISSIONS = [

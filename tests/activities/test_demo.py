@@ -14,7 +14,16 @@ from django.test import TestCase
 from django.utils import timezone
 
 from activities import demo
-from activities.models import Activity, ActivityException, Occurrence, Room, SignUp
+from activities.models import (
+    Activity,
+    ActivityException,
+    Kiosk,
+    KioskSlide,
+    Occurrence,
+    Room,
+    SignUp,
+)
+from activities.models.kiosks import DEFAULT_SLIDES
 from activities.scheduling import plan_for
 from catalog.opening import LOCAL_TZ, DayCalendar
 from district.models import CenterPage, StreetPage
@@ -75,6 +84,29 @@ class DemoProgrammeTest(TestCase):
             self.assertGreaterEqual(Room.objects.filter(center=center).count(), 3, center.code)
             held = Occurrence.objects.filter(center=center).between(start, end)
             self.assertTrue(held.exclude(status="cancelled").exists(), center.code)
+
+    def test_every_center_has_a_lobby_kiosk_and_one_a_portrait_touch_screen(self):
+        for center in CenterPage.objects.all():
+            lobby = Kiosk.objects.get(center=center, slug="dating")
+            self.assertEqual(lobby.name, "一楼大厅屏")
+            self.assertEqual(lobby.orientation, "landscape")
+            self.assertEqual((lobby.dark_from, lobby.dark_until), (time(21), time(7)))
+            slides = [(slide.kind, slide.seconds) for slide in lobby.slides.order_by("sort_order")]
+            self.assertEqual(slides, [(kind.value, seconds) for kind, seconds in DEFAULT_SLIDES])
+        touch = Kiosk.objects.get(touch=True)
+        self.assertEqual(touch.orientation, "portrait")
+        self.assertEqual(Kiosk.objects.count(), CenterPage.objects.count() + 1)
+        self.assertEqual(
+            len(set(Kiosk.objects.values_list("token", flat=True))), Kiosk.objects.count()
+        )
+
+    def test_the_community_editor_manages_only_their_own_centers_kiosks(self):
+        self.client.force_login(get_user_model().objects.get(username="bianji_haitangyuan"))
+        listing = self.client.get("/admin/activities/kiosk/")
+        self.assertEqual(listing.status_code, 200)
+        self.assertContains(listing, "海棠苑")
+        self.assertNotContains(listing, "春晖里")
+        self.assertEqual(self.client.get("/admin/activities/kiosks/health/").status_code, 200)
 
     def test_the_programme_covers_every_kind_with_catalog_organisers_and_audiences(self):
         activities = Activity.objects.filter(center__code__in=demo.PROGRAMME)
@@ -160,12 +192,22 @@ class DemoProgrammeTest(TestCase):
         def counts():
             return [
                 model.objects.count()
-                for model in (Activity, ActivityException, Occurrence, SignUp, Room)
+                for model in (
+                    Activity,
+                    ActivityException,
+                    Occurrence,
+                    SignUp,
+                    Room,
+                    Kiosk,
+                    KioskSlide,
+                )
             ]
 
         before = counts()
+        tokens = set(Kiosk.objects.values_list("token", flat=True))
         first_lines = demo.load_activities_demo()
         self.assertEqual(counts(), before)
+        self.assertEqual(set(Kiosk.objects.values_list("token", flat=True)), tokens)
         self.assertEqual(first_lines, demo.load_activities_demo())
         self.assertIn(first_lines[0], self.output.getvalue())
 
