@@ -27,7 +27,7 @@ from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail_modeladmin.options import ModelAdmin
-from wagtail_modeladmin.views import CreateView
+from wagtail_modeladmin.views import CreateView, EditView
 
 from activities.admin.activities import (
     MENU_HOOK,
@@ -114,6 +114,13 @@ class KioskCreateView(CreateView):
         return redirect(SETUP_URL_NAME, self.instance.pk)
 
 
+class KioskEditView(EditView):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["screen_url"] = self.request.build_absolute_uri(screen_path(self.instance))
+        return context
+
+
 class KioskAdmin(ModelAdmin):
     model = Kiosk
     menu_label = "大厅屏"
@@ -121,6 +128,8 @@ class KioskAdmin(ModelAdmin):
     add_to_admin_menu = False  # in the 活动与功能室 group, through MENU_HOOK
     permission_helper_class = ActivityPermissionHelper
     create_view_class = KioskCreateView
+    edit_view_class = KioskEditView
+    edit_template_name = "activities/admin/kiosk_edit.html"
     list_display = (
         "name",
         "center",
@@ -320,11 +329,16 @@ class SilentKiosksPanel(Component):
     order = 60
     template_name = "activities/admin/kiosk_silent_panel.html"
 
-    def __init__(self, silent):
+    def __init__(self, silent, may_edit):
         self.silent = silent
+        self.may_edit = may_edit
 
     def get_context_data(self, parent_context=None):
-        return {"silent": self.silent, "health_url": reverse(HEALTH_URL_NAME)}
+        return {
+            "silent": self.silent,
+            "health_url": reverse(HEALTH_URL_NAME),
+            "may_edit": self.may_edit,
+        }
 
 
 @hooks.register("construct_homepage_panels")
@@ -333,4 +347,4 @@ def add_silent_kiosks_panel(request, panels):
         return
     silent = [health for health in fleet_health(kiosks_of(request.user)) if health.silent]
     if silent:
-        panels.append(SilentKiosksPanel(silent))
+        panels.append(SilentKiosksPanel(silent, request.user.has_perm("activities.change_kiosk")))

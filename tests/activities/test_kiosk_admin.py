@@ -114,7 +114,9 @@ class PermissionTests(KioskAdminTestCase):
         page = self.client.get(INDEX_URL).content.decode()
         self.assertIn("一楼大厅屏", page)
         self.assertIn("二楼走廊屏", page)
-        self.assertEqual(self.client.get(f"{INDEX_URL}edit/{other.pk}/").status_code, 200)
+        edit = self.client.get(f"{INDEX_URL}edit/{other.pk}/").content.decode()
+        self.assertIn("http://testserver/kiosk/T-02/zoulang/", edit)
+        self.assertIn(f"/admin/activities/kiosks/{other.pk}/setup/", edit)
 
     def test_a_center_editor_cannot_create_a_kiosk_for_another_center(self):
         self.client.force_login(self.center_editor)
