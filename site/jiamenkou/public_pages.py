@@ -45,6 +45,7 @@ NOT_PAGES = {
     "activities:center_ical": "iCalendar feed (advertised on the programme pages)",
     "activities:street_ical": "iCalendar feed (advertised on the street's programme page)",
     "activities:activity_ical": "iCalendar feed (advertised on the activity page)",
+    "kiosk:service_worker": "the lobby screen's service worker script",
 }
 
 
@@ -235,6 +236,26 @@ def _activity_page() -> str | None:
     return _path(page.get_url() + page.activity_route(occurrence.activity_id))
 
 
+def _sample_kiosk():
+    """A lobby screen of the sample center, else the first of any live center."""
+    from activities.models import Kiosk
+
+    kiosks = Kiosk.objects.filter(center__live=True).select_related("center")
+    center = sample_center()
+    found = kiosks.filter(center=center).order_by("name").first() if center else None
+    return found or kiosks.order_by("center__path", "name").first()
+
+
+def _kiosk_screen() -> str | None:
+    kiosk = _sample_kiosk()
+    return reverse("kiosk:screen", args=[kiosk.center.code, kiosk.slug]) if kiosk else None
+
+
+def _kiosk_list() -> str | None:
+    kiosk = _sample_kiosk()
+    return reverse("kiosk:center_list", args=[kiosk.center.code]) if kiosk else None
+
+
 def _not_found() -> str:
     return "/mei-you-zhe-ge-ye-mian/"
 
@@ -375,6 +396,8 @@ PUBLIC_PAGE_TYPES: list[PublicPageType] = [
         "print_week",
     ),
     PublicPageType("activity", "活动", _activity_page, "activities.ProgrammeSheetPage", "activity"),
+    PublicPageType("kiosk-list", "中心大厅屏列表", _kiosk_list, url_name="kiosk:center_list"),
+    PublicPageType("kiosk-screen", "大厅屏", _kiosk_screen, url_name="kiosk:screen"),
     PublicPageType("not-found", "页面不存在", _not_found),
 ]
 

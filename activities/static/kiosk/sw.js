@@ -1,0 +1,110 @@
+/* The lobby screen's service worker (served at /kiosk/sw.js, scope /kiosk/, with its
+   version and asset list written in by activities.kiosk.views.service_worker).
+
+   The screen keeps showing its programme when the network or the server is down, and
+   comes back from this cache after a power cut: pages and data are fetched from the
+   network first, and the last good answer is kept and given when the network fails
+   (marked X-Kiosk-From-Cache, so the screen says 离线). A new deployment brings a new
+   version: it installs, takes over at once and the screen reloads into it. */
+"use strict";
+
+var VERSION = "__KIOSK_VERSION__";
+var ASSETS = ["__KIOSK_ASSETS__"];
+var CACHE = "kiosk-" + VERSION;
+var DATA_PATH = /^\/api\/kiosks\/[^/]+\/[^/]+\/data$/;
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(
+    caches.open(CACHE).then(function (cache) { return cache.addAll(ASSETS); }).then(function () {
+      return self.skipWaiting();
+    })
+  );
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches.keys().then(function (names) {
+      return Promise.all(names.filter(function (name) {
+        return name.indexOf("kiosk-") === 0 && name !== CACHE;
+      }).map(function (name) { return caches.delete(name); }));
+    }).then(function () { return self.clients.claim(); })
+  );
+});
+
+/* The page asks to keep its own address and its data (it was loaded before this worker
+   controlled it, so neither passed through here yet). */
+self.addEventListener("message", function (event) {
+  var message = event.data || {};
+  if (message.type !== "keep") return;
+  event.waitUntil(
+    caches.open(CACHE).then(function (cache) {
+      return Promise.all((message.urls || []).map(function (url) {
+        return fetch(url, { cache: "no-store", credentials: "omit" }).then(function (response) {
+          if (response.ok) return cache.put(withoutToken(url), response);
+        }).catch(function () { /* offline: keep what the cache has */ });
+      }));
+    })
+  );
+});
+
+function withoutToken(url) {
+  var parsed = new URL(url, self.location.href);
+  parsed.searchParams.delete("token");
+  parsed.hash = "";
+  return parsed.href;
+}
+
+function fromCache(request, mark) {
+  return caches.open(CACHE).then(function (cache) {
+    return cache.match(withoutToken(request.url)).then(function (found) {
+      return found || cache.match(withoutToken(request.url), { ignoreSearch: true });
+    });
+  }).then(function (found) {
+    if (!found) return Response.error();
+    if (!mark) return found;
+    var headers = new Headers(found.headers);
+    headers.set("X-Kiosk-From-Cache", "1");
+    return found.blob().then(function (body) {
+      return new Response(body, { status: found.status, statusText: found.statusText, headers: headers });
+    });
+  });
+}
+
+/* Network first; the last good answer is kept for the next failure. */
+function networkFirst(event, mark) {
+  var request = event.request;
+  var plain = new Request(request.url, { headers: { Accept: request.headers.get("Accept") || "*/*" }, cache: "no-store", credentials: "omit" });
+  return fetch(request).then(function (response) {
+    if (response.status === 200) {
+      // The kept copy is fetched without If-None-Match only when the answer was a 200:
+      // a 304 leaves the last kept copy as it is.
+      var copy = response.clone();
+      event.waitUntil(caches.open(CACHE).then(function (cache) {
+        return cache.put(withoutToken(plain.url), copy);
+      }));
+      return response;
+    }
+    if (response.status === 304 || response.status < 500) return response;
+    return fromCache(request, mark).then(function (cached) {
+      return cached.type === "error" ? response : cached;
+    });
+  }).catch(function () {
+    return fromCache(request, mark);
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") return; // the heartbeat goes straight to the network
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate" && url.pathname.indexOf("/kiosk/") === 0) {
+    event.respondWith(networkFirst(event, false));
+  } else if (DATA_PATH.test(url.pathname)) {
+    event.respondWith(networkFirst(event, true));
+  } else if (ASSETS.indexOf(url.pathname) !== -1) {
+    event.respondWith(caches.open(CACHE).then(function (cache) {
+      return cache.match(request).then(function (found) { return found || fetch(request); });
+    }));
+  }
+});
