@@ -18,6 +18,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
 from jsonschema import Draft202012Validator
 
+from activities.models import Kiosk
 from catalog.api import openapi
 from catalog.hsds import import_services
 from search.indexing import rebuild_index
@@ -104,6 +105,7 @@ def demo_site(db):
         street, code="HHD-CH", title="春华街道党群服务中心", kind="street", place=False
     )
     build_notice(build_notice_index(center), number=1, summary="测试摘要")
+    Kiosk.objects.create(center=center, name="一楼大厅屏", slug="dating")  # the documented example
     import_services(demo_records(SERVICES))
     load_synonym_seed(SynonymSet)
     rebuild_index(progress=False)

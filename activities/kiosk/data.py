@@ -42,7 +42,7 @@ SERVICES_SHOWN = 12
 QR_BUDGET = 18_000
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "kiosk"
 
-JSON_TYPE = "application/json; charset=utf-8"
+JSON_TYPE = "application/json"
 AUTH_SCHEME = "Kiosk"
 
 
@@ -225,11 +225,15 @@ def compact_json(document: dict) -> bytes:
 # -- views -----------------------------------------------------------------------------
 
 
-def error(status: int, detail: str, errors: list[tuple[str, str]] = (), **headers):
+def error(status: int, detail: str, errors: list[tuple[str, str]] = (), *, key="field", **headers):
+    """A JSON error: ``detail`` in Chinese, and each problem named by ``key`` (``parameter``
+    for the URL's parts, as the catalog API does; ``field`` for the heartbeat's body)."""
     body = {"detail": detail}
     if errors:
-        body["errors"] = [{"field": field, "message": message} for field, message in errors]
-    response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+        body["errors"] = [{key: name, "message": message} for name, message in errors]
+    response = JsonResponse(
+        body, status=status, content_type=JSON_TYPE, json_dumps_params={"ensure_ascii": False}
+    )
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return response
@@ -248,19 +252,28 @@ def not_found(code: str, slug: str):
     from district.models import CenterPage
 
     if not CenterPage.objects.live().filter(code__iexact=code).exists():
-        return error(404, f"没有编码为“{code}”的服务中心。", [("code", "没有这个服务中心。")])
-    return error(404, f"该中心没有名为“{slug}”的大厅屏。", [("slug", "没有这块大厅屏。")])
+        problem = ("code", f"没有编码为“{code}”的服务中心。")
+    else:
+        problem = ("slug", f"该中心没有网址名为“{slug}”的大厅屏。")
+    return error(404, problem[1], [problem], key="parameter")
 
 
-def not_allowed(allowed: list[str]):
-    response = error(405, f"不支持这种请求方法，只接受{'、'.join(allowed)}。")
+def other_method(request, allowed: list[str]):
+    """The answer to a method the route does not take: OPTIONS lists the others, anything
+    else is 405 (an unsafe one too: CSRF does not come into it, nothing is changed)."""
+    allowed = [*allowed, "OPTIONS"]
+    if request.method == "OPTIONS":
+        response = HttpResponse(status=200)
+    else:
+        response = error(405, f"不支持{request.method}请求，只接受{'、'.join(allowed)}。")
     response["Allow"] = ", ".join(allowed)
     return response
 
 
+@csrf_exempt
 def data(request, code: str, slug: str):
     if request.method not in ("GET", "HEAD"):
-        return not_allowed(["GET", "HEAD"])
+        return other_method(request, ["GET", "HEAD"])
     kiosk = find_kiosk(code, slug)
     if kiosk is None:
         return not_found(code, slug)
@@ -350,7 +363,7 @@ def _is_screen_size(text: str) -> bool:
 @csrf_exempt
 def heartbeat(request, code: str, slug: str):
     if request.method != "POST":
-        return not_allowed(["POST"])
+        return other_method(request, ["POST"])
     kiosk = find_kiosk(code, slug)
     if kiosk is None:
         return not_found(code, slug)

@@ -681,6 +681,7 @@ def document() -> dict:
     # The site's pages API and the activities API describe themselves (imported here: they
     # import this app's views).
     from activities.api import openapi as activities_api
+    from activities.kiosk import openapi as kiosk_api
     from jiamenkou import api as pages_api
 
     return {
@@ -695,7 +696,8 @@ def document() -> dict:
                 "查询参数为空值时等同于不填（/api/v2/pages/除外）。参数有误时返回400；参数格式正确但所指的对象不存在（服务、服务中心编码、页面、"
                 "超出最后一页）时返回404；正文的errors逐项给出参数名和中文说明。只接受GET"
                 "（及HEAD、OPTIONS），其他方法返回405并在Allow中列出可用的方法；"
-                "唯一的例外是工作人员预约功能室的POST /api/activities/bookings。"
+                "例外是工作人员预约功能室的POST /api/activities/bookings和大厅屏的心跳"
+                "POST /api/kiosks/{code}/{slug}/heartbeat。"
                 "/api/activities/ 为活动场次；活动的日历订阅（iCalendar）见其说明。"
             ),
             "license": {"name": "HSDS schemas: CC BY-SA 4.0", "url": "https://openreferral.org/"},
@@ -709,6 +711,7 @@ def document() -> dict:
             {"name": "居民服务", "description": "居民应用使用的服务目录"},
             {"name": "页面", "description": "Wagtail API v2"},
             {"name": "活动", "description": "党群服务中心的活动场次和功能室预约"},
+            {"name": "大厅屏", "description": "中心大厅屏的数据和心跳"},
         ],
         "paths": {
             "/api/openapi.json": {
@@ -809,6 +812,7 @@ def document() -> dict:
             },
             **pages_api.openapi_paths(),
             **activities_api.openapi_paths(),
+            **kiosk_api.openapi_paths(),
         },
         "components": {
             "schemas": {
@@ -826,7 +830,11 @@ def document() -> dict:
                 "Autocomplete": AUTOCOMPLETE,
                 **pages_api.openapi_schemas(),
                 **activities_api.openapi_schemas(),
+                **kiosk_api.openapi_schemas(),
             },
-            "securitySchemes": activities_api.SECURITY_SCHEMES,
+            "securitySchemes": {
+                **activities_api.SECURITY_SCHEMES,
+                **kiosk_api.SECURITY_SCHEMES,
+            },
         },
     }

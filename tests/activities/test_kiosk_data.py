@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 import time_machine
 from django.db import connection
-from django.test import TestCase
+from django.test import Client, TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -191,16 +191,16 @@ class KioskDataTests(TestCase):
     def test_unknown_center_or_kiosk_is_a_404_in_chinese(self):
         for code, slug, words in (
             ("NO-SUCH", "dating", "没有编码为“NO-SUCH”的服务中心"),
-            ("HHD-CH-01", "erlou", "没有名为“erlou”的大厅屏"),
+            ("HHD-CH-01", "erlou", "没有网址名为“erlou”的大厅屏"),
         ):
             response = self.client.get(reverse("kiosk_api:data", args=[code, slug]))
             self.assertEqual(response.status_code, 404)
             self.assertIn(words, response.json()["detail"])
 
     def test_other_methods_are_405_with_allow(self):
-        response = self.client.post(self.url)
+        response = Client(enforce_csrf_checks=True).post(self.url)
         self.assertEqual(response.status_code, 405)
-        self.assertEqual(response["Allow"], "GET, HEAD")
+        self.assertEqual(response["Allow"], "GET, HEAD, OPTIONS")
         self.assertIn("不支持", response.json()["detail"])
 
 
@@ -282,7 +282,8 @@ class HeartbeatTests(TestCase):
 
     def beat(self, report=None, token=None, **extra):
         headers = {} if token is None else {"authorization": f"Kiosk {token}"}
-        return self.client.post(
+        # As a screen sends it: no cookies, no CSRF token; the kiosk's token is the proof.
+        return Client(enforce_csrf_checks=True).post(
             self.url,
             json.dumps(self.report if report is None else report),
             content_type="application/json",
@@ -332,7 +333,7 @@ class HeartbeatTests(TestCase):
     def test_heartbeat_takes_only_post(self):
         response = self.client.get(self.url)
         self.assertEqual(response.status_code, 405)
-        self.assertEqual(response["Allow"], "POST")
+        self.assertEqual(response["Allow"], "POST, OPTIONS")
 
     def test_one_update_records_the_beat(self):
         with CaptureQueriesContext(connection) as queries:

@@ -392,7 +392,13 @@ class OpenApiTests(ApiTestCase):
         self.assertEqual(api_routes(), set(self.document["paths"]))
 
     def test_every_documented_query_parameter_is_accepted(self):
-        ids = {"service_id": SENIOR_CARD, "pk": str(self.center.pk)}
+        # The kiosk's path takes no query parameter: its code and slug only fill the path.
+        ids = {
+            "service_id": SENIOR_CARD,
+            "pk": str(self.center.pk),
+            "code": self.center.code,
+            "slug": "dating",
+        }
         examples = {
             "id": self.center.pk,
             "child_of": self.center.get_parent().pk,
