@@ -126,7 +126,7 @@ def first_state(data: dict, now: datetime) -> dict:
     return {
         "running": [_with_qr(view, codes) for view in running[:NOW_NEXT_LIMIT]],
         "upcoming": [_with_qr(view, codes) for view in upcoming[:NOW_NEXT_LIMIT]],
-        "today": left,
+        "today": [view if view["cancelled"] else _with_qr(view, codes) for view in left],
     }
 
 

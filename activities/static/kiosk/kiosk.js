@@ -115,6 +115,11 @@
     return box;
   }
 
+  function appendQr(node, key, label) {
+    var qr = qrNode("kiosk-line__qr", key, label);
+    if (qr) node.appendChild(qr);
+  }
+
   /* ---- now and next ---- */
   function leftToday(now) {
     return sessions(data.today).filter(function (s) { return s.ends > now; });
@@ -168,6 +173,7 @@
       line.classList.add("kiosk-line--service");
       line.appendChild(el("span", "kiosk-line__title", item.name));
       line.appendChild(el("span", "kiosk-line__room", "正在办理"));
+      appendQr(line, item.qr, item.name);
       return line;
     }
     var time = el("span", "kiosk-line__time");
@@ -192,6 +198,7 @@
     } else if (item.status === "moved" && item.reason) {
       line.appendChild(el("span", "kiosk-line__reason", "已调整：" + item.reason));
     }
+    if (!isCancelled(item)) appendQr(line, item.qr, item.title);
     if (!isCancelled(item) && item.starts <= now && item.ends > now) line.classList.add("is-now");
     pickable(line, item);
     return line;
