@@ -6,6 +6,7 @@ stays, with 离线 自 hh:mm, also after a reload (a power cut); the server come
 note goes and an editor's change shows at the next refresh."""
 
 import contextlib
+import re
 import socket
 import threading
 from datetime import timedelta
@@ -227,4 +228,65 @@ def test_screen_in_both_orientations_offline_and_back(browser, kiosk_center, rel
     activity.save()
     programme.get_by_text("屏幕测试合唱（改）").wait_for(timeout=15_000)
     offline_note.wait_for(state="hidden", timeout=10_000)
+    context.close()
+
+
+def test_offline_screen_follows_the_clock_and_goes_dark(browser, kiosk_center, relay):
+    """Cut off from the server, the screen still moves on by its own clock: an ended
+    session leaves the programme and the next one counts down; in the dark hours it
+    shows only a dim clock."""
+    from activities.models import Activity, ActivityKind, Kiosk
+
+    center, made = kiosk_center
+    first = Activity.objects.get(pk=made["屏幕测试合唱"].pk)
+    first_start = timezone.localtime(first.occurrences.get().starts_at, LOCAL_TZ)
+    if first_start.hour >= 21:
+        pytest.skip("run before 21:00 in the district: the sessions it needs end before midnight")
+    later = (first_start + timedelta(minutes=60)).replace(second=0, microsecond=0)
+    Activity(
+        center=center,
+        title="屏幕测试书法",
+        kind=ActivityKind.objects.get(name="文体康养"),
+        place_note="屏幕测试室",
+        dtstart=later.date(),
+        start_time=later.time(),
+        end_time=(later + timedelta(minutes=30)).time(),
+    ).save()
+    dark_from = later + timedelta(minutes=60)
+    Kiosk.objects.filter(slug="ceshi-heng").update(
+        dark_from=dark_from.time(), dark_until=(dark_from + timedelta(minutes=30)).time()
+    )
+
+    context = browser.new_context(viewport=LANDSCAPE, locale="zh-CN")
+    page = context.new_page()
+    started = timezone.now()
+    page.clock.install()
+    page.goto(screen_url(f"http://127.0.0.1:{relay.port}", "ceshi-heng"))
+    programme = page.locator("[data-slide-items]")
+    upcoming = page.locator("[data-upcoming]")
+    programme.get_by_text("屏幕测试合唱").wait_for()
+    relay.stop()
+
+    def move_clock_to(moment):
+        page.clock.fast_forward(int((moment - started).total_seconds() * 1000))
+
+    # Five minutes before the later session: the first one has ended and is gone.
+    move_clock_to(later - timedelta(minutes=5))
+    page.locator("[data-offline]").wait_for(state="visible")
+    page.wait_for_function(
+        "!document.querySelector('[data-slide-items]').textContent.includes('屏幕测试合唱')"
+    )
+    assert "屏幕测试书法" in upcoming.inner_text()
+    assert re.search(r"还有[45]分钟", upcoming.inner_text()), upcoming.inner_text()
+    assert not page.locator("[data-dark]").is_visible()
+
+    # Into the dark hours: a dim clock only.
+    started = later - timedelta(minutes=5)
+    move_clock_to(dark_from + timedelta(minutes=5))
+    page.locator("[data-dark]").wait_for(state="visible")
+    assert page.locator("html.is-dark").count() == 1
+    assert not page.locator("[data-screen]").is_visible()
+    shown = page.locator("[data-dark-clock]").inner_text()
+    expected = [f"{dark_from + timedelta(minutes=m):%H:%M}" for m in (5, 6)]
+    assert shown in expected, shown
     context.close()
