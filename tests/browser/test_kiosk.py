@@ -290,3 +290,38 @@ def test_offline_screen_follows_the_clock_and_goes_dark(browser, kiosk_center, r
     expected = [f"{dark_from + timedelta(minutes=m):%H:%M}" for m in (5, 6)]
     assert shown in expected, shown
     context.close()
+
+
+def test_setup_link_gives_the_screen_its_token_and_touch_returns_to_the_rotation(
+    browser, kiosk_center, relay
+):
+    """The setup link's token is kept by the screen and leaves the address bar; the
+    screen's heartbeat, signed with it, reaches the server. A tapped session's details
+    go away after 60 s without a touch."""
+    from activities.models import Kiosk
+
+    kiosk = Kiosk.objects.get(slug="ceshi-shu")
+    context = browser.new_context(viewport=PORTRAIT, locale="zh-CN")
+    page = context.new_page()
+    page.clock.install()
+    base = f"http://127.0.0.1:{relay.port}"
+    page.goto(f"{base}/kiosk/HHD-CH-01/ceshi-shu/?token={kiosk.token}&refresh=2")
+    page.get_by_text("屏幕测试合唱").first.wait_for()
+    assert page.url == f"{base}/kiosk/HHD-CH-01/ceshi-shu/?refresh=2"
+    for _ in range(50):
+        kiosk.refresh_from_db()
+        if kiosk.last_seen_at:
+            break
+        page.wait_for_timeout(100)
+    assert kiosk.last_seen_at is not None
+    assert kiosk.reported_version
+    assert kiosk.reported_screen
+
+    page.locator("[data-upcoming] button", has_text="屏幕测试合唱").click()
+    detail = page.locator("[data-detail]")
+    assert detail.is_visible()
+    page.clock.fast_forward(30_000)
+    assert detail.is_visible()
+    page.clock.fast_forward(31_000)
+    detail.wait_for(state="hidden")
+    context.close()
