@@ -73,14 +73,12 @@ function fromCache(request, mark) {
 /* Network first; the last good answer is kept for the next failure. */
 function networkFirst(event, mark) {
   var request = event.request;
-  var plain = new Request(request.url, { headers: { Accept: request.headers.get("Accept") || "*/*" }, cache: "no-store", credentials: "omit" });
   return fetch(request).then(function (response) {
     if (response.status === 200) {
-      // The kept copy is fetched without If-None-Match only when the answer was a 200:
-      // a 304 leaves the last kept copy as it is.
+      // Only a full answer is kept: a 304 leaves the last kept copy as it is.
       var copy = response.clone();
       event.waitUntil(caches.open(CACHE).then(function (cache) {
-        return cache.put(withoutToken(plain.url), copy);
+        return cache.put(withoutToken(request.url), copy);
       }));
       return response;
     }
