@@ -184,11 +184,26 @@ def kiosk_data(kiosk, request, now: datetime | None = None) -> dict:
         for service in services_open_now(center, request, clock)
     ]
 
-    # QR codes in the order the screen needs them: what is on now and next, the open
-    # services, the week, then tomorrow.
+    # Each slide links to the page that holds all of it: the programme sheet, or the
+    # center's service list.
+    programme = prefixes.get(center.pk)
+    service_list = guides.center_list.get_url(request) if guides.center_list else None
+    slide_pages = {
+        SlideKind.TODAY: programme,
+        SlideKind.TOMORROW: programme,
+        SlideKind.WEEK: programme,
+        SlideKind.SERVICES_OPEN: service_list,
+    }
+    slides = slides_of(kiosk)
+    for slide in slides:
+        page = slide_pages.get(slide["kind"])
+        slide["url"] = request.build_absolute_uri(page) if page else None
+
+    # QR codes in the order the screen needs them: the slides, what is on now and next,
+    # the open services, the week, then tomorrow.
     codes = QrCodes()
     coming_today = [s for s in today_sessions if s["ends_at"] > iso(moment)]
-    for item in (*coming_today, *services, *week_sessions, *tomorrow_sessions):
+    for item in (*slides, *coming_today, *services, *week_sessions, *tomorrow_sessions):
         item["qr"] = codes.key(item["url"])
 
     return {
@@ -201,7 +216,7 @@ def kiosk_data(kiosk, request, now: datetime | None = None) -> dict:
             "dark_from": hhmm(kiosk.dark_from),
             "dark_until": hhmm(kiosk.dark_until),
             "touch": kiosk.touch,
-            "slides": slides_of(kiosk),
+            "slides": slides,
         },
         "today": today_sessions,
         "tomorrow": tomorrow_sessions,

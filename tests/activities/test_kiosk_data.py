@@ -137,6 +137,12 @@ class KioskDataTests(TestCase):
     def test_the_center_the_kiosk_and_its_slides(self):
         _, document = self.document()
         self.assertEqual(document["center"], {"code": "HHD-CH-01", "title": self.center.title})
+        today, services = document["kiosk"]["slides"]
+        # A slide's QR code opens the page holding all of it: the programme sheet; the
+        # services' slide has none while the center has no service list page.
+        self.assertEqual(today.pop("url"), "http://testserver/street/hhd-ch-01/jiemudan/")
+        self.assertIn("<svg", document["qr"][today.pop("qr")])
+        self.assertEqual((services.pop("url"), services.pop("qr")), (None, None))
         self.assertEqual(
             document["kiosk"],
             {
@@ -170,7 +176,8 @@ class KioskDataTests(TestCase):
         _, document = self.document()
         keys = {s["qr"] for s in document["tomorrow"] + document["week"]}
         self.assertEqual(len(keys), 2)
-        self.assertEqual(set(document["qr"]), keys)
+        slide_keys = {slide["qr"] for slide in document["kiosk"]["slides"]} - {None}
+        self.assertEqual(set(document["qr"]), keys | slide_keys)
 
     def test_unchanged_programme_answers_304_and_an_edit_changes_the_etag(self):
         response, _ = self.document()

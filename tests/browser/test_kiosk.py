@@ -92,10 +92,18 @@ def relay(live_server):
 def kiosk_center(demo_site):
     """海棠苑 (HHD-CH-01) with a landscape and a portrait touch screen, and two sessions
     later today (in a place of their own, clear of the demo's rooms) and one cancelled."""
-    from activities.models import Activity, ActivityException, ActivityKind, Kiosk
+    from activities.models import (
+        Activity,
+        ActivityException,
+        ActivityKind,
+        Kiosk,
+        ProgrammeSheetPage,
+    )
     from district.models import CenterPage
 
     center = CenterPage.objects.get(code="HHD-CH-01")
+    if not ProgrammeSheetPage.objects.child_of(center).exists():
+        center.add_child(instance=ProgrammeSheetPage(title="活动节目单", slug="jiemudan"))
     Kiosk.objects.create(center=center, name="测试横屏", slug="ceshi-heng")
     Kiosk.objects.create(
         center=center, name="测试竖屏", slug="ceshi-shu", orientation="portrait", touch=True
@@ -159,7 +167,8 @@ def assert_fills_the_screen(page, where: str):
 def assert_axe_passes(page, where: str):
     results = Axe().run(page).response
     blocking = [
-        f"{violation['id']}: {violation['help']}"
+        f"{violation['id']}: {violation['help']} "
+        f"on {[' '.join(node['target']) for node in violation['nodes'][:3]]}"
         for violation in results["violations"]
         if violation["impact"] in BLOCKING_IMPACTS
     ]
@@ -199,6 +208,10 @@ def test_screen_in_both_orientations_offline_and_back(browser, kiosk_center, rel
     assert cancelled.locator("s").count() == 1
     assert "已取消：老师临时有事" in cancelled.inner_text()
     assert page.locator("[data-upcoming]").get_by_text("屏幕测试合唱").is_visible()
+    # The slide's own QR code opens the programme sheet that holds all of it.
+    slide_code = page.locator("[data-slide-qr] [role=img]")
+    assert slide_code.get_attribute("aria-label") == "扫码查看：今日活动"
+    assert slide_code.locator("svg").count() == 1
     assert_fills_the_screen(page, "landscape")
     assert_axe_passes(page, "landscape")
     # The service worker has taken the page and kept its copy of the page and the data.

@@ -212,6 +212,12 @@
     var items = slideItems(slide.kind, now);
     if (state.pageStart >= items.length) state.pageStart = 0;
     $("[data-slide-title]").textContent = slide.title || SLIDE_TITLES[slide.kind] || "";
+    var slideQr = $("[data-slide-qr]");
+    if (slideQr) {
+      slideQr.textContent = "";
+      var code = qrNode("kiosk-slide__code", slide.qr, slide.title || "");
+      if (code) slideQr.appendChild(code);
+    }
     var list = $("[data-slide-items]");
     list.textContent = "";
     if (!items.length) {
