@@ -175,9 +175,12 @@ def assert_axe_passes(page, where: str):
     assert not blocking, f"{where}: {blocking}"
 
 
-def test_screen_in_both_orientations_offline_and_back(browser, kiosk_center, relay):
+def test_screen_in_both_orientations_offline_and_back(browser, kiosk_center, relay, live_server):
+    from django.contrib.auth import get_user_model
+
     from activities.models import Activity
 
+    live_server_url = live_server.url
     _center, made = kiosk_center
     base = f"http://127.0.0.1:{relay.port}"
 
@@ -236,9 +239,18 @@ def test_screen_in_both_orientations_offline_and_back(browser, kiosk_center, rel
     assert page.locator("[data-upcoming]").get_by_text("屏幕测试合唱").is_visible()
 
     relay.start()
-    activity = Activity.objects.get(pk=made["屏幕测试合唱"].pk)
-    activity.title = "屏幕测试合唱（改）"
-    activity.save()
+    # An editor renames the activity in the admin; the screen shows it at its next refresh.
+    get_user_model().objects.create_superuser("kiosk-editor", password="kiosk-editor-pw-1")
+    admin = context.new_page()
+    pk = made["屏幕测试合唱"].pk
+    admin.goto(f"{live_server_url}/admin/activities/activity/edit/{pk}/")
+    admin.get_by_label("用户名").fill("kiosk-editor")
+    admin.get_by_label("密码").fill("kiosk-editor-pw-1")
+    admin.get_by_role("button", name="登录").click()
+    admin.get_by_label("活动名称").fill("屏幕测试合唱（改）")
+    admin.get_by_role("button", name="保存").first.click()
+    admin.wait_for_url("**/admin/activities/activity/")  # back on the list: saved
+    assert Activity.objects.get(pk=pk).title == "屏幕测试合唱（改）"
     programme.get_by_text("屏幕测试合唱（改）").wait_for(timeout=15_000)
     offline_note.wait_for(state="hidden", timeout=10_000)
     context.close()
