@@ -17,15 +17,29 @@ def live_forms(formset):
     ]
 
 
+def own_locations_form(form_class, locations):
+    """``form_class`` whose 办理地点 offers only ``locations``."""
+
+    class OwnLocationsForm(form_class):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields["location"].queryset = locations
+
+    return OwnLocationsForm
+
+
 class ServiceAdminForm(WagtailAdminModelForm):
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
         if for_user is not None and not is_district_editor(for_user):
             # Center editors may only pick their own centers.
             own = Location.objects.filter(center_id__in=editable_center_ids(for_user))
-            for form in self.formsets["service_at_locations"].forms:
+            formset = self.formsets["service_at_locations"]
+            for form in formset.forms:
                 form.fields["location"].queryset = own
-            self.formsets["service_at_locations"].empty_form.fields["location"].queryset = own
+            # The blank row the 增加 button copies is built anew on each access of
+            # ``empty_form``, from the formset's form class: limit it there.
+            formset.form = own_locations_form(formset.form, own)
 
     def clean(self):
         cleaned_data = super().clean()

@@ -161,6 +161,15 @@ class PermissionMatrixTests(TestCase):
         self.assertEqual(response.status_code, 302, response.content.decode()[:2000])
         self.assertTrue(Service.objects.filter(name="社区理发服务（测试）").exists())
 
+    def test_a_new_place_row_offers_a_center_editor_only_their_own_centers(self):
+        self.client.force_login(self.center_editor)
+        page = self.client.get("/admin/catalog/service/create/").content.decode()
+        own = Location.objects.get(external_identifier="HHD-CH-01")
+        elsewhere = Location.objects.get(external_identifier="HHD-XY-02")
+        # The blank row the 增加 button copies lists the places as options.
+        self.assertIn(f'value="{own.pk}"', page)
+        self.assertNotIn(f'value="{elsewhere.pk}"', page)
+
     def test_the_form_refuses_a_low_cost_price_at_market_and_keeps_what_was_typed(self):
         self.client.force_login(self.district_editor)
         own = Location.objects.get(external_identifier="HHD-CH-01")
