@@ -8,7 +8,6 @@ overrides). Field names follow the catalog's schedule rows (``freq``, ``byday``,
 """
 
 import uuid
-from datetime import time
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -182,10 +181,6 @@ class Activity(ClusterableModel):
         return "MO"
 
     @property
-    def is_recurring(self) -> bool:
-        return bool(self.freq)
-
-    @property
     def place_label(self) -> str:
         """Where it happens, as residents read it: 二楼 书画室, or the place note."""
         return self.room.label if self.room is not None else self.place_note
@@ -217,19 +212,18 @@ class Activity(ClusterableModel):
         if errors:
             raise ValidationError(errors)
 
-    def save(self, *args, schedule=True, **kwargs):
+    def save(self, *args, **kwargs):
         """Saves the activity and its exceptions, then (re)builds its occurrences through
-        ``activities.scheduling.schedule_activity``: a room clash raises ``RoomClash``
-        and nothing is saved. ``schedule=False`` is for callers that schedule
-        themselves in the same transaction."""
+        ``activities.scheduling.schedule_activity``, in one transaction: a room clash
+        raises ``RoomClash`` and nothing is saved. Every way of saving an activity comes
+        through here, so none can bypass the clash check."""
         from django.db import transaction
 
         from activities.scheduling import schedule_activity
 
         with transaction.atomic():
             super().save(*args, **kwargs)
-            if schedule:
-                schedule_activity(self)
+            schedule_activity(self)
 
 
 class ExceptionAction(models.TextChoices):
@@ -281,7 +275,3 @@ class ActivityException(Orderable):
                 errors["new_end_time"] = "结束时间必须晚于开始时间。"
         if errors:
             raise ValidationError(errors)
-
-    @property
-    def moved_times(self) -> tuple[time | None, time | None]:
-        return self.new_start_time, self.new_end_time
