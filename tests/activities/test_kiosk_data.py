@@ -158,7 +158,7 @@ class KioskDataTests(TestCase):
             },
         )
         self.assertTrue(document["version"])
-        self.assertTrue(document["generated_at"].startswith("2026-12-06T10:0"))
+        self.assertTrue(document["generated_at"].startswith("2026-12-06T10:"))
 
     def test_services_open_only_inside_the_centers_hours(self):
         _, sunday = self.document()

@@ -9,6 +9,7 @@ import json
 import re
 from datetime import date, time
 
+import time_machine
 from django.test import TestCase
 from django.urls import reverse
 
@@ -16,6 +17,7 @@ from activities.kiosk.data import kiosk_version
 from activities.models import Kiosk, KioskSlide, SlideKind
 from activities.models.pages import ProgrammeSheetPage
 from tests.activities.builders import add_room, build_activity
+from tests.activities.conftest import TEST_NOW
 from tests.district.builders import build_center, build_home, build_street
 
 SUNDAY = date(2026, 12, 6)
@@ -79,7 +81,9 @@ class KioskScreenTests(TestCase):
         return self.client.get(url, query)
 
     def test_screen_shows_now_next_and_todays_programme_in_chinese(self):
-        response = self.screen()
+        # Minutes to start are counted from the moment itself: hold the clock at 10:00.
+        with time_machine.travel(TEST_NOW, tick=False):
+            response = self.screen()
         self.assertEqual(response.status_code, 200)
         html = response.content.decode()
         self.assertTemplateNotUsed(response, "base.html")  # full screen, not the site's look
