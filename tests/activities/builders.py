@@ -2,6 +2,10 @@
 
 from datetime import date, time
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from wagtail.models import GroupPagePermission
+
 from activities.models import Activity, ActivityException, ActivityKind, Room
 
 
@@ -33,3 +37,27 @@ def build_activity(center, title="太极拳", *, room="default", exceptions=(), 
     activity.full_clean()
     activity.save()
     return activity
+
+
+def editor(username: str, page, codenames=None):
+    """A user whose group may edit ``page`` (and the centers under it) and holds the
+    activities permissions ``codenames`` (all of them when None)."""
+    group = Group.objects.create(name=f"{username}编辑")
+    permissions = Permission.objects.filter(content_type__app_label="activities")
+    if codenames is not None:
+        permissions = permissions.filter(codename__in=codenames)
+    group.permissions.add(Permission.objects.get(codename="access_admin"), *permissions)
+    for codename in ("change_page", "publish_page"):
+        GroupPagePermission.objects.create(
+            group=group, page=page, permission=Permission.objects.get(codename=codename)
+        )
+    user = get_user_model().objects.create_user(username, password=f"pw-{username}-123")
+    user.groups.add(group)
+    return user
+
+
+def refused(response) -> bool:
+    """Wagtail's admin answers a PermissionDenied by sending the editor to the dashboard."""
+    if response.status_code == 302:
+        return response["Location"] == "/admin/"
+    return response.status_code in (403, 404)

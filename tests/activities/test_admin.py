@@ -6,17 +6,15 @@ import re
 from datetime import date, datetime, time
 from unittest import skipIf
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
-from wagtail.models import GroupPagePermission
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from activities.models import Activity, ActivityException, Occurrence, OccurrenceStatus
 from catalog.opening import LOCAL_TZ
-from tests.activities.builders import add_room, build_activity, kind, room_of
+from tests.activities.builders import add_room, build_activity, kind, refused, room_of
+from tests.activities.builders import editor as editor_with
 from tests.district.builders import build_center, build_home, build_street
 
 ACTIVITY_PERMISSIONS = [
@@ -32,28 +30,8 @@ CREATE_URL = "/admin/activities/activity/create/"
 INDEX_URL = "/admin/activities/activity/"
 
 
-def editor(username: str, page) -> "get_user_model()":
-    group = Group.objects.create(name=f"{username}编辑")
-    group.permissions.add(Permission.objects.get(codename="access_admin"))
-    group.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="activities", codename__in=ACTIVITY_PERMISSIONS
-        )
-    )
-    for codename in ("change_page", "publish_page"):
-        GroupPagePermission.objects.create(
-            group=group, page=page, permission=Permission.objects.get(codename=codename)
-        )
-    user = get_user_model().objects.create_user(username, password=f"pw-{username}-123")
-    user.groups.add(group)
-    return user
-
-
-def refused(response) -> bool:
-    """Wagtail's admin answers a PermissionDenied by sending the editor to the dashboard."""
-    if response.status_code == 302:
-        return response["Location"] == "/admin/"
-    return response.status_code in (403, 404)
+def editor(username, page):
+    return editor_with(username, page, ACTIVITY_PERMISSIONS)
 
 
 def options_of(page: str, name: str) -> list[str]:

@@ -8,7 +8,6 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from openpyxl import load_workbook
-from wagtail.models import GroupPagePermission
 
 from activities.excel import (
     HEADERS,
@@ -19,25 +18,10 @@ from activities.excel import (
 )
 from activities.models import Activity, Occurrence
 from catalog.opening import LOCAL_TZ
-from tests.activities.builders import add_room, build_activity, kind
+from tests.activities.builders import add_room, build_activity, editor, kind
 from tests.district.builders import build_center, build_home, build_street
 
 URL = "/admin/activities/excel/"
-
-
-def editor_of(page, name):
-    group = Group.objects.create(name=f"{name}组")
-    group.permissions.add(
-        Permission.objects.get(codename="access_admin"),
-        *Permission.objects.filter(content_type__app_label="activities"),
-    )
-    for codename in ("change_page", "publish_page"):
-        GroupPagePermission.objects.create(
-            group=group, page=page, permission=Permission.objects.get(codename=codename)
-        )
-    user = get_user_model().objects.create_user(name, password="pw-123456")
-    user.groups.add(group)
-    return user
 
 
 def sheet_upload(*rows, name="节目单.xlsx"):
@@ -74,7 +58,7 @@ class ProgrammeUploadTests(TestCase):
         add_room(cls.center, "书画室")
         kind("文体康养")
         kind("党群活动")
-        cls.editor = editor_of(cls.center, "t01")
+        cls.editor = editor("t01", cls.center)
 
     def setUp(self):
         self.client.force_login(self.editor)
@@ -202,8 +186,8 @@ class ProgrammeUploadTests(TestCase):
 
     def test_an_editor_without_activity_rights_is_turned_away(self):
         plain = get_user_model().objects.create_user("plain", password="pw-123456")
-        plain.groups.add(Group.objects.get(name="t01组"))
-        Group.objects.get(name="t01组").permissions.remove(
+        plain.groups.add(Group.objects.get(name="t01编辑"))
+        Group.objects.get(name="t01编辑").permissions.remove(
             *Permission.objects.filter(content_type__app_label="activities")
         )
         self.client.force_login(plain)

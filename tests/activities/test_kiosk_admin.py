@@ -7,12 +7,9 @@ import re
 from datetime import datetime, time, timedelta
 
 import time_machine
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
-from wagtail.models import GroupPagePermission
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from activities.kiosk.health import fleet_health, is_silent, time_ago
@@ -20,6 +17,8 @@ from activities.models import Kiosk
 from activities.models.kiosks import DEFAULT_SLIDES
 from catalog.clock import clock_at
 from catalog.opening import LOCAL_TZ
+from tests.activities.builders import editor as editor_with
+from tests.activities.builders import refused
 from tests.district.builders import build_center, build_home, build_street
 
 KIOSK_PERMISSIONS = ["add_kiosk", "change_kiosk", "delete_kiosk", "view_kiosk"]
@@ -30,26 +29,7 @@ MONDAY_10 = datetime(2026, 12, 7, 10, 0, tzinfo=LOCAL_TZ)  # the test center is 
 
 
 def editor(username, page):
-    group = Group.objects.create(name=f"{username}编辑")
-    group.permissions.add(Permission.objects.get(codename="access_admin"))
-    group.permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label="activities", codename__in=KIOSK_PERMISSIONS
-        )
-    )
-    for codename in ("change_page", "publish_page"):
-        GroupPagePermission.objects.create(
-            group=group, page=page, permission=Permission.objects.get(codename=codename)
-        )
-    user = get_user_model().objects.create_user(username, password=f"pw-{username}-123")
-    user.groups.add(group)
-    return user
-
-
-def refused(response) -> bool:
-    if response.status_code == 302:
-        return response["Location"] == "/admin/"
-    return response.status_code in (403, 404)
+    return editor_with(username, page, KIOSK_PERMISSIONS)
 
 
 def add_kiosk(center, name="一楼大厅屏", slug="dating", **fields):
