@@ -72,6 +72,7 @@ class StreetPage(Page):
         "district.CenterPage",
         "district.NoticeIndexPage",
         "activities.ProgrammeSheetPage",
+        "disclosures.DisclosureBoardPage",
     ]
     api_fields = ["intro"]
 
@@ -162,6 +163,7 @@ class CenterPage(BasicFiguresMixin, Page):
         "district.NoticeIndexPage",
         "catalog.ServiceListPage",
         "activities.ProgrammeSheetPage",
+        "disclosures.DisclosureBoardPage",
     ]
     api_fields = [
         "kind",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/", include("catalog.api.urls")),
     path("huodong/", include("activities.urls")),
     path("kiosk/", include("activities.kiosk.urls")),
+    path("gongkai/", include("disclosures.urls")),
     path("sousuo/", include("search.urls")),
 ]
 

@@ -24,10 +24,12 @@ INSTALLED_APPS = [
     "district",
     "catalog",
     "activities",
+    "disclosures",
     "search",
     "wagtail_modeladmin",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
+    "wagtail.contrib.table_block",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
@@ -157,6 +159,8 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Wagtail's sign-in form with a Chinese label on its password field.
 WAGTAILADMIN_USER_LOGIN_FORM = "jiamenkou.admin_forms.LoginForm"
+# A disclosure edited while the supervision committee reviews it goes back to them.
+WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip"]
 
 # Database search unless an Elasticsearch cluster is configured.
