@@ -205,3 +205,39 @@ def test_the_admin_speaks_chinese(client, django_user_model):
     dashboard = client.get("/admin/").content.decode()
     assert "控制面板" in dashboard
     assert "海河东区 · 家门口" in dashboard
+
+
+def test_mail_goes_through_the_smtp_server_named_in_the_environment():
+    result = run_python(
+        SETUP + "print(settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT,"
+        " settings.EMAIL_USE_SSL, settings.EMAIL_USE_TLS, settings.DEFAULT_FROM_EMAIL)",
+        DJANGO_ENV="production",
+        DJANGO_SETTINGS_MODULE="jiamenkou.settings.production",
+        SECRET_KEY="a-real-secret-from-the-environment",
+        EMAIL_HOST="smtp.example.cn",
+        EMAIL_USE_SSL="1",
+        DEFAULT_FROM_EMAIL="海棠苑社区 <gongkai@example.cn>",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.cn",
+        "465",
+        "True",
+        "False",
+        "海棠苑社区",
+        "<gongkai@example.cn>",
+    ]
+
+
+def test_development_prints_mail_unless_a_server_is_named():
+    printed = run_python(
+        SETUP + "print(settings.EMAIL_BACKEND)", DJANGO_SETTINGS_MODULE="jiamenkou.settings.dev"
+    )
+    assert printed.stdout.strip() == "django.core.mail.backends.console.EmailBackend"
+    sent = run_python(
+        SETUP + "print(settings.EMAIL_BACKEND)",
+        DJANGO_SETTINGS_MODULE="jiamenkou.settings.dev",
+        EMAIL_HOST="smtp.example.cn",
+    )
+    assert sent.stdout.strip() == "django.core.mail.backends.smtp.EmailBackend"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from jiamenkou.env import env_list, env_str
+from jiamenkou.env import env_bool, env_int, env_list, env_str
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent.parent
@@ -188,6 +188,18 @@ else:
     JIAMENKOU_SEARCH = {"BACKEND": "search.backends.database"}
 # Page types residents find through the site search, besides the catalog.
 SEARCH_PAGE_MODELS = ["district.NoticePage"]
+
+# E-mail (the disclosures' due-date reminders): an SMTP server when EMAIL_HOST is set;
+# otherwise Django's default, and the development settings print mail to the console.
+if env_str("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env_str("EMAIL_HOST")
+    EMAIL_PORT = env_int("EMAIL_PORT", 465 if env_bool("EMAIL_USE_SSL") else 587)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "家门口 <noreply@localhost>")
 
 # `manage.py load_demo` runs these in order; each app adds its own demo content.
 DEMO_LOADERS = [

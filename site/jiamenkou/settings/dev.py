@@ -3,11 +3,12 @@
 import contextlib
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY
+from .base import SECRET_KEY, env_str
 
 DEBUG = True
 SECRET_KEY = SECRET_KEY or "django-insecure-jiamenkou-dev-only"
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+if not env_str("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # An untracked local.py may override anything for one developer's machine.
 with contextlib.suppress(ImportError):
