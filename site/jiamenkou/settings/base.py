@@ -206,6 +206,7 @@ DEMO_LOADERS = [
     "district.demo.loader.load_district_demo",
     "catalog.demo.load_catalog_demo",
     "activities.demo.load_activities_demo",
+    "disclosures.demo.load_disclosures_demo",
     "search.demo.load_search_demo",
 ]
 
