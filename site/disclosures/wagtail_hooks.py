@@ -1,3 +1,3 @@
 """Wagtail discovers this module; each admin module registers its own hooks on import."""
 
-from disclosures.admin import cadence  # noqa: F401
+from disclosures.admin import cadence, review  # noqa: F401

@@ -40,6 +40,10 @@ class SupervisionCommittee(ClusterableModel):
     def __str__(self):
         return f"{self.center.title} 居务监督委员会"
 
+    def active_members(self):
+        """The members in office (在任), in the committee's order."""
+        return self.members.filter(active=True).order_by("sort_order", "pk")
+
 
 class CommitteeRole(models.TextChoices):
     CHAIR = "chair", _("主任")
@@ -78,6 +82,27 @@ class SupervisionCommitteeTask(Task):
     """审核任务：居务监督委员会审核. The behaviour lives in disclosures/review.py."""
 
     admin_form_fields = Task.admin_form_fields
+
+    def start(self, workflow_state, user=None):
+        """Refuses (ReviewRefused) when the center has no committee able to reach its
+        quorum; otherwise opens the task and issues every member in office a link."""
+        from disclosures import review
+
+        review.check_committee_ready(workflow_state.content_object)
+        task_state = super().start(workflow_state, user=user)
+        review.issue_links(task_state, user)
+        return task_state
+
+    def get_actions(self, obj, user):
+        # The committee decides through its links; nobody approves in the CMS by accident.
+        return []
+
+    def locked_for_user(self, obj, user):
+        return False
+
+    @classmethod
+    def get_description(cls):
+        return _("居务监督委员会委员通过签名链接审核（无需账号），同意人数达到本中心规定人数后发布")
 
     class Meta:
         verbose_name = _("居务监督委员会审核")
