@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
+from wagtail.models import GroupPagePermission
 
 from tests.activities.builders import editor, refused
 from tests.disclosures.builders import build_board, build_disclosure
@@ -181,9 +182,32 @@ class CadenceTests(TestCase):
         self.assertIn("2026年11月 财务公开", text)
         self.assertIn("还有 4 天", text)
         self.assertIn(f"/admin/pages/{self.november.pk}/edit/", text)
-        self.assertIn(f"/admin/pages/add/disclosures/disclosurepage/{self.board.pk}/", text)
         self.assertNotIn("兰园社区", text)
         self.assertNotIn("柳林社区", text)
+
+    def test_the_reports_link_opens_the_form_with_the_period_filled_in(self):
+        user = editor("haitang", self.haitang)
+        GroupPagePermission.objects.create(
+            group=user.groups.get(),
+            page=self.haitang,
+            permission=Permission.objects.get(codename="add_page"),
+        )
+        self.client.force_login(user)
+        with at(date(2026, 12, 6)):
+            text = self.client.get("/admin/disclosures/cadence/").content.decode()
+        add_url = (
+            f"/admin/pages/add/disclosures/disclosurepage/{self.board.pk}/"
+            "?kind=finance&amp;period_kind=month&amp;period_year=2026&amp;period_number=10"
+        )
+        self.assertIn(add_url, text)
+        form = self.client.get(add_url.replace("&amp;", "&"))
+        self.assertEqual(form.status_code, 200)
+        self.assertContains(form, 'value="2026年10月财务公开"')
+        self.assertContains(form, 'value="finance-2026-10"')
+        self.assertContains(form, '<option value="finance" selected>')
+        # Without the period in the link the form starts empty.
+        plain = self.client.get(f"/admin/pages/add/disclosures/disclosurepage/{self.board.pk}/")
+        self.assertNotContains(plain, "2026年10月财务公开")
 
     def test_a_street_editor_sees_all_the_streets_centers(self):
         self.client.force_login(editor("jiedao", self.street))

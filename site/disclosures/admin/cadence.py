@@ -9,11 +9,15 @@ disclosures.add/change/delete_cadencerule in their group to reach the snippets a
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.dispatch import receiver
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -22,11 +26,12 @@ from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.models import Page
+from wagtail.signals import init_new_page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import DeleteView, EditView, SnippetViewSet
 
 from disclosures.cadence import DUE_SOON_DAYS, boards_of, cadence_report, needs_attention
-from disclosures.models import CadenceRule
+from disclosures.models import CadenceRule, DisclosureKind, DisclosurePage, Period, PeriodKind
 from district.permissions import editable_center_ids, is_district_editor
 
 REPORT_URL_NAME = "disclosures_cadence"
@@ -50,8 +55,55 @@ def may_see_cadence(user) -> bool:
 
 
 def add_disclosure_url(board, obligation=None) -> str:
-    """The admin's form for a new disclosure on ``board``."""
-    return reverse("wagtailadmin_pages:add", args=("disclosures", "disclosurepage", board.pk))
+    """The admin's form for a new disclosure on ``board``; for a periodic ``obligation``
+    the form opens with its type and period filled in (see ``prefill_new_disclosure``)."""
+    url = reverse("wagtailadmin_pages:add", args=("disclosures", "disclosurepage", board.pk))
+    if obligation is None or obligation.period.kind == PeriodKind.MATTER:
+        return url
+    period = obligation.period
+    query = {"kind": obligation.kind, "period_kind": period.kind, "period_year": period.year}
+    if period.number:
+        query["period_number"] = period.number
+    return f"{url}?{urlencode(query)}"
+
+
+# The add-page view runs the before_create_page hook (which sees the request) and then,
+# for the empty form, sends init_new_page (which sees the new page): the hook notes the
+# period asked for in the link, the signal fills it in. Every create request sets it anew.
+_asked_period: ContextVar[dict | None] = ContextVar("disclosures_asked_period", default=None)
+
+
+def _period_from(query) -> dict | None:
+    kind, period_kind = query.get("kind"), query.get("period_kind")
+    if kind not in DisclosureKind.values or period_kind not in PeriodKind.values:
+        return None
+    if period_kind == PeriodKind.MATTER:
+        return None
+    try:
+        year = int(query.get("period_year", ""))
+        number = int(query["period_number"]) if period_kind != PeriodKind.YEAR else None
+    except (KeyError, ValueError):
+        return None
+    return {"kind": kind, "period_kind": period_kind, "period_year": year, "number": number}
+
+
+@hooks.register("before_create_page")
+def note_asked_period(request, parent_page, page_class):
+    asked = _period_from(request.GET) if page_class is DisclosurePage else None
+    _asked_period.set(asked)
+
+
+@receiver(init_new_page)
+def prefill_new_disclosure(sender, page, parent, **kwargs):
+    asked = _asked_period.get()
+    _asked_period.set(None)
+    if asked is None or not isinstance(page, DisclosurePage):
+        return
+    period = Period(asked["period_kind"], asked["period_year"], asked["number"])
+    page.kind = asked["kind"]
+    page.period_kind, page.period_year, page.period_number = period.kind, period.year, period.number
+    page.title = f"{period.label}{DisclosureKind(page.kind).label}"
+    page.slug = f"{page.kind}-{period.key}".lower()
 
 
 def add_board_url(center) -> str:
