@@ -46,6 +46,8 @@ NOT_PAGES = {
     "activities:street_ical": "iCalendar feed (advertised on the street's programme page)",
     "activities:activity_ical": "iCalendar feed (advertised on the activity page)",
     "kiosk:service_worker": "the lobby screen's service worker script",
+    "disclosures:review": "one-time signed link; axe-checked in tests/browser/test_disclosure_review.py",
+    "disclosures:board_feed": "Atom feed (advertised on the disclosure boards and disclosures)",
 }
 
 
@@ -256,6 +258,73 @@ def _kiosk_list() -> str | None:
     return reverse("kiosk:center_list", args=[kiosk.center.code]) if kiosk else None
 
 
+def _disclosure_board(street: bool = False):
+    """A live 公开栏: the sample center's when it has one (``street``: its street's, else
+    any street's), else the first."""
+    from disclosures.models import DisclosureBoardPage
+
+    center = sample_center()
+    boards = DisclosureBoardPage.objects.live().public().order_by("path")
+    if center is not None:
+        owner = center.get_parent() if street else center
+        found = boards.child_of(owner).first()
+        if found is not None:
+            return found
+    return next((board for board in boards if board.is_street_board == street), None)
+
+
+def _board_route(route: str, street: bool = False) -> Callable[[], str | None]:
+    def find() -> str | None:
+        board = _disclosure_board(street)
+        if board is None:
+            return None
+        if route == "archive_year":
+            from django.utils import timezone
+
+            ended = board.disclosures().filter(posting_until__lt=timezone.localdate())
+            year = ended.order_by("-period_year").values_list("period_year", flat=True).first()
+            subpage = board.reverse_subpage(route, kwargs={"year": year or timezone.now().year})
+        else:
+            subpage = board.reverse_subpage(route)
+        return _path(board.get_url() + subpage)
+
+    return find
+
+
+def _sample_disclosure():
+    """The newest disclosure on the sample board, else any live one."""
+    from disclosures.models import DisclosurePage
+
+    disclosures = DisclosurePage.objects.live().public()
+    board = _disclosure_board()
+    newest = ("-posting_from", "-pk")
+    found = disclosures.child_of(board).order_by(*newest).first() if board else None
+    return found or disclosures.order_by(*newest).first()
+
+
+def _disclosure_route(route: str) -> Callable[[], str | None]:
+    def find() -> str | None:
+        from disclosures.models import DisclosurePage, PublishedVersion
+
+        if route == "version":
+            # An earlier version of a corrected disclosure (the demo has one).
+            corrected = PublishedVersion.objects.filter(
+                number=2, page__in=DisclosurePage.objects.live().public()
+            ).first()
+            if corrected is None:
+                return None
+            page = corrected.page
+            subpage = page.reverse_subpage(route, kwargs={"number": 1})
+        else:
+            page = _sample_disclosure()
+            if page is None:
+                return None
+            subpage = page.reverse_subpage(route)
+        return _path(page.get_url() + subpage)
+
+    return find
+
+
 def _not_found() -> str:
     return "/mei-you-zhe-ge-ye-mian/"
 
@@ -398,6 +467,62 @@ PUBLIC_PAGE_TYPES: list[PublicPageType] = [
     PublicPageType("activity", "活动", _activity_page, "activities.ProgrammeSheetPage", "activity"),
     PublicPageType("kiosk-list", "中心大厅屏列表", _kiosk_list, url_name="kiosk:center_list"),
     PublicPageType("kiosk-screen", "大厅屏", _kiosk_screen, url_name="kiosk:screen"),
+    PublicPageType(
+        "disclosure-board",
+        "公开栏",
+        _board_route("board"),
+        "disclosures.DisclosureBoardPage",
+        "board",
+    ),
+    PublicPageType(
+        "disclosure-board-street",
+        "街道公开栏",
+        _board_route("board", street=True),
+        "disclosures.DisclosureBoardPage",
+        "board",
+    ),
+    PublicPageType(
+        "disclosure-archive",
+        "往期公开",
+        _board_route("archive"),
+        "disclosures.DisclosureBoardPage",
+        "archive",
+    ),
+    PublicPageType(
+        "disclosure-archive-year",
+        "往期公开（某一年）",
+        _board_route("archive_year"),
+        "disclosures.DisclosureBoardPage",
+        "archive_year",
+    ),
+    PublicPageType(
+        "disclosure",
+        "公开事项",
+        _disclosure_route("disclosure"),
+        "disclosures.DisclosurePage",
+        "disclosure",
+    ),
+    PublicPageType(
+        "disclosure-print",
+        "公开事项（A4打印版）",
+        _disclosure_route("print_a4"),
+        "disclosures.DisclosurePage",
+        "print_a4",
+    ),
+    PublicPageType(
+        "disclosure-poster",
+        "公开事项（A3海报）",
+        _disclosure_route("print_a3"),
+        "disclosures.DisclosurePage",
+        "print_a3",
+    ),
+    PublicPageType(
+        "disclosure-version",
+        "公开事项的更正前版本",
+        _disclosure_route("version"),
+        "disclosures.DisclosurePage",
+        "version",
+    ),
     PublicPageType("not-found", "页面不存在", _not_found),
 ]
 
