@@ -2,6 +2,7 @@
 whichever way the disclosure is saved, and lists can show names as 张*明."""
 
 import io
+import json
 
 import pytest
 from disclosures.guard import mask_page_numbers
@@ -257,3 +258,81 @@ def test_the_published_page_shows_masked_names(board, client):
 def test_a_table_masking_names_without_a_name_column_is_refused(draft):
     draft.body = [table_block([["序号", "名字"], ["1", "张晓明"]], mask_names=True)]
     assert "正文第1块表格勾选了遮盖姓名，但第一行没有" in refusal(draft.save_revision)
+
+
+# -- the admin form ------------------------------------------------------------------------
+
+
+def edit_data(page, body, rows=()):
+    """What the edit form posts for ``page`` with ``body`` (text blocks) and typed rows."""
+    from wagtail.test.utils.form_data import (
+        inline_formset,
+        nested_form_data,
+        rich_text,
+        streamfield,
+    )
+
+    return nested_form_data(
+        {
+            "title": page.title,
+            "slug": page.slug,
+            "kind": page.kind,
+            "period_kind": page.period_kind,
+            "period_year": str(page.period_year),
+            "period_number": str(page.period_number or ""),
+            "matter_date": "",
+            "posting_from": page.posting_from.isoformat(),
+            "posting_until": page.posting_until.isoformat(),
+            "body": streamfield([("text", rich_text(text)) for text in body]),
+            "opening_balance": "",
+            "finance_source": "",
+            "correction_note": "",
+            "finance_rows": inline_formset(list(rows)),
+        }
+    )
+
+
+def test_the_admin_form_shows_the_refusal_and_saves_nothing(admin_client, draft):
+    revisions = draft.revisions.count()
+    data = edit_data(draft, ["本月事项如下。", "联系电话 13912345678"])
+    response = admin_client.post(f"/admin/pages/{draft.pk}/edit/", data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    # The message stands against the second block (in the stream editor's JSON).
+    message = "正文第2块文字含有未遮盖的手机号（139****5678），请遮盖后再保存。"
+    assert "&quot;blockErrors&quot;: {&quot;1&quot;: {&quot;messages&quot;" in html
+    assert json.dumps(message)[1:-1] in html
+    assert draft.revisions.count() == revisions
+
+
+def test_the_admin_form_masks_numbers_when_asked(admin_client, draft):
+    data = edit_data(draft, ["联系电话 13912345678"])
+    data["mask_numbers"] = "on"
+    response = admin_client.post(f"/admin/pages/{draft.pk}/edit/", data)
+    assert response.status_code == 302
+    page = DisclosurePage.objects.get(pk=draft.pk).get_latest_revision_as_object()
+    assert "联系电话 139****5678" in page.body[0].value.source
+
+
+def test_rows_and_uploads_not_yet_on_the_page_can_be_checked_by_the_form():
+    from disclosures.guard import finance_row_messages, uploaded_file_messages
+
+    rows = [{"item": "购买药箱", "voucher": "1"}, {"item": "退款 13712345678", "voucher": ""}]
+    assert finance_row_messages(rows) == [
+        "收支明细第2行摘要含有未遮盖的手机号（137****5678），请遮盖后再保存。"
+    ]
+    content = xlsx_bytes({"D7": ID})
+    (message,) = uploaded_file_messages("上传的收支表", "收支.xlsx", content)
+    assert message.startswith(
+        f"上传的收支表“收支.xlsx”工作表“Sheet1” D7含有未遮盖的身份证号（{MASKED_ID}）"
+    )
+
+
+def test_a_pdf_locked_with_a_password_is_refused(draft):
+    pdf = FPDF()
+    pdf.set_encryption(owner_password="owner", user_password="secret")
+    pdf.set_font("Helvetica", size=12)
+    pdf.add_page()
+    pdf.cell(text=f"ID {ID}")
+    draft.body = [("attachment", {"document": document("加密.pdf", bytes(pdf.output()))})]
+    assert "无法读取正文第1块附件“加密.pdf”的文字" in refusal(draft.save_revision)
