@@ -50,6 +50,8 @@ class DisclosurePageForm(WagtailAdminPageForm):
         upload = cleaned_data.get("finance_sheet")
         if upload:
             self._clean_finance_sheet(upload, cleaned_data)
+        else:
+            self._show_typed_rows()
         if cleaned_data.get("mask_numbers"):
             self._mask_numbers(cleaned_data)
         return cleaned_data
@@ -79,10 +81,36 @@ class DisclosurePageForm(WagtailAdminPageForm):
         except FinanceSheetError as error:
             self.add_error("finance_sheet", error.messages)
             return
+        from disclosures import guard
+
+        check_upload = getattr(guard, "uploaded_file_messages", None)
+        if check_upload is not None:
+            refusals = check_upload("上传的收支表", name, content)
+            if refusals:
+                self.add_error("finance_sheet", refusals)
+                return
         self._sheet_content, self._sheet_name = content, name
         self.finance_sheet_rows = sheet_row_objects(sheet)
         # The page's own checks (the privacy guard) see the sheet's rows, not the old ones.
         self.instance.finance_rows = self.finance_sheet_rows
+
+    def _show_typed_rows(self) -> None:
+        """Put the rows typed in the formset on the page before the page's own checks run
+        (the privacy guard reads page.finance_rows; a formset saves only later). They are
+        the objects the formset saves, so masking them masks what is saved."""
+        formset = self.formsets.get("finance_rows")
+        if formset is None or not formset.is_valid():
+            return
+        if formset.can_order:
+            kept = formset.ordered_forms
+        else:
+            kept = [
+                form
+                for i, form in enumerate(formset.forms)
+                if (i < formset.initial_form_count() or form.has_changed())
+                and not (formset.can_delete and formset._should_delete_form(form))
+            ]
+        self.instance.finance_rows = [form.instance for form in kept]
 
     @staticmethod
     def _period(cleaned_data):

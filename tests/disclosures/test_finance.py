@@ -427,3 +427,42 @@ def test_typed_rows_without_an_upload_are_saved_and_totalled(admin_client, draft
     summary = finance_summary(page)
     assert [r.item for r in summary.rows] == ["手填的一行", "购买药箱"]
     assert summary.closing_balance == Decimal("44.75")
+
+
+def test_a_typed_row_with_a_mobile_number_is_refused_or_masked_when_asked(admin_client, draft):
+    data = edit_data(draft)
+    data["finance_rows-0-item"] = "退还押金（联系电话 13912345678）"
+    response = admin_client.post(f"/admin/pages/{draft.pk}/edit/", data)
+    assert response.status_code == 200
+    assert "139****5678" in response.content.decode()
+    page = DisclosurePage.objects.get(pk=draft.pk).get_latest_revision_as_object()
+    assert [r.item for r in page.finance_rows.all()] == ["手填的一行"]
+
+    data["mask_numbers"] = "on"
+    response = admin_client.post(f"/admin/pages/{draft.pk}/edit/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = DisclosurePage.objects.get(pk=draft.pk).get_latest_revision_as_object()
+    assert [r.item for r in page.finance_rows.all()] == ["退还押金（联系电话 139****5678）"]
+
+
+def test_a_sheet_with_a_mobile_number_is_refused_and_not_kept(admin_client, draft):
+    documents = get_document_model().objects.count()
+    lines = [*NOVEMBER[:1], (date(2026, 11, 4), "退还押金 13912345678", None, 50, "记-9")]
+    content = sample_finance_workbook(lines)
+    response = admin_client.post(
+        f"/admin/pages/{draft.pk}/edit/", edit_data(draft, finance_sheet=upload(content))
+    )
+    assert response.status_code == 200
+    assert "139****5678" in response.content.decode()
+    assert get_document_model().objects.count() == documents
+
+
+def test_publishing_an_upload_puts_the_rows_and_the_original_on_the_live_page(admin_client, draft):
+    data = edit_data(draft, finance_sheet=upload(sample_finance_workbook(NOVEMBER)))
+    data["action-publish"] = "action-publish"
+    response = admin_client.post(f"/admin/pages/{draft.pk}/edit/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = DisclosurePage.objects.get(pk=draft.pk)
+    assert page.live
+    assert [r.voucher for r in page.finance_rows.all()] == ["记-001", "记-002", "记-003", "记-004"]
+    assert page.finance_source.title == "2026年11月财务收支表（原件）"
