@@ -249,3 +249,27 @@ def test_the_committee_snippets_list_members_in_office(client, committee, editor
     listing = client.get("/admin/disclosures/committees/")
     assert listing.status_code == 200
     assert "T-01社区党群服务中心" in listing.content.decode()
+
+
+def test_the_published_page_says_who_approved_it(client, in_review):
+    page, _task_state, links = in_review
+    decide_through(client, links["张桂兰"], "approve")
+    decide_through(client, links["李建国"], "approve")
+    page.refresh_from_db()
+    text = client.get(page.url).content.decode()
+    assert "经居务监督委员会审核：张桂兰、李建国" in text
+
+
+def test_a_draft_failing_the_page_checks_is_not_half_approved(client, in_review):
+    page, task_state, links = in_review
+    decide_through(client, links["张桂兰"], "approve")
+    revision = task_state.revision
+    revision.content["posting_until"] = "2026-11-01"  # before 公示开始
+    revision.save(update_fields=["content"])
+    response = decide_through(client, links["李建国"], "approve")
+    assert "未能发布" in response.content.decode()
+    assert "公示结束日期不能早于开始日期" in response.content.decode()
+    page.refresh_from_db()
+    assert not page.live
+    assert [d.member_name for d in ReviewDecision.objects.all()] == ["张桂兰"]
+    assert isinstance(review.verify(token_of(links["李建国"])), ReviewLink)
