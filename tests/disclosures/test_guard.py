@@ -244,9 +244,12 @@ def test_a_table_not_masking_names_shows_them_in_full(board):
     assert "张晓明" in html
 
 
-def test_the_published_page_shows_masked_names(board, client):
+@pytest.mark.parametrize("view", ["", "dayin/", "haibao/"])
+def test_the_published_page_and_its_prints_show_masked_names(board, client, view):
     page = build_disclosure(board, body=[table_block(NAME_ROWS, mask_names=True)])
-    html = client.get(page.url).content.decode()
+    response = client.get(page.url + view)
+    assert response.status_code == 200
+    html = response.content.decode()
     assert "张*明" in html and "欧**明" in html
     assert "张晓明" not in html and "欧阳晓明" not in html
     assert '<th scope="col">姓名</th>' in html

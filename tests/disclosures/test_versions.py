@@ -109,3 +109,19 @@ def test_fingerprints_are_the_same_for_the_same_content_and_differ_otherwise(boa
 def test_short_fingerprint_for_print():
     digest = "3f9a21c47b0d88e1" + "0" * 48
     assert short_fingerprint(digest) == "3F9A 21C4 7B0D 88E1"
+
+
+def test_the_earlier_version_stays_readable_from_the_page(published, client):
+    page = edit(published)
+    page.body = text_body("本月低保补助发放350元。")
+    page.correction_note = "补助金额由300元更正为350元。"
+    page.save_revision().publish()
+    first, second = versions_of(published)
+
+    current = client.get(published.url).content.decode()
+    assert "350元" in current
+    assert "补助金额由300元更正为350元。" in current
+    assert first.fingerprint in current and second.fingerprint in current
+    earlier = client.get(published.url + "banben/1/")
+    assert earlier.status_code == 200
+    assert "本月低保补助发放300元。" in earlier.content.decode()
