@@ -1,0 +1,51 @@
+"""Residents' numbers: finding them (the disclosures' guard), masking them, masking names."""
+
+from jiamenkou.privacy import (
+    find_personal_numbers,
+    is_resident_id,
+    mask_name,
+    mask_personal_numbers,
+    normalize_mobile,
+)
+
+# A valid resident ID number (GB 11643 check digit) and the same with a wrong last digit.
+ID = "11010119900307109X"
+WRONG = "110101199003071091"
+
+
+def test_the_check_digit_and_the_birth_date_decide_what_is_an_id_number():
+    assert is_resident_id(ID) and is_resident_id(ID.lower())
+    assert not is_resident_id(WRONG)
+    # Right check digits, but born before 1900 or in month 13.
+    assert not is_resident_id("110101189912310001")
+    assert not is_resident_id("110101202613310005")
+
+
+def test_found_numbers_come_masked_in_the_order_of_the_text():
+    found = find_personal_numbers(f"手机 13800138000，身份证 {ID}")
+    assert [(f.kind, f.masked) for f in found] == [
+        ("mobile", "138****8000"),
+        ("id", "110101********109X"),
+    ]
+
+
+def test_numbers_inside_longer_digit_runs_are_not_found():
+    assert find_personal_numbers("账号 6222021001123456789012") == []
+    assert find_personal_numbers(f"9{ID}") == []
+
+
+def test_masking_is_unchanged():
+    assert mask_personal_numbers("138 0013 8000") == "138****8000"
+    assert mask_personal_numbers(f"证号{ID}") == "证号110101********109X"
+    assert normalize_mobile("+86 138-0013-8000") == "13800138000"
+
+
+def test_mask_name():
+    assert [mask_name(n) for n in ("张明", "张晓明", "欧阳晓明", "明", "")] == [
+        "张*",
+        "张*明",
+        "欧**明",
+        "明",
+        "",
+    ]
+    assert mask_name("Li Hua") == "L* ***"
