@@ -52,7 +52,8 @@ def build_disclosure(board, *, publish=True, rows=(), **fields) -> DisclosurePag
     values.setdefault(
         "slug", f"d-{values['kind']}-{values['period_year']}-{values.get('period_number') or 0}"
     )
-    page = DisclosurePage(**values)
+    # A draft is not live (Wagtail's ``live`` defaults to True for a new page).
+    page = DisclosurePage(**{"live": publish, **values})
     page.finance_rows = [FinanceRow(**row) for row in rows]
     board.add_child(instance=page)
     revision = page.save_revision()
