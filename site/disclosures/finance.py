@@ -442,7 +442,11 @@ def previous_closing_balance(page):
     from disclosures.models.kinds import DisclosureKind
 
     if not page.path or page.depth is None:
-        return None, None
+        return None, None  # a new page's preview: nothing before it yet
+    try:
+        starts_on = page.period.starts_on
+    except (TypeError, ValueError, AttributeError):
+        return None, None  # an unfinished period (a preview of a form with errors)
     board_path = page.path[: -page.steplen]
     candidates = (
         DisclosurePage.objects.live()
@@ -457,6 +461,8 @@ def previous_closing_balance(page):
             "path",
             "depth",
             "title",
+            "slug",
+            "url_path",
             "period_kind",
             "period_year",
             "period_number",
@@ -464,7 +470,6 @@ def previous_closing_balance(page):
             "opening_balance",
         )
     )
-    starts_on = page.period.starts_on
     earlier = [d for d in candidates if d.period.ends_on < starts_on]
     earlier.sort(key=lambda d: (d.period.starts_on, d.period.ends_on, d.pk))
     balance = None

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import time_machine
 from disclosures.finance import (
     FinanceSheetError,
     apply_sheet,
@@ -102,6 +103,7 @@ def test_columns_in_any_order_text_dates_and_amounts_with_commas(tmp_path):
             ["凭证号", "项目", "日期", "支出（元）", "收入（元）"],
             ["记-1", "收到捐款", "2026/11/3", "", "￥1,200.00"],
             ["记-2", "购买图书", "2026年11月5日", "1,150", None],
+            ["记-3", "盘点库存（无收支）", "2026-11-30", None, None],
             [None, "本月合计", None, "1,150.00", "1200"],
         ],
     )
@@ -109,8 +111,9 @@ def test_columns_in_any_order_text_dates_and_amounts_with_commas(tmp_path):
     assert [(r.date, r.item, r.income, r.expenditure, r.voucher) for r in sheet.rows] == [
         (date(2026, 11, 3), "收到捐款", Decimal("1200.00"), Decimal("0.00"), "记-1"),
         (date(2026, 11, 5), "购买图书", Decimal("0.00"), Decimal("1150.00"), "记-2"),
+        (date(2026, 11, 30), "盘点库存（无收支）", Decimal("0.00"), Decimal("0.00"), "记-3"),
     ]
-    assert sheet.totals_row == 6
+    assert sheet.totals_row == 7
 
 
 def test_stated_totals_that_disagree_are_refused_naming_the_rows(tmp_path):
@@ -466,3 +469,22 @@ def test_publishing_an_upload_puts_the_rows_and_the_original_on_the_live_page(ad
     assert page.live
     assert [r.voucher for r in page.finance_rows.all()] == ["记-001", "记-002", "记-003", "记-004"]
     assert page.finance_source.title == "2026年11月财务收支表（原件）"
+
+
+def test_the_public_page_of_a_finance_disclosure_shows_the_table(client, board):
+    build_disclosure(
+        board,
+        **finance_fields(2026, 10, opening_balance=Decimal("300")),
+        rows=[row(date(2026, 10, 8), "收到经费", 1000, 0, "记-1")],
+    )
+    page = build_disclosure(
+        board,
+        **finance_fields(),
+        rows=[row(date(2026, 11, 3), "购买慰问品", 0, "250.5", "记-2")],
+    )
+    with time_machine.travel(date(2026, 12, 5)):
+        html = client.get(page.url).content.decode()
+    assert "<caption>2026年11月财务收支明细（单位：元）</caption>" in html
+    assert "上期结余（2026年10月期末余额）" in html
+    assert "1,300.00" in html  # carried
+    assert "1,049.50" in html  # closing
