@@ -4,10 +4,11 @@ saved (the committee's review page shows drafts to residents) or published.
 ``DisclosurePage.clean()`` calls :func:`check_personal_numbers`, so every path that saves or
 publishes (the admin form, the workflow's publish, imports, the demo) is refused. It reads
 the title, text blocks, table cells and captions, finance rows, the correction note, and the
-attached PDF and xlsx files (and the uploaded finance sheet). Messages say where, and show
+attached PDF, xlsx and docx files (and the uploaded finance sheet). Messages say where, and show
 the number masked only. :func:`mask_page_numbers` masks what the site may change; attached
-files the editor must replace. Scanned PDFs without a text layer pass (no OCR here); a PDF
-that cannot be read at all is refused, since it cannot be checked.
+files the editor must replace. Scanned PDFs without a text layer pass (no OCR here); a file
+that cannot be read (damaged, locked with a password, or an old xls/doc) is refused, since
+it cannot be checked. Images and other kinds of file are not read.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from jiamenkou.privacy import Found, find_personal_numbers, mask_name, mask_pers
 KIND_NAMES = {"id": "身份证号", "mobile": "手机号"}
 BLOCK_NAMES = {"text": "文字", "table": "表格", "attachment": "附件", "figure": "图片"}
 # Bump when the way files are read changes, so cached findings are read again.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 CACHE_SECONDS = 60 * 60 * 24 * 30
 
 
@@ -117,29 +118,51 @@ def page_documents(page) -> Iterator[tuple[str, str, int | None, object]]:
 # -- reading attached files ----------------------------------------------------------------
 
 
+# Old binary Office and WPS formats: nothing here reads them, so they cannot be checked.
+UNCHECKABLE = (".xls", ".doc", ".et", ".wps", ".dps", ".ppt")
+
+
 def file_texts(filename: str, data: bytes) -> list[tuple[str, str]]:
-    """(place within the file, text) of a PDF (per page) or xlsx (per cell); other kinds
-    of file give nothing. Raises UnreadableFile when a PDF or xlsx cannot be opened."""
+    """(place within the file, text) of a PDF (per page), xlsx (per cell), docx, csv or
+    txt; images and other kinds of file give nothing. Raises UnreadableFile when a file
+    cannot be opened, or is of an old Office format that cannot be read."""
     name = filename.lower()
     if name.endswith(".pdf"):
         return pdf_texts(data)
     if name.endswith((".xlsx", ".xlsm")):
         return xlsx_texts(data)
+    if name.endswith(".docx"):
+        return docx_texts(data)
     if name.endswith((".csv", ".txt")):
         return [("", data.decode("utf-8", errors="replace"))]
+    if name.endswith(UNCHECKABLE):
+        raise UnreadableFile("old office format")
     return []
+
+
+def docx_texts(data: bytes) -> list[tuple[str, str]]:
+    import re
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            xml = archive.read("word/document.xml").decode("utf-8", errors="replace")
+    except (zipfile.BadZipFile, KeyError) as error:
+        raise UnreadableFile(str(error)) from error
+    # Word splits a number over runs (<w:t>1380013</w:t>…<w:t>8000</w:t>): join the runs,
+    # keep paragraphs apart.
+    return [("", html.unescape(re.sub(r"<[^>]+>", "", xml.replace("</w:p>", "\n"))))]
 
 
 def pdf_texts(data: bytes) -> list[tuple[str, str]]:
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise UnreadableFile("encrypted")
         return [(f"第{n}页", page.extract_text() or "") for n, page in enumerate(reader.pages, 1)]
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as error:
+    except Exception as error:  # damaged PDFs fail in many ways; none may stop the check
         raise UnreadableFile(str(error)) from error
 
 
@@ -198,7 +221,7 @@ def document_problems(field, place, block, document) -> tuple[list[Problem], lis
     except UnreadableFile:
         return [], [
             f"无法读取{place}的文字，无法检查其中是否有身份证号、手机号："
-            "请上传可复制文字、未加密的文件。"
+            "请上传可复制文字、未加密的 PDF、xlsx 或 docx 文件（旧的 xls、doc 请另存为新格式）。"
         ]
     except OSError:
         return [], [f"{place}的文件找不到了，请重新上传。"]

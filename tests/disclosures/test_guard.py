@@ -339,3 +339,33 @@ def test_a_pdf_locked_with_a_password_is_refused(draft):
     pdf.cell(text=f"ID {ID}")
     draft.body = [("attachment", {"document": document("加密.pdf", bytes(pdf.output()))})]
     assert "无法读取正文第1块附件“加密.pdf”的文字" in refusal(draft.save_revision)
+
+
+def docx_bytes(*runs):
+    """A minimal Word file whose one paragraph is ``runs`` (Word splits text into runs)."""
+    import zipfile
+
+    body = "".join(f"<w:r><w:t>{run}</w:t></w:r>" for run in runs)
+    xml = (
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        f"<w:body><w:p>{body}</w:p></w:body></w:document>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("word/document.xml", xml)
+    return out.getvalue()
+
+
+def test_a_mobile_split_over_runs_in_an_attached_docx_is_refused(draft):
+    word = document("通知.docx", docx_bytes("联系人李华，电话1391234", "5678。"))
+    draft.body = [("attachment", {"document": word})]
+    assert "正文第1块附件“通知.docx”含有未遮盖的手机号（139****5678）" in refusal(
+        draft.save_revision
+    )
+
+
+def test_an_old_xls_that_cannot_be_checked_is_refused(draft):
+    draft.body = [("attachment", {"document": document("名单.xls", b"\xd0\xcf\x11\xe0 old")})]
+    message = refusal(draft.save_revision)
+    assert "无法读取正文第1块附件“名单.xls”的文字" in message
+    assert "另存为新格式" in message
