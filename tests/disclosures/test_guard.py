@@ -98,7 +98,7 @@ def board():
 
 @pytest.fixture
 def draft(board):
-    return build_disclosure(board, publish=False, live=False)
+    return build_disclosure(board, publish=False)
 
 
 # -- finding numbers -----------------------------------------------------------------------
