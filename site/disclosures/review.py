@@ -23,6 +23,7 @@ from datetime import timedelta
 
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.core.signals import request_finished
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -135,6 +136,13 @@ def issue_links(task_state, user=None, members=None) -> list[tuple[CommitteeMemb
     return issued
 
 
+@receiver(request_finished)
+def forget_fresh_links(**kwargs):
+    """Links nobody took during a request (a task restarted by a member's approval) are
+    not kept in the thread beyond it."""
+    _fresh.links = {}
+
+
 def take_fresh_links(task_state_id) -> list[tuple[CommitteeMember, str]]:
     """The links issued for ``task_state_id`` in this thread since the last call (the
     admin hands those issued by the workflow's start to the editor who submitted)."""
@@ -187,6 +195,8 @@ class Outcome:
     quorum: int
     published: bool = False
     returned: bool = False
+    #: The draft was edited during the review: the committee reviews the new draft anew.
+    restarted: bool = False
 
 
 def approvals_of(task_state):
@@ -239,6 +249,17 @@ def decide(link: ReviewLink, approved: bool, comment: str = "") -> Outcome:
         page = review_page(task_state)
         page.refresh_from_db()
         outcome.published = page.live and page.live_revision_id == task_state.revision_id
+        # WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT: an approval of an outdated draft
+        # starts the task again on the latest one (its links go to the editor's page).
+        outcome.restarted = (
+            TaskState.objects.filter(
+                workflow_state_id=task_state.workflow_state_id,
+                task_id=task_state.task_id,
+                status=TaskState.STATUS_IN_PROGRESS,
+            )
+            .exclude(pk=task_state.pk)
+            .exists()
+        )
     return outcome
 
 

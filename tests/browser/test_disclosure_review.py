@@ -144,3 +144,32 @@ def test_members_without_accounts_approve_through_their_links(
         assert "张桂兰、李建国" in text
     finally:
         reader.close()
+
+
+def test_submitting_without_a_committee_keeps_the_draft_and_says_why(live_server, desk_page):
+    """A center without a committee: 提交审核 saves the draft and explains; nothing waits."""
+    from disclosures.review import ensure_review_workflow
+
+    from district.demo.loader import load_district
+    from district.models import CenterPage
+    from tests.disclosures.builders import build_board, build_disclosure
+
+    load_district(password=PASSWORD)
+    center = CenterPage.objects.order_by("path").first()
+    board = build_board(center, slug="gongkai-shenhe")
+    ensure_review_workflow()
+    draft = build_disclosure(board, publish=False, live=False)
+
+    editor = desk_page
+    log_in(editor, live_server.url)
+    editor.goto(f"{live_server.url}/admin/pages/{draft.pk}/edit/")
+    editor.fill("#id_title", "2026年11月居务公开（修订）")
+    editor.locator("footer .w-dropdown-button button[aria-label], footer .w-dropdown-button "
+                   ".w-dropdown__toggle").first.click()  # fmt: skip
+    editor.locator("button[name=action-submit]").click()
+    editor.wait_for_load_state()
+    error = editor.locator(".messages .error").first.inner_text()
+    assert "还没有设置居务监督委员会" in error and "已保存为草稿" in error
+    draft.refresh_from_db()
+    assert draft.get_latest_revision().as_object().title == "2026年11月居务公开（修订）"
+    assert draft.current_workflow_state is None

@@ -273,3 +273,17 @@ def test_a_draft_failing_the_page_checks_is_not_half_approved(client, in_review)
     assert not page.live
     assert [d.member_name for d in ReviewDecision.objects.all()] == ["张桂兰"]
     assert isinstance(review.verify(token_of(links["李建国"])), ReviewLink)
+
+
+def test_a_draft_edited_during_review_is_reviewed_anew(client, in_review, editor):
+    page, task_state, links = in_review
+    decide_through(client, links["张桂兰"], "approve")
+    page.title = "2026年11月居务公开（修订）"
+    page.save_revision(user=editor)
+    response = decide_through(client, links["李建国"], "approve")
+    assert "需要委员会重新审核修改后的内容" in response.content.decode()
+    page.refresh_from_db()
+    assert not page.live
+    restarted = page.current_workflow_task_state
+    assert restarted.pk != task_state.pk
+    assert restarted.review_links.count() == 3
