@@ -114,6 +114,8 @@ def read_finance_sheet(file, period=None) -> FinanceSheet:
         ) from error
     try:
         sheet = workbook.worksheets[0]
+        if hasattr(sheet, "reset_dimensions"):
+            sheet.reset_dimensions()  # some programs write a wrong size; read every row
         lines = [list(values) for values in sheet.iter_rows(values_only=True)]
     finally:
         workbook.close()
