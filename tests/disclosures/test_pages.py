@@ -261,3 +261,14 @@ def test_a_version_that_does_not_exist_is_not_found(client, district):
     page = build_disclosure(board)
 
     assert get(client, page.url + "banben/9/").status_code == 404
+
+
+def test_a_center_board_says_when_the_next_posting_is_due(client, district):
+    street, _centers, (board, _other) = district
+    street_board = build_board(street)
+
+    html = get(client, board.url).content.decode()
+
+    # Tracking from July with nothing posted: the earliest owed posting is overdue.
+    assert "下一次公开：" in html and "应于" in html and "已逾期" in html
+    assert "下一次公开：" not in get(client, street_board.url).content.decode()
