@@ -32,6 +32,7 @@ class BoardFeed(Feed):
         board = DisclosureBoardPage.objects.live().public().filter(pk=board_id).first()
         if board is None:
             raise Http404("没有这个公开栏。")
+        self.board = board
         return board
 
     def title(self, board):
@@ -50,6 +51,9 @@ class BoardFeed(Feed):
         return with_centers(newest_first(board.disclosures())[:FEED_ENTRIES])
 
     def item_title(self, page):
+        # A street's feed mixes its centers' "2026年11月财务公开": say whose each is.
+        if self.board.is_street_board and page.center:
+            return f"{page.center.title}：{page.title}"
         return page.title
 
     def item_description(self, page):

@@ -59,7 +59,10 @@ def test_a_street_board_feed_gathers_its_centers(client, district):
     feed = read_feed(client, street_board)
 
     assert feed.feed.title == f"{street.title}公开栏"
-    assert {entry.title for entry in feed.entries} == {"一中心的公开", "二中心的公开"}
+    assert {entry.title for entry in feed.entries} == {
+        f"{centers[0].title}：一中心的公开",
+        f"{centers[1].title}：二中心的公开",
+    }
 
 
 def test_the_feed_is_advertised_on_the_board(client, district):
