@@ -35,7 +35,7 @@ def test_a_board_feed_lists_its_live_disclosures_newest_first(client, district):
         posting_until=date(2026, 11, 30),
     )
     november = build_disclosure(board, title="2026年11月财务公开", kind="finance")
-    build_disclosure(board, title="尚未发布", kind="party", publish=False, live=False)
+    build_disclosure(board, title="尚未发布", kind="party", publish=False)
     build_disclosure(other, title="别的中心的公开")
 
     feed = read_feed(client, board)

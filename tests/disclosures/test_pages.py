@@ -89,7 +89,7 @@ def test_board_shows_what_is_posted_now_apart_from_what_has_ended(client, distri
 
 def test_a_draft_is_not_on_the_board(client, district):
     _street, _centers, (board, _other) = district
-    build_disclosure(board, title="尚未发布的公开", publish=False, live=False)
+    build_disclosure(board, title="尚未发布的公开", publish=False)
 
     assert "尚未发布的公开" not in get(client, board.url).content.decode()
 
