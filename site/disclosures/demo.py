@@ -653,20 +653,26 @@ def demo_user():
     )
 
 
-# What the demo's editors may do in the disclosures' admin (centers: by page permissions).
-DISTRICT_PERMISSIONS = [
+# What the demo's editors may do in the disclosures' admin: committees (members are edited
+# inline) and cadence rules. Which centers, the admin decides from their page permissions
+# (district/permissions.py): a center's editor keeps that center's committee and own rules,
+# the district's defaults stay with the district's editors.
+EDITOR_PERMISSIONS = [
     f"{action}_{model}"
     for model in ("supervisioncommittee", "committeemember", "cadencerule")
     for action in ("add", "change", "delete", "view")
 ]
-CENTER_PERMISSIONS = ["view_supervisioncommittee", "change_supervisioncommittee"] + [
-    f"{action}_committeemember" for action in ("add", "change", "delete", "view")
+CENTER_PERMISSIONS = [
+    "view_supervisioncommittee",
+    "change_supervisioncommittee",
+    *(f"{action}_committeemember" for action in ("add", "change", "delete", "view")),
+    *(f"{action}_cadencerule" for action in ("add", "change", "delete", "view")),
 ]
 
 
 def load_permissions() -> None:
     """Wagtail's Editors keep every committee and the cadence rules; the community
-    editor group of the catalog demo sees and keeps its own center's committee."""
+    editor group of the catalog demo keeps its own center's committee and rules."""
     from catalog.demo import CENTER_EDITOR
 
     def permissions(codenames):
@@ -675,7 +681,7 @@ def load_permissions() -> None:
         )
 
     editors, _ = Group.objects.get_or_create(name="Editors")
-    editors.permissions.add(*permissions(DISTRICT_PERMISSIONS))
+    editors.permissions.add(*permissions(EDITOR_PERMISSIONS))
     community = Group.objects.filter(name=CENTER_EDITOR[1]).first()
     if community is not None:
         community.permissions.add(*permissions(CENTER_PERMISSIONS))

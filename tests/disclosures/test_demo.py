@@ -202,13 +202,21 @@ class DisclosuresDemoTest(TestCase):
                 self.assertIsNotNone(path, page_type.name)
                 self.assertEqual(self.client.get(path).status_code, 200, path)
 
-    def test_the_community_editor_sees_the_committee(self):
-        editor = get_user_model().objects.get(username="bianji_haitangyuan")
-        self.assertTrue(editor.has_perm("disclosures.view_supervisioncommittee"))
-        self.assertTrue(editor.has_perm("disclosures.change_supervisioncommittee"))
-        self.assertFalse(editor.has_perm("disclosures.change_cadencerule"))
-        district = get_user_model().objects.get(username="bianji")
-        self.assertTrue(district.has_perm("disclosures.change_cadencerule"))
+    def test_the_demo_editors_reach_the_committees_as_their_centers_allow(self):
+        users = get_user_model().objects
+        district, community = users.get(username="bianji"), users.get(username="bianji_haitangyuan")
+        self.client.force_login(district)
+        listing = self.client.get("/admin/disclosures/committees/")
+        self.assertContains(listing, "春晖里社区党群服务中心")
+        self.client.force_login(community)
+        listing = self.client.get("/admin/disclosures/committees/")
+        self.assertContains(listing, "海棠苑社区党群服务中心")
+        self.assertNotContains(listing, "春晖里社区党群服务中心")
+        committee = SupervisionCommittee.objects.get(center__code="HHD-CH-01")
+        edit = self.client.get(f"/admin/disclosures/committees/edit/{committee.pk}/")
+        self.assertContains(edit, committee.members.order_by("sort_order").first().name)
+        board = DisclosureBoardPage.objects.child_of(committee.center).get()
+        self.assertEqual(self.client.get(f"/admin/pages/{board.pk}/").status_code, 200)
 
     def test_loading_again_changes_nothing(self):
         output = StringIO()
