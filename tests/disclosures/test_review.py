@@ -230,6 +230,9 @@ def test_the_links_page_issues_links_shown_to_the_editor_with_masked_mobiles(
 
     index = client.get("/admin/disclosures/review/").content.decode()
     assert "2026年11月居务公开" in index
+    # The edit page's header menu leads there too.
+    edit = client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
+    assert url in edit and "审核链接" in edit
 
 
 def test_only_editors_of_the_page_see_its_links(client, in_review):
@@ -287,3 +290,20 @@ def test_a_draft_edited_during_review_is_reviewed_anew(client, in_review, editor
     restarted = page.current_workflow_task_state
     assert restarted.pk != task_state.pk
     assert restarted.review_links.count() == 3
+
+
+def test_a_returned_draft_resubmitted_gets_new_links(client, in_review, editor):
+    page, task_state, links = in_review
+    decide_through(client, links["王秀英"], "return", "请补充会议纪要")
+    page.save_revision(user=editor)
+    state = WorkflowState.objects.get(pk=task_state.workflow_state_id)
+    state.resume(user=editor)  # what 重新提交 does in the editor
+    resumed = page.current_workflow_task_state
+    fresh = {member.name: url for member, url in review.take_fresh_links(resumed.pk)}
+    assert set(fresh) == {"张桂兰", "李建国", "王秀英"}
+    assert review.verify(token_of(links["张桂兰"])) == "该公开事项已不在审核中"
+    decide_through(client, fresh["张桂兰"], "approve")
+    decide_through(client, fresh["王秀英"], "approve")
+    page.refresh_from_db()
+    assert page.live
+    assert [d.member_name for d in review.approval_record(page)] == ["张桂兰", "王秀英"]
