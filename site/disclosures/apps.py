@@ -7,5 +7,6 @@ class DisclosuresConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Wagtail hooks of the admin modules, and the signal that records published versions.
-        from disclosures import signals  # noqa: F401
+        # The receivers: published versions (signals) and the review workflow given to each
+        # new board (review), whatever creates it: the admin, load_demo, a command.
+        from disclosures import review, signals  # noqa: F401
