@@ -518,6 +518,8 @@ def load_center(center, context: Context, overdue: bool) -> None:
             f"逾期示例：{center.title}{skipped.period.label}财务公开未发布"
             f"（应于{skipped.due_on:%Y年%m月%d日}前公开）。"
         )
+    # The newest month posted keeps the bookkeeper's original xlsx.
+    newest = [posting for posting in months if posting is not skipped][-1]
     for index, posting in enumerate(months):
         if posting is skipped:
             continue
@@ -528,7 +530,7 @@ def load_center(center, context: Context, overdue: bool) -> None:
             rows[2]["expenditure"] = WRONG_UTILITIES
         slug = f"caiwu-{period.key}"
         source = None
-        if index == len(months) - 1 and not board.get_children().filter(slug=slug).exists():
+        if posting is newest and not board.get_children().filter(slug=slug).exists():
             rows, source = finance_source(center, period, rows)
         page, created = add_disclosure(
             board,

@@ -232,6 +232,7 @@ class DisclosuresDemoTest(TestCase):
     [
         date(2027, 1, 10),  # December's finance falls due today: not overdue yet
         date(2027, 4, 2),  # March has ended but is not posted yet; Q1 neither
+        date(2027, 2, 20),  # January, the newest month posted elsewhere, is the missing one
     ],
 )
 def test_one_overdue_item_whatever_the_day(today):
@@ -242,3 +243,10 @@ def test_one_overdue_item_whatever_the_day(today):
         assert [o.center.code for o in overdue] == ["HHD-CH-02"]
         assert any(o.period.label in line for line in lines for o in overdue)
         assert any("更正示例" in line for line in lines)
+        for center in CenterPage.objects.exclude(kind=CenterKind.SERVICE_HALL):
+            months = DisclosurePage.objects.live().filter(
+                kind=DisclosureKind.FINANCE, path__startswith=center.path
+            )
+            assert months.count() >= 4
+            newest = months.order_by("-period_year", "-period_number").first()
+            assert newest.finance_source is not None, center.title
