@@ -48,6 +48,12 @@ NOT_PAGES = {
     "kiosk:service_worker": "the lobby screen's service worker script",
     "disclosures:review": "one-time signed link; axe-checked in tests/browser/test_disclosure_review.py",
     "disclosures:board_feed": "Atom feed (advertised on the disclosure boards and disclosures)",
+    "notices:district_rss": "RSS feed of notices (advertised on the home page)",
+    "notices:district_atom": "Atom feed of notices (advertised on the home page)",
+    "notices:street_rss": "RSS feed of notices (advertised on the street and its notice index)",
+    "notices:street_atom": "Atom feed of notices (advertised on the street and its notice index)",
+    "notices:center_rss": "RSS feed of notices (advertised on the center and its notice index)",
+    "notices:center_atom": "Atom feed of notices (advertised on the center and its notice index)",
 }
 
 

@@ -4,7 +4,14 @@ from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
-from district.models import CenterPage, HomePage, NoticeIndexPage, NoticePage, StreetPage
+from district.models import (
+    CenterPage,
+    HomePage,
+    NoticeCategory,
+    NoticeIndexPage,
+    NoticePage,
+    StreetPage,
+)
 from tests.district.builders import build_center, build_home, build_notice_index, build_street
 
 
@@ -61,6 +68,8 @@ class EditorBuildsTreeTests(WagtailPageTestCase):
                     "title": "停水通知",
                     "slug": "tingshui",
                     "date": "2026-11-20",
+                    "category": NoticeCategory.objects.get(slug="tingshui-tingdian").pk,
+                    "expires_on": "2026-11-25",
                     "summary": "11月25日停水",
                     "body": rich_text("<p>因管网维修，11月25日9:00至15:00停水。</p>"),
                 }
@@ -68,6 +77,23 @@ class EditorBuildsTreeTests(WagtailPageTestCase):
         )
         notice = NoticePage.objects.get(slug="tingshui")
         self.assertEqual(notice.get_parent().id, index.id)
+        self.assertEqual(notice.category.name, "停水停电")
+
+    def test_a_notice_needs_a_category_and_ends_no_earlier_than_it_is_dated(self):
+        index = build_notice_index(self.center)
+        form = nested_form_data(
+            {
+                "title": "停水通知",
+                "slug": "tingshui",
+                "date": "2026-11-20",
+                "expires_on": "2026-11-19",
+                "body": rich_text("<p>停水。</p>"),
+            }
+        )
+        with self.assertRaisesMessage(AssertionError, "有效期不能早于发布日期"):
+            self.assertCanCreate(index, NoticePage, form)
+        with self.assertRaisesMessage(AssertionError, "category"):
+            self.assertCanCreate(index, NoticePage, form)
 
     def test_an_editor_creates_a_center_with_rooms_and_is_sent_to_its_place_form(self):
         form = nested_form_data(

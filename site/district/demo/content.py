@@ -26,6 +26,13 @@ class DemoNotice:
     date: date
     summary: str
     body: str
+    #: Slug of its category (district.NoticeCategory, seeded by migration 0004).
+    category: str = "qita"
+    #: Days from the day the demo loads: pinned until then / in force until then (negative:
+    #: already expired) / dated that many days back instead of ``date``.
+    pinned_for_days: int | None = None
+    expires_in_days: int | None = None
+    days_ago: int | None = None
 
 
 @dataclass(frozen=True)
@@ -61,9 +68,40 @@ DISTRICT_INTRO = (
 )
 
 
-def _notice(slug, title, day, summary, *paragraphs) -> DemoNotice:
+#: The category of each demo notice (by slug); those not named are 其他.
+NOTICE_CATEGORIES = {
+    "2026-saturday-service": "banshi-tixing",
+    "2026-green-channel": "banshi-tixing",
+    "2026-winter-heating": "banshi-tixing",
+    "2026-volunteer-recruit": "zhaomu",
+    "2026-free-checkup": "huodong-yugao",
+    "2026-elder-canteen-menu": "zhengce-xuanchuan",
+    "2026-library-hours": "banshi-tixing",
+    "2026-after-school": "zhaomu",
+    "2026-residents-council": "huodong-yugao",
+    "2026-bath-booking": "banshi-tixing",
+    "2026-lawyer-duty": "banshi-tixing",
+    "2026-repair-day": "huodong-yugao",
+    "2026-anti-fraud": "zhengce-xuanchuan",
+    "2026-skills-training": "zhaomu",
+    "2026-points-exchange": "huodong-yugao",
+    "2026-choir": "zhaomu",
+    "2026-after-school-care": "banshi-tixing",
+    "2026-recycling": "huodong-yugao",
+    "2026-childcare-openings": "zhengce-xuanchuan",
+}
+#: The street's heating notice stays at the top of its lists for two weeks from loading.
+PINNED_NOTICES = {"2026-winter-heating": 14}
+#: The repair day is over: its notice expired three days before loading.
+EXPIRED_NOTICES = {"2026-repair-day": -3}
+
+
+def _notice(slug, title, day, summary, *paragraphs, **fields) -> DemoNotice:
     body = "".join(f"<p>{text}</p>" for text in paragraphs)
-    return DemoNotice(slug, title, day, summary, body)
+    fields.setdefault("category", NOTICE_CATEGORIES.get(slug, "qita"))
+    fields.setdefault("pinned_for_days", PINNED_NOTICES.get(slug))
+    fields.setdefault("expires_in_days", EXPIRED_NOTICES.get(slug))
+    return DemoNotice(slug, title, day, summary, body, **fields)
 
 
 SERVICE_HALL = DemoCenter(
@@ -212,6 +250,19 @@ CHUNHUA = DemoStreet(
                     "11月18日晚7点在居民议事厅召开。",
                     "社区定于11月18日19:00在二楼居民议事厅召开居民议事会，商议小区停车位改造方案。",
                     "欢迎居民代表和楼门长参加。",
+                ),
+                # Urgent (停水停电): a banner on the center's pages until it expires.
+                _notice(
+                    "water-outage",
+                    "海棠苑小区二次供水设施检修临时停水通知",
+                    date(2026, 12, 1),
+                    "检修期间1至6号楼白天停水，请提前储水。",
+                    "自来水公司将对小区二次供水设施进行检修，检修期间1至6号楼每日8:00至18:00停水，"
+                    "18:00后恢复供水。请居民提前储水，关好家中水龙头。",
+                    "行动不便的老年人需要送水的，请联系社区一站式服务窗口。",
+                    category="tingshui-tingdian",
+                    days_ago=1,
+                    expires_in_days=3,
                 ),
             ],
         ),

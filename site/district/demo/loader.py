@@ -2,11 +2,14 @@
 so loading twice leaves one copy of everything."""
 
 import secrets
+from datetime import timedelta
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Collection, Locale, Page, Site
 
@@ -16,6 +19,7 @@ from district.models import (
     CenterPage,
     DistrictSettings,
     HomePage,
+    NoticeCategory,
     NoticeIndexPage,
     NoticePage,
     StreetPage,
@@ -84,9 +88,25 @@ def load_home() -> HomePage:
     return home
 
 
+def notice_categories() -> dict[str, NoticeCategory]:
+    """The categories by slug: those the migration seeds, made again if a flushed database
+    (a transactional test) lost them."""
+    seeded = import_module("district.migrations.0004_seed_notice_categories").CATEGORIES
+    for order, (slug, name, is_urgent) in enumerate(seeded, start=1):
+        NoticeCategory.objects.get_or_create(
+            slug=slug, defaults={"name": name, "is_urgent": is_urgent, "sort_order": order * 10}
+        )
+    return {category.slug: category for category in NoticeCategory.objects.all()}
+
+
+def _days_from_today(days: int | None):
+    return None if days is None else timezone.localdate() + timedelta(days=days)
+
+
 def load_notices(owner: Page, notices: list[content.DemoNotice]) -> None:
     if not notices:
         return
+    categories = notice_categories()
     index = upsert_child(owner, NoticeIndexPage, NOTICE_INDEX_SLUG, title="通知公告")
     for notice in notices:
         upsert_child(
@@ -94,7 +114,10 @@ def load_notices(owner: Page, notices: list[content.DemoNotice]) -> None:
             NoticePage,
             notice.slug,
             title=notice.title,
-            date=notice.date,
+            date=notice.date if notice.days_ago is None else _days_from_today(-notice.days_ago),
+            category=categories[notice.category],
+            pinned_until=_days_from_today(notice.pinned_for_days),
+            expires_on=_days_from_today(notice.expires_in_days),
             summary=notice.summary,
             body=notice.body,
         )
