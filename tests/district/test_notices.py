@@ -223,14 +223,14 @@ def test_the_demo_has_notices_of_each_category_one_pinned_expired_and_urgent(cli
     load_district(password="demo-password-1")
     load_district(password="demo-password-1")  # twice changes nothing
     notices = NoticePage.objects.live()
-    assert notices.filter(slug="water-outage").count() == 1
+    assert notices.filter(slug="power-outage").count() == 1
     assert set(NoticeCategory.objects.values_list("slug", flat=True)) == set(
         notices.values_list("category__slug", flat=True)
     )
     assert notices.current().filter(pinned_until__isnull=False).exists()
     expired = notices.exclude(pk__in=notices.current()).get()
     urgent = NoticePage.objects.current().urgent().get()
-    assert urgent.get_parent().get_parent().specific.code == "HHD-CH-01"
+    assert urgent.get_parent().get_parent().specific.code == "HHD-XY"  # the sample center
     assert "已过期" in client.get(expired.url).content.decode()
-    soup = BeautifulSoup(client.get("/chunhua/haitangyuan/").content, "html.parser")
+    soup = BeautifulSoup(client.get("/xiangyang/zhongxin/").content, "html.parser")
     assert urgent.title in soup.select_one("section.urgent-banner").get_text()

@@ -251,19 +251,6 @@ CHUNHUA = DemoStreet(
                     "社区定于11月18日19:00在二楼居民议事厅召开居民议事会，商议小区停车位改造方案。",
                     "欢迎居民代表和楼门长参加。",
                 ),
-                # Urgent (停水停电): a banner on the center's pages until it expires.
-                _notice(
-                    "water-outage",
-                    "海棠苑小区二次供水设施检修临时停水通知",
-                    date(2026, 12, 1),
-                    "检修期间1至6号楼白天停水，请提前储水。",
-                    "自来水公司将对小区二次供水设施进行检修，检修期间1至6号楼每日8:00至18:00停水，"
-                    "18:00后恢复供水。请居民提前储水，关好家中水龙头。",
-                    "行动不便的老年人需要送水的，请联系社区一站式服务窗口。",
-                    category="tingshui-tingdian",
-                    days_ago=1,
-                    expires_in_days=3,
-                ),
             ],
         ),
         DemoCenter(
@@ -398,6 +385,21 @@ XIANGYANG = DemoStreet(
                     date(2026, 11, 1),
                     "每月第一个周六为积分兑换日。",
                     "志愿服务积分可在每月第一个周六到二楼爱心超市兑换生活用品。",
+                ),
+                # Urgent (停水停电): a banner on the center's pages until it expires. This
+                # center offers the most services, so the page sweeps sample it.
+                _notice(
+                    "power-outage",
+                    "向阳里片区电力线路检修临时停电通知",
+                    date(2026, 12, 1),
+                    "检修期间中心及周边小区白天停电，窗口改为人工受理。",
+                    "供电公司将对向阳里片区电力线路进行检修，检修期间每日8:00至17:00，"
+                    "向阳街道党群服务中心及周边小区停电，中心电梯和自助服务设备暂停使用，"
+                    "便民服务大厅窗口改为人工受理。",
+                    "请居民提前做好准备；使用家用医疗设备的居民如需帮助，请联系所在社区。",
+                    category="tingshui-tingdian",
+                    days_ago=1,
+                    expires_in_days=3,
                 ),
             ],
         ),
