@@ -7,6 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from activities.demo import load_activities_demo
 from catalog.demo import load_catalog_demo
+from disclosures.demo import load_disclosures_demo
 from district.context_processors import ELDERLY_MODE_COOKIE
 from jiamenkou.public_pages import public_pages
 from search.demo import load_search_demo
@@ -22,6 +23,7 @@ DESKTOP = {"width": 1366, "height": 900}
 def public_site(demo_site):
     load_catalog_demo(password="browser-catalog-password")
     load_activities_demo()
+    load_disclosures_demo()
     load_search_demo()
     return demo_site
 
