@@ -19,7 +19,6 @@ def draft_in_a_reviewing_center(live_server):
     draft disclosure on it."""
     from disclosures.models import CommitteeMember, SupervisionCommittee
     from disclosures.review import ensure_review_workflow
-
     from district.demo.loader import load_district
     from district.models import CenterPage
     from tests.disclosures.builders import build_board, build_disclosure
@@ -149,7 +148,6 @@ def test_members_without_accounts_approve_through_their_links(
 def test_submitting_without_a_committee_keeps_the_draft_and_says_why(live_server, desk_page):
     """A center without a committee: 提交审核 saves the draft and explains; nothing waits."""
     from disclosures.review import ensure_review_workflow
-
     from district.demo.loader import load_district
     from district.models import CenterPage
     from tests.disclosures.builders import build_board, build_disclosure

@@ -3,7 +3,6 @@
 from datetime import date
 
 from disclosures.models import DisclosureBoardPage, DisclosurePage
-
 from tests.district.builders import build_center, build_home, build_street
 
 

@@ -7,9 +7,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from disclosures.cadence import cadence_report, next_due, obligations
-from disclosures.models import CadenceRule, ReminderSent
-from disclosures.tasks import send_disclosure_reminders
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core import mail
@@ -19,6 +16,9 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import GroupPagePermission
 
+from disclosures.cadence import cadence_report, next_due, obligations
+from disclosures.models import CadenceRule, ReminderSent
+from disclosures.tasks import send_disclosure_reminders
 from tests.activities.builders import editor, refused
 from tests.disclosures.builders import build_board, build_disclosure
 from tests.district.builders import build_center, build_home, build_street

@@ -8,6 +8,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import TestCase
+from django.utils import timezone
+from wagtail.documents import get_document_model
+from wagtail.models import Page, Revision, WorkflowState
+
 from disclosures import demo
 from disclosures.cadence import cadence_report
 from disclosures.guard import find_problems
@@ -23,13 +30,6 @@ from disclosures.models import (
     SupervisionCommittee,
 )
 from disclosures.review import approval_record
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
-from django.test import TestCase
-from django.utils import timezone
-from wagtail.documents import get_document_model
-from wagtail.models import Page, Revision, WorkflowState
-
 from district.demo.loader import load_district
 from district.models import CenterKind, CenterPage, StreetPage
 from jiamenkou.privacy import find_personal_numbers

@@ -7,6 +7,13 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
+from openpyxl import Workbook
+from wagtail.documents import get_document_model
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
 from disclosures.finance import (
     FinanceSheetError,
     apply_sheet,
@@ -16,13 +23,6 @@ from disclosures.finance import (
 )
 from disclosures.models import DisclosurePage
 from disclosures.models.kinds import Period
-from django.db import connection
-from django.template.loader import render_to_string
-from django.test.utils import CaptureQueriesContext
-from openpyxl import Workbook
-from wagtail.documents import get_document_model
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
-
 from tests.disclosures.builders import build_board, build_centers, build_disclosure
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,6 @@ import io
 import json
 
 import pytest
-from disclosures.guard import mask_page_numbers
-from disclosures.models import DisclosurePage
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template import Context, Template
@@ -14,6 +12,8 @@ from fpdf import FPDF
 from openpyxl import Workbook
 from wagtail.documents.models import Document
 
+from disclosures.guard import mask_page_numbers
+from disclosures.models import DisclosurePage
 from jiamenkou.privacy import ID_CHECK_CHARS, ID_WEIGHTS, find_personal_numbers, mask_name
 from tests.disclosures.builders import (
     build_board,

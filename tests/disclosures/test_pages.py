@@ -6,11 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from disclosures.models import PublishedVersion
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from disclosures.models import PublishedVersion
 from tests.disclosures.builders import build_board, build_centers, build_disclosure
 
 pytestmark = pytest.mark.django_db

@@ -7,6 +7,11 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.utils import timezone
+from wagtail.models import WorkflowState
+
 from disclosures import review
 from disclosures.models import (
     CommitteeMember,
@@ -14,11 +19,6 @@ from disclosures.models import (
     ReviewLink,
     SupervisionCommittee,
 )
-from django.contrib.auth import get_user_model
-from django.core import signing
-from django.utils import timezone
-from wagtail.models import WorkflowState
-
 from tests.disclosures.builders import build_board, build_centers, build_disclosure
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
-from disclosures.models import DisclosurePage, PublishedVersion
-from disclosures.versions import fingerprint, short_fingerprint, version_page, versions_of
 from django.core.exceptions import ValidationError
 
+from disclosures.models import DisclosurePage, PublishedVersion
+from disclosures.versions import fingerprint, short_fingerprint, version_page, versions_of
 from tests.disclosures.builders import build_board, build_centers, build_disclosure, text_body
 
 pytestmark = pytest.mark.django_db
