@@ -60,3 +60,48 @@ def build_disclosure(board, *, publish=True, rows=(), **fields) -> DisclosurePag
         revision.publish()
         page.refresh_from_db()
     return page
+
+
+def edit_form_data(page, *, texts=None, **overrides) -> dict:
+    """What the admin's edit form posts for ``page`` as it stands: its fields and typed
+    finance rows; ``texts`` replaces the body with text blocks; ``overrides`` replace fields
+    (a ``finance_sheet`` upload, ``mask_numbers="on"`` …)."""
+    from wagtail.test.utils.form_data import (
+        inline_formset,
+        nested_form_data,
+        rich_text,
+        streamfield,
+    )
+
+    rows = list(page.finance_rows.all())
+    data = {
+        "title": page.title,
+        "slug": page.slug,
+        "kind": page.kind,
+        "period_kind": page.period_kind,
+        "period_year": str(page.period_year),
+        "period_number": str(page.period_number or ""),
+        "matter_date": page.matter_date.isoformat() if page.matter_date else "",
+        "posting_from": page.posting_from.isoformat(),
+        "posting_until": page.posting_until.isoformat(),
+        "body": streamfield([("text", rich_text(text)) for text in texts or ()]),
+        "opening_balance": "" if page.opening_balance is None else str(page.opening_balance),
+        "finance_source": "",
+        "correction_note": "",
+        "finance_rows": inline_formset(
+            [
+                {
+                    "id": str(row.pk),
+                    "date": row.date.isoformat(),
+                    "item": row.item,
+                    "income": str(row.income),
+                    "expenditure": str(row.expenditure),
+                    "voucher": row.voucher,
+                }
+                for row in rows
+            ],
+            initial=len(rows),
+        ),
+    }
+    data.update(overrides)
+    return nested_form_data(data)

@@ -12,7 +12,6 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 from wagtail.documents import get_document_model
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from disclosures.finance import (
     FinanceSheetError,
@@ -23,7 +22,12 @@ from disclosures.finance import (
 )
 from disclosures.models import DisclosurePage
 from disclosures.models.kinds import Period
-from tests.disclosures.builders import build_board, build_centers, build_disclosure
+from tests.disclosures.builders import (
+    build_board,
+    build_centers,
+    build_disclosure,
+    edit_form_data,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -295,42 +299,6 @@ def test_the_table_shows_carried_totals_closing_and_the_original(board):
 
 
 # -- the admin form -------------------------------------------------------------------------
-def edit_data(page, **overrides):
-    """What the edit form posts for ``page`` as it stands (its fields and typed rows)."""
-    rows = list(page.finance_rows.all())
-    data = {
-        "title": page.title,
-        "slug": page.slug,
-        "kind": page.kind,
-        "period_kind": page.period_kind,
-        "period_year": str(page.period_year),
-        "period_number": str(page.period_number or ""),
-        "matter_date": "",
-        "posting_from": page.posting_from.isoformat(),
-        "posting_until": page.posting_until.isoformat(),
-        "body": streamfield([]),
-        "opening_balance": "" if page.opening_balance is None else str(page.opening_balance),
-        "finance_source": "",
-        "correction_note": "",
-        "finance_rows": inline_formset(
-            [
-                {
-                    "id": str(r.pk),
-                    "date": r.date.isoformat(),
-                    "item": r.item,
-                    "income": str(r.income),
-                    "expenditure": str(r.expenditure),
-                    "voucher": r.voucher,
-                }
-                for r in rows
-            ],
-            initial=len(rows),
-        ),
-    }
-    data.update(overrides)
-    return nested_form_data(data)
-
-
 def upload(content, name="2026年11月收支.xlsx"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -353,7 +321,7 @@ def draft(board):
 
 def test_an_uploaded_sheet_replaces_the_typed_rows_and_is_kept_for_download(admin_client, draft):
     assert admin_client.get(f"/admin/pages/{draft.pk}/edit/").status_code == 200
-    data = edit_data(draft, finance_sheet=upload(sample_finance_workbook(NOVEMBER)))
+    data = edit_form_data(draft, finance_sheet=upload(sample_finance_workbook(NOVEMBER)))
     response = admin_client.post(f"/admin/pages/{draft.pk}/edit/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
 
@@ -378,7 +346,7 @@ def test_a_sheet_whose_totals_disagree_is_refused_in_the_form_and_nothing_is_sav
 ):
     documents = get_document_model().objects.count()
     content = sample_finance_workbook(NOVEMBER, stated_totals=(1200, 400))
-    data = edit_data(draft, title="改过的标题", finance_sheet=upload(content))
+    data = edit_form_data(draft, title="改过的标题", finance_sheet=upload(content))
     response = admin_client.post(f"/admin/pages/{draft.pk}/edit/", data)
     assert response.status_code == 200
     html = response.content.decode()
@@ -397,21 +365,21 @@ def test_a_bad_date_in_the_upload_is_shown_on_the_form(admin_client, draft, tmp_
     lines += [["合计", None, 5, 0, None]]
     content = handmade_sheet(tmp_path, lines).read_bytes()
     response = admin_client.post(
-        f"/admin/pages/{draft.pk}/edit/", edit_data(draft, finance_sheet=upload(content))
+        f"/admin/pages/{draft.pk}/edit/", edit_form_data(draft, finance_sheet=upload(content))
     )
     assert "第2行：日期“2026-13-01”无法识别" in response.content.decode()
 
 
 def test_only_a_finance_disclosure_takes_a_sheet(admin_client, board):
     page = build_disclosure(board, publish=False)  # 居务公开
-    data = edit_data(page, finance_sheet=upload(sample_finance_workbook(NOVEMBER)))
+    data = edit_form_data(page, finance_sheet=upload(sample_finance_workbook(NOVEMBER)))
     response = admin_client.post(f"/admin/pages/{page.pk}/edit/", data)
     assert response.status_code == 200
     assert "只有“财务公开”可以上传收支表" in response.content.decode()
 
 
 def test_typed_rows_without_an_upload_are_saved_and_totalled(admin_client, draft):
-    data = edit_data(draft)
+    data = edit_form_data(draft)
     data["finance_rows-TOTAL_FORMS"] = "2"
     data.update(
         {
@@ -433,7 +401,7 @@ def test_typed_rows_without_an_upload_are_saved_and_totalled(admin_client, draft
 
 
 def test_a_typed_row_with_a_mobile_number_is_refused_or_masked_when_asked(admin_client, draft):
-    data = edit_data(draft)
+    data = edit_form_data(draft)
     data["finance_rows-0-item"] = "退还押金（联系电话 13912345678）"
     response = admin_client.post(f"/admin/pages/{draft.pk}/edit/", data)
     assert response.status_code == 200
@@ -453,7 +421,7 @@ def test_a_sheet_with_a_mobile_number_is_refused_and_not_kept(admin_client, draf
     lines = [*NOVEMBER[:1], (date(2026, 11, 4), "退还押金 13912345678", None, 50, "记-9")]
     content = sample_finance_workbook(lines)
     response = admin_client.post(
-        f"/admin/pages/{draft.pk}/edit/", edit_data(draft, finance_sheet=upload(content))
+        f"/admin/pages/{draft.pk}/edit/", edit_form_data(draft, finance_sheet=upload(content))
     )
     assert response.status_code == 200
     assert "139****5678" in response.content.decode()
@@ -461,7 +429,7 @@ def test_a_sheet_with_a_mobile_number_is_refused_and_not_kept(admin_client, draf
 
 
 def test_publishing_an_upload_puts_the_rows_and_the_original_on_the_live_page(admin_client, draft):
-    data = edit_data(draft, finance_sheet=upload(sample_finance_workbook(NOVEMBER)))
+    data = edit_form_data(draft, finance_sheet=upload(sample_finance_workbook(NOVEMBER)))
     data["action-publish"] = "action-publish"
     response = admin_client.post(f"/admin/pages/{draft.pk}/edit/", data)
     assert response.status_code == 302, response.content.decode()[:2000]

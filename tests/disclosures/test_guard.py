@@ -20,6 +20,7 @@ from tests.disclosures.builders import (
     build_centers,
     build_disclosure,
     disclosure_fields,
+    edit_form_data,
     text_body,
 )
 
@@ -266,38 +267,9 @@ def test_a_table_masking_names_without_a_name_column_is_refused(draft):
 # -- the admin form ------------------------------------------------------------------------
 
 
-def edit_data(page, body, rows=()):
-    """What the edit form posts for ``page`` with ``body`` (text blocks) and typed rows."""
-    from wagtail.test.utils.form_data import (
-        inline_formset,
-        nested_form_data,
-        rich_text,
-        streamfield,
-    )
-
-    return nested_form_data(
-        {
-            "title": page.title,
-            "slug": page.slug,
-            "kind": page.kind,
-            "period_kind": page.period_kind,
-            "period_year": str(page.period_year),
-            "period_number": str(page.period_number or ""),
-            "matter_date": "",
-            "posting_from": page.posting_from.isoformat(),
-            "posting_until": page.posting_until.isoformat(),
-            "body": streamfield([("text", rich_text(text)) for text in body]),
-            "opening_balance": "",
-            "finance_source": "",
-            "correction_note": "",
-            "finance_rows": inline_formset(list(rows)),
-        }
-    )
-
-
 def test_the_admin_form_shows_the_refusal_and_saves_nothing(admin_client, draft):
     revisions = draft.revisions.count()
-    data = edit_data(draft, ["本月事项如下。", "联系电话 13912345678"])
+    data = edit_form_data(draft, texts=["本月事项如下。", "联系电话 13912345678"])
     response = admin_client.post(f"/admin/pages/{draft.pk}/edit/", data)
     assert response.status_code == 200
     html = response.content.decode()
@@ -309,7 +281,7 @@ def test_the_admin_form_shows_the_refusal_and_saves_nothing(admin_client, draft)
 
 
 def test_the_admin_form_masks_numbers_when_asked(admin_client, draft):
-    data = edit_data(draft, ["联系电话 13912345678"])
+    data = edit_form_data(draft, texts=["联系电话 13912345678"])
     data["mask_numbers"] = "on"
     response = admin_client.post(f"/admin/pages/{draft.pk}/edit/", data)
     assert response.status_code == 302
