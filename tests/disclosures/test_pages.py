@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from disclosures.models import PublishedVersion
+from disclosures.versions import short_fingerprint
 from tests.disclosures.builders import build_board, build_centers, build_disclosure
 
 pytestmark = pytest.mark.django_db
@@ -220,6 +221,10 @@ def test_the_print_views_carry_a_qr_code_and_the_fingerprint(client, district, r
     assert "<svg" in html and "扫码查看网页版" in html
     assert f"size: {paper} portrait" in html
     assert version.fingerprint in html and f"第{version.number}版" in html
+    # Grouped for reading aloud against the sheet on the board: "3F9A 21C4 7B0D 88E1".
+    assert short_fingerprint(version.fingerprint) in html
+    # The code and the printed address are the site as the editor reached it.
+    assert f"http://testserver{page.url}" in html
     assert centers[0].title in html and "2026年12月1日至2026年12月31日" in html
     assert "site-header" not in html and "site-footer" not in html  # a sheet, not a page
     assert "window.print()" in html

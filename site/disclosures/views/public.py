@@ -231,7 +231,9 @@ def print_view(page, request, paper="A4"):
     """A stand-alone sheet for the physical board: A4, or an A3 poster in larger type,
     with a QR code of the disclosure's page."""
     context = disclosure_context(page, request)
-    url = page.get_full_url(request)
+    # The address the sheet was printed from, as the kiosk's codes are (the Site record may
+    # name a host that only the server knows).
+    url = request.build_absolute_uri(page.get_url(request))
     context.update(
         paper=PAPERS[paper],
         page_url=url,

@@ -10,3 +10,5 @@ SECRET_KEY = "jiamenkou-tests"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="jiamenkou-test-media-"))
 ALLOWED_HOSTS = ["*"]
+# Mail stays in memory (pytest does this too; scripts that use these settings need it).
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
