@@ -52,9 +52,12 @@ def test_load_demo_twice_leaves_one_copy_of_everything():
     assert site.root_page.specific_class is HomePage
 
 
-def test_load_demo_prints_a_working_editor_login():
+def test_load_demo_prints_a_working_editor_login_and_no_mail(settings, capsys):
+    # Development prints e-mail to the console: the demo's workflow notices must not be.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
     out = StringIO()
     call_command("load_demo", password="printed-password", stdout=out)
+    assert "Subject:" not in capsys.readouterr().out
     assert "账号 bianji  密码 printed-password" in out.getvalue()
     assert "/admin/" in out.getvalue()
     editor = get_user_model().objects.get(username="bianji")
