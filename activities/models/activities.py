@@ -97,6 +97,11 @@ class Activity(ClusterableModel):
         _("人数上限"), null=True, blank=True, help_text=_("不限人数请留空")
     )
     signup_required = models.BooleanField(_("需要报名"), default=False)
+    points = models.PositiveSmallIntegerField(
+        _("签到积分"),
+        default=0,
+        help_text=_("每位签到的参加者记入积分榜的分数；0 表示不计积分"),
+    )
     room = models.ForeignKey(
         "activities.Room",
         verbose_name=_("功能室"),

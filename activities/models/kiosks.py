@@ -30,6 +30,8 @@ class SlideKind(models.TextChoices):
     TOMORROW = "tomorrow", _("明日活动")
     WEEK = "week", _("本周精选")
     SERVICES_OPEN = "services_open", _("正在办理的服务")
+    NOTICES = "notices", _("通知公告")
+    HONORS = "honors", _("光荣榜")
 
 
 DEFAULT_SLIDES = [

@@ -74,6 +74,7 @@ class StreetPage(Page):
         "district.NoticeIndexPage",
         "activities.ProgrammeSheetPage",
         "disclosures.DisclosureBoardPage",
+        "honors.HonorBoardPage",
     ]
     api_fields = ["intro"]
 
@@ -165,6 +166,7 @@ class CenterPage(BasicFiguresMixin, Page):
         "catalog.ServiceListPage",
         "activities.ProgrammeSheetPage",
         "disclosures.DisclosureBoardPage",
+        "honors.HonorBoardPage",
     ]
     api_fields = [
         "kind",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("huodong/", include("activities.urls")),
     path("kiosk/", include("activities.kiosk.urls")),
     path("gongkai/", include("disclosures.urls")),
+    path("jifen/", include("honors.urls")),
     path("tongzhi/", include("district.urls")),
     path("sousuo/", include("search.urls")),
 ]

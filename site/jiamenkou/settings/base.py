@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "catalog",
     "activities",
     "disclosures",
+    "honors",
     "search",
     "wagtail_modeladmin",
     "wagtail.contrib.settings",

@@ -1,0 +1,1 @@
+"""Points from attendance: filled in by the ledger work (honors/ledger.py)."""
