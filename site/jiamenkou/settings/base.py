@@ -202,6 +202,10 @@ if env_str("EMAIL_HOST"):
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "家门口 <noreply@localhost>")
 
+# An SMS gateway for residents' points look-up codes (honors/sms.py): the dotted path of a
+# backend class. Unset, residents look up their points with a slip printed at the center.
+JIAMENKOU_SMS_BACKEND = env_str("JIAMENKOU_SMS_BACKEND") or None
+
 # `manage.py load_demo` runs these in order; each app adds its own demo content.
 DEMO_LOADERS = [
     "district.demo.loader.load_district_demo",
