@@ -67,9 +67,37 @@ class PointsSource(models.TextChoices):
     REVERSAL = "reversal", _("冲正")
 
 
+class LedgerImmutable(Exception):
+    """A ledger entry was to be changed or deleted: entries are only ever added (a
+    mistake is reversed by a counter-entry, honors.ledger.reverse)."""
+
+
+IMMUTABLE_MESSAGE = "积分记录一经写入不能修改或删除，如有错误请冲正。"
+
+
+class PointsEntryQuerySet(models.QuerySet):
+    """Refuses bulk changes: ``update()`` and ``delete()`` raise LedgerImmutable. (Django's
+    deletion collector uses the plain base manager, so a deleted sign-up still only
+    clears ``sign_up`` on its entries.)"""
+
+    def update(self, **kwargs):
+        raise LedgerImmutable(IMMUTABLE_MESSAGE)
+
+    def delete(self):
+        raise LedgerImmutable(IMMUTABLE_MESSAGE)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise LedgerImmutable(IMMUTABLE_MESSAGE)
+
+    def update_or_create(self, defaults=None, create_defaults=None, **kwargs):
+        raise LedgerImmutable(IMMUTABLE_MESSAGE)
+
+
 class PointsEntry(models.Model):
     """One line of the ledger. Never changed once written: a mistake is reversed by a
-    counter-entry (``reverses``) with its reason."""
+    counter-entry (``reverses``) with its reason. ``save()`` only inserts; updates and
+    deletes, one by one or in bulk, raise LedgerImmutable. Entries are written through
+    honors.ledger.record / reverse."""
 
     participant = models.ForeignKey(
         Participant, verbose_name=_("积分对象"), on_delete=models.PROTECT, related_name="entries"
@@ -110,6 +138,8 @@ class PointsEntry(models.Model):
     )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
+    objects = PointsEntryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("积分记录")
         verbose_name_plural = _("积分记录")
@@ -118,6 +148,15 @@ class PointsEntry(models.Model):
 
     def __str__(self):
         return f"{self.participant} {self.points:+d} {self.reason}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            raise LedgerImmutable(IMMUTABLE_MESSAGE)
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerImmutable(IMMUTABLE_MESSAGE)
 
 
 class StarLevel(models.Model):
