@@ -331,6 +331,37 @@ def _disclosure_route(route: str) -> Callable[[], str | None]:
     return find
 
 
+def _honor_board():
+    """A live 光荣榜: the sample center's (the demo's boards are "guangrongbang") when it
+    has one, else the first."""
+    from honors.models import HonorBoardPage
+
+    center = sample_center()
+    boards = HonorBoardPage.objects.live().public().order_by("path")
+    found = boards.child_of(center).first() if center is not None else None
+    return found or boards.first()
+
+
+def _honor_route(route: str) -> Callable[[], str | None]:
+    def find() -> str | None:
+        board = _honor_board()
+        if board is None:
+            return None
+        if route == "archive_year":
+            from django.utils import timezone
+
+            from honors.display import archive_years, archived_entries
+
+            years = archive_years(archived_entries(board, timezone.localdate()))
+            kwargs = {"year": years[0] if years else timezone.localdate().year}
+            subpage = board.reverse_subpage(route, kwargs=kwargs)
+        else:
+            subpage = board.reverse_subpage(route)
+        return _path(board.get_url() + subpage)
+
+    return find
+
+
 def _not_found() -> str:
     return "/mei-you-zhe-ge-ye-mian/"
 
@@ -528,6 +559,19 @@ PUBLIC_PAGE_TYPES: list[PublicPageType] = [
         _disclosure_route("version"),
         "disclosures.DisclosurePage",
         "version",
+    ),
+    PublicPageType(
+        "honor-board", "光荣榜", _honor_route("board"), "honors.HonorBoardPage", "board"
+    ),
+    PublicPageType(
+        "honor-archive", "往期光荣榜", _honor_route("archive"), "honors.HonorBoardPage", "archive"
+    ),
+    PublicPageType(
+        "honor-archive-year",
+        "往期光荣榜（某一年）",
+        _honor_route("archive_year"),
+        "honors.HonorBoardPage",
+        "archive_year",
     ),
     PublicPageType("not-found", "页面不存在", _not_found),
 ]
