@@ -181,14 +181,37 @@ def label_centers(entries, boards: dict[int, Page | None]) -> list[HonorEntry]:
     return entries
 
 
-def current_entries(board: HonorBoardPage, day: date) -> list[HonorEntry]:
+def current_entries(board: HonorBoardPage, day: date, *, draft: bool = False) -> list[HonorEntry]:
     """The entries on ``board`` on ``day`` (period_start <= day <= period_end), by award
     (the awards' order), then as the editors ordered them; a street's board adds its
-    centers' (``entry.from_center`` says whose)."""
+    centers' (``entry.from_center`` says whose).
+
+    ``draft``: the board's own entries as ``board`` holds them in memory (Wagtail's preview
+    of the editor's unsaved form), not as last published."""
     boards = shown_boards(board)
     entries = entries_on(boards).filter(period_start__lte=day, period_end__gte=day)
-    order = ("award__sort_order", "award__name", "board__path", "sort_order", "pk")
-    return label_centers(entries.order_by(*order), boards)
+    if not draft:
+        order = ("award__sort_order", "award__name", "board__path", "sort_order", "pk")
+        return label_centers(entries.order_by(*order), boards)
+    own = [
+        entry
+        for entry in board.entries.all()
+        if entry.award_id and entry.period_start and entry.period_end
+        if entry.period_start <= day <= entry.period_end
+    ]
+    entries = label_centers([*own, *entries.exclude(board_id=board.pk)], boards)
+    return sorted(entries, key=_board_order)
+
+
+def _board_order(entry: HonorEntry) -> tuple:
+    center = entry.from_center
+    return (
+        entry.award.sort_order,
+        entry.award.name,
+        center.path if center else "",
+        entry.sort_order or 0,
+        entry.pk or 0,
+    )
 
 
 def archived_entries(board: HonorBoardPage, day: date, year: int | None = None, award=None):

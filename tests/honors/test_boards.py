@@ -18,7 +18,7 @@ from wagtail.images import get_image_model
 from honors.display import current_entries, shown_citation, shown_name, shows_photo
 from honors.models import HonorEntry
 from tests.district.builders import build_center, build_home, build_street
-from tests.honors.builders import award, build_honor_board
+from tests.honors.builders import award, build_honor_board, entry_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -325,9 +325,22 @@ def test_the_pages_api_does_not_expose_entries(client, district):
     assert "entries" not in response.json()
 
 
-def test_the_award_list_is_editable_in_the_chinese_admin(admin_client):
-    html = admin_client.get("/admin/snippets/honors/award/").content.decode()
-    assert "荣誉称号" in html and "最美家庭" in html
+@pytest.mark.parametrize("view", ["list", "add", "edit"])
+def test_the_award_list_is_editable_in_the_chinese_admin(admin_client, view):
+    from django.urls import reverse
+
+    from tests.test_admin_chinese import english_words, readable_texts
+
+    url = {
+        "list": reverse("wagtailsnippets_honors_award:list"),
+        "add": reverse("wagtailsnippets_honors_award:add"),
+        "edit": reverse("wagtailsnippets_honors_award:edit", args=[award("最美家庭").pk]),
+    }[view]
+    html = admin_client.get(url).content.decode()
+    assert "荣誉称号" in html
+    assert [
+        text for text in readable_texts(html) if english_words(text, {"admin"})
+    ] == []  # the user name
 
 
 def test_entries_are_ordered_by_the_editors_within_an_award(district):
@@ -340,3 +353,31 @@ def test_entries_are_ordered_by_the_editors_within_an_award(district):
     HonorEntry.objects.filter(pk=first.pk).update(sort_order=5)
     names = [entry.name for entry in current_entries(board, date(2026, 12, 10))]
     assert names == ["第二位", "第一位"]
+
+
+def test_a_preview_shows_the_editors_unsaved_entries_masked(district):
+    _street, (center, _other) = district
+    board = build_honor_board(center, entries=[{"recipient_kind": "team", "name": "已发布的队"}])
+    board.entries = [HonorEntry(**entry_fields(name="刘德华"))]  # the edit form, not saved
+
+    previewed = current_entries(board, date(2026, 12, 10), draft=True)
+    published = current_entries(board, date(2026, 12, 10))
+
+    assert [shown_name(entry) for entry in previewed] == ["刘*华"]
+    assert [entry.name for entry in published] == ["已发布的队"]
+
+
+def test_the_accessibility_sweep_finds_the_board_and_its_archive(client, district):
+    from jiamenkou.public_pages import PUBLIC_PAGE_TYPES, _sample_center_pk
+
+    _street, (center, _other) = district
+    ended = {"recipient_kind": "team", "period_start": date(2025, 1, 1)}
+    board = build_honor_board(center, entries=[{**ended, "period_end": date(2025, 12, 31)}])
+    _sample_center_pk.cache_clear()
+
+    with time_machine.travel(TODAY, tick=False):
+        found = {t.name: t.find() for t in PUBLIC_PAGE_TYPES if t.name.startswith("honor-")}
+    assert found["honor-board"] == board.url
+    assert found["honor-archive"] == board.url + "guidang/"
+    assert found["honor-archive-year"] == board.url + "guidang/2025/"
+    assert get(client, found["honor-archive-year"]).count('class="honor-card"') == 1

@@ -39,9 +39,11 @@ def _urls(board) -> dict:
 def board_view(board, request):
     """The entries on the board today, award by award (the awards' order)."""
     today = timezone.localdate()
+    # Wagtail's preview shows the editor's unsaved entries (masked as they would be).
+    preview = getattr(request, "is_preview", False)
     groups = [
         (award, [shown_entry(entry) for entry in entries])
-        for award, entries in by_award(current_entries(board, today))
+        for award, entries in by_award(current_entries(board, today, draft=preview))
     ]
     owner = board.belongs_to
     context = board.get_context(request)
