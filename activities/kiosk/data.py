@@ -2,10 +2,12 @@
 
 ``kiosk_data`` makes the one data document the screen shows (the screen page renders its
 first state from it too): today's and tomorrow's sessions of the kiosk's center, the
-week's highlights, the services open now there by the one clock, and QR codes for their
-pages. The screen refreshes it every minute with ``If-None-Match``; an unchanged programme
-answers 304 with no body. The document is a fixed number of queries whatever the size of
-the programme.
+week's highlights, the services open now there by the one clock, the center's latest
+notices (urgent first) and its current honor board when the kiosk's slides show them, the
+urgent notices in force (a red strip over every slide), and QR codes for their pages. The
+screen refreshes it every minute with ``If-None-Match``; an unchanged document answers 304
+with no body. The document is a fixed number of queries whatever the size of the programme,
+the notices or the board.
 
 The heartbeat is authenticated by the kiosk's own token (``Authorization: Kiosk <token>``),
 so no screen can report for another; it uses no cookies, hence no CSRF check.
@@ -25,6 +27,7 @@ from django.utils.cache import get_conditional_response
 from django.views.decorators.csrf import csrf_exempt
 
 from activities.kiosk.qr import qr_svg
+from activities.kiosk.slides import honor_slide, notice_slide, urgent_in_force, urgent_strip
 from activities.models import Kiosk, Occurrence, OccurrenceStatus
 from activities.models.kiosks import DEFAULT_SLIDES, SlideKind
 from activities.pages import activity_url, activity_urls, local_midnight
@@ -184,8 +187,8 @@ def kiosk_data(kiosk, request, now: datetime | None = None) -> dict:
         for service in services_open_now(center, request, clock)
     ]
 
-    # Each slide links to the page that holds all of it: the programme sheet, or the
-    # center's service list.
+    # Each slide links to the page that holds all of it: the programme sheet, the
+    # center's service list, its notices or its honor board.
     programme = prefixes.get(center.pk)
     service_list = guides.center_list.get_url(request) if guides.center_list else None
     slide_pages = {
@@ -195,15 +198,33 @@ def kiosk_data(kiosk, request, now: datetime | None = None) -> dict:
         SlideKind.SERVICES_OPEN: service_list,
     }
     slides = slides_of(kiosk)
+    kinds = {slide["kind"] for slide in slides}
+    notices, honors = [], []
+    urgent = urgent_in_force(center, today)
+    # The notices and the board are read only for a kiosk that shows them; a center with
+    # none current drops the slide.
+    if SlideKind.NOTICES in kinds:
+        slide_pages[SlideKind.NOTICES], notices = notice_slide(center, today, request, urgent)
+    if SlideKind.HONORS in kinds:
+        slide_pages[SlideKind.HONORS], honors = honor_slide(center, today, request)
+    shown = {SlideKind.NOTICES: notices, SlideKind.HONORS: honors}
+    slides = [slide for slide in slides if shown.get(slide["kind"], True)]
     for slide in slides:
         page = slide_pages.get(slide["kind"])
         slide["url"] = request.build_absolute_uri(page) if page else None
 
     # QR codes in the order the screen needs them: the slides, what is on now and next,
-    # the open services, the week, then tomorrow.
+    # the open services, the notices, the week, then tomorrow.
     codes = QrCodes()
     coming_today = [s for s in today_sessions if s["ends_at"] > iso(moment)]
-    for item in (*slides, *coming_today, *services, *week_sessions, *tomorrow_sessions):
+    for item in (
+        *slides,
+        *coming_today,
+        *services,
+        *notices,
+        *week_sessions,
+        *tomorrow_sessions,
+    ):
         item["qr"] = codes.key(item["url"])
 
     return {
@@ -222,6 +243,9 @@ def kiosk_data(kiosk, request, now: datetime | None = None) -> dict:
         "tomorrow": tomorrow_sessions,
         "week": week_sessions,
         "services_open": services,
+        "notices": notices,
+        "urgent": urgent_strip(urgent),
+        "honors": honors,
         "qr": codes.codes,
     }
 

@@ -39,6 +39,8 @@ DEFAULT_SLIDES = [
     (SlideKind.TOMORROW, 15),
     (SlideKind.WEEK, 15),
     (SlideKind.SERVICES_OPEN, 15),
+    (SlideKind.NOTICES, 15),
+    (SlideKind.HONORS, 15),
 ]
 
 
