@@ -136,6 +136,21 @@ EXCEPTION_PANELS = [
     FieldPanel("reason"),
 ]
 
+
+class ActivityPanelsForm(ActivityAdminForm):
+    """签到积分 may be left out or blank (older forms and scripts post without it): a new
+    activity then earns none, an existing one keeps its points."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "points" in self.fields:
+            self.fields["points"].required = False
+
+    def clean_points(self):
+        points = self.cleaned_data.get("points")
+        return self.instance.points if points is None else points
+
+
 ACTIVITY_PANELS = [
     MultiFieldPanel(
         [
@@ -181,6 +196,7 @@ ACTIVITY_PANELS = [
     MultiFieldPanel(
         [
             FieldRowPanel([FieldPanel("signup_required"), FieldPanel("capacity")]),
+            FieldPanel("points"),
             FieldPanel("cost"),
             FieldRowPanel(
                 [
@@ -263,7 +279,7 @@ class ActivityAdmin(ModelAdmin):
     ordering = ["center__code", "title"]
 
     def get_edit_handler(self):
-        return ObjectList(ACTIVITY_PANELS, base_form_class=ActivityAdminForm).bind_to_model(
+        return ObjectList(ACTIVITY_PANELS, base_form_class=ActivityPanelsForm).bind_to_model(
             Activity
         )
 
