@@ -9,6 +9,7 @@ from activities.demo import load_activities_demo
 from catalog.demo import load_catalog_demo
 from disclosures.demo import load_disclosures_demo
 from district.context_processors import ELDERLY_MODE_COOKIE
+from honors.demo import load_honors_demo
 from jiamenkou.public_pages import public_pages
 from search.demo import load_search_demo
 
@@ -24,6 +25,7 @@ def public_site(demo_site):
     load_catalog_demo(password="browser-catalog-password")
     load_activities_demo()
     load_disclosures_demo()
+    load_honors_demo()
     load_search_demo()
     return demo_site
 

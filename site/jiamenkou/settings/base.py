@@ -212,6 +212,7 @@ DEMO_LOADERS = [
     "catalog.demo.load_catalog_demo",
     "activities.demo.load_activities_demo",
     "disclosures.demo.load_disclosures_demo",
+    "honors.demo.load_honors_demo",
     "search.demo.load_search_demo",
 ]
 
