@@ -48,6 +48,7 @@ NOT_PAGES = {
     "kiosk:service_worker": "the lobby screen's service worker script",
     "disclosures:review": "one-time signed link; axe-checked in tests/browser/test_disclosure_review.py",
     "disclosures:board_feed": "Atom feed (advertised on the disclosure boards and disclosures)",
+    "honors:lookup_result": "a resident's own points: shown only in a session opened by a right look-up code",
     "notices:district_rss": "RSS feed of notices (advertised on the home page)",
     "notices:district_atom": "Atom feed of notices (advertised on the home page)",
     "notices:street_rss": "RSS feed of notices (advertised on the street and its notice index)",
@@ -362,6 +363,10 @@ def _honor_route(route: str) -> Callable[[], str | None]:
     return find
 
 
+def _points_lookup() -> str:
+    return reverse("honors:lookup")
+
+
 def _not_found() -> str:
     return "/mei-you-zhe-ge-ye-mian/"
 
@@ -573,6 +578,10 @@ PUBLIC_PAGE_TYPES: list[PublicPageType] = [
         "honors.HonorBoardPage",
         "archive_year",
     ),
+    PublicPageType(
+        "honor-ranking", "积分榜", _honor_route("ranking"), "honors.HonorBoardPage", "ranking"
+    ),
+    PublicPageType("points-lookup", "积分查询", _points_lookup, url_name="honors:lookup"),
     PublicPageType("not-found", "页面不存在", _not_found),
 ]
 
