@@ -264,3 +264,30 @@ def test_a_community_editor_cannot_record_for_another_center(client, centers, cl
 
     client.post(url_for("honors_ledger:add"), {**form, "center": own.pk})
     assert PointsEntry.objects.filter(center=own).count() == 1
+
+
+def test_entries_are_filtered_by_center_source_and_date(client, district_admin, centers, clock):
+    own, other = centers
+    add_points(participant(own), 10, reason="助老服务", day=date(2026, 11, 2))
+    add_points(participant(other, "李华", "13800000002"), 4, reason="文明劝导", source="import")
+    client.force_login(district_admin)
+    url = url_for("honors_ledger:entries")
+
+    by_center = client.get(url, {"center": other.pk}).content.decode()
+    assert "文明劝导" in by_center and "助老服务" not in by_center
+    by_source = client.get(url, {"source": "manual"}).content.decode()
+    assert "助老服务" in by_source and "文明劝导" not in by_source
+    by_date = client.get(url, {"date_from": "2026-11-10"}).content.decode()
+    assert "文明劝导" in by_date and "助老服务" not in by_date
+
+
+def test_the_activity_form_offers_points_for_attendance(client, district_admin, center):
+    client.force_login(district_admin)
+    page = client.get(url_for("activities_activity_modeladmin_create")).content.decode()
+    assert "签到积分" in page and 'name="points"' in page
+
+
+def test_the_admin_menu_offers_points(client, district_admin, center):
+    client.force_login(district_admin)
+    # The sidebar is drawn from JSON in the page: the menu's addresses are there as typed.
+    assert url_for("honors_ledger:entries") in client.get("/admin/").content.decode()
