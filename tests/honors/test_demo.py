@@ -23,6 +23,7 @@ from honors import demo
 from honors.models import HonorBoardPage, HonorEntry, Participant, PointsEntry, PointsSource
 from honors.rankings import ranking
 from jiamenkou.privacy import find_personal_numbers, mask_name
+from jiamenkou.public_pages import public_pages
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -172,6 +173,21 @@ class HonorsDemoTest(TestCase):
         for path in (board.url, board.url + "jifen/", board.url + "guidang/"):
             response = self.client.get(path)
             self.assertEqual(response.status_code, 200, path)
+            self.assertEqual(find_personal_numbers(response.content.decode()), [], path)
+
+    def test_the_accessibility_sweep_finds_the_honor_pages_of_the_sample_center(self):
+        found = public_pages()  # LookupError naming any type the demo has no page of
+        board = HonorBoardPage.objects.child_of(sample()).get()
+        honor_pages = [
+            (page_type, path)
+            for page_type, path in found
+            if page_type.page_model == "honors.HonorBoardPage"
+        ]
+        self.assertGreaterEqual(len(honor_pages), 3)
+        for page_type, path in honor_pages:
+            self.assertTrue(path.startswith(board.url), (page_type.name, path))
+            response = self.client.get(path)
+            self.assertEqual(response.status_code, 200, page_type.name)
             self.assertEqual(find_personal_numbers(response.content.decode()), [], path)
 
     def test_loading_again_changes_nothing(self):
