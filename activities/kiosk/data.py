@@ -199,15 +199,15 @@ def kiosk_data(kiosk, request, now: datetime | None = None) -> dict:
     }
     slides = slides_of(kiosk)
     kinds = {slide["kind"] for slide in slides}
-    notices, honors = [], []
+    notices, honors, points = [], [], None
     urgent = urgent_in_force(center, today)
     # The notices and the board are read only for a kiosk that shows them; a center with
     # none current drops the slide.
     if SlideKind.NOTICES in kinds:
         slide_pages[SlideKind.NOTICES], notices = notice_slide(center, today, request, urgent)
     if SlideKind.HONORS in kinds:
-        slide_pages[SlideKind.HONORS], honors = honor_slide(center, today, request)
-    shown = {SlideKind.NOTICES: notices, SlideKind.HONORS: honors}
+        slide_pages[SlideKind.HONORS], honors, points = honor_slide(center, today, request)
+    shown = {SlideKind.NOTICES: notices, SlideKind.HONORS: honors or points}
     slides = [slide for slide in slides if shown.get(slide["kind"], True)]
     for slide in slides:
         page = slide_pages.get(slide["kind"])
@@ -246,6 +246,7 @@ def kiosk_data(kiosk, request, now: datetime | None = None) -> dict:
         "notices": notices,
         "urgent": urgent_strip(urgent),
         "honors": honors,
+        "ranking": points,
         "qr": codes.codes,
     }
 

@@ -18,6 +18,7 @@ from honors.display import (
     shown_name,
     shows_photo,
 )
+from honors.rankings import ranking
 
 # A slide's worth of notices, urgent ones first.
 NOTICES_SHOWN = 5
@@ -29,6 +30,10 @@ CITATION_CHARS = 60
 PHOTO_FILTER = PHOTO_SPEC
 # Urgent notices named in the strip at most.
 URGENT_SHOWN = 3
+# This month's points ranking on the honor-board slide: the first three ranks (everyone
+# tied at the third kept, as the ranking page does), at most this many rows.
+RANKING_TOP = 3
+RANKING_ROWS = 5
 
 
 # -- notices ---------------------------------------------------------------------------
@@ -111,13 +116,36 @@ def honor_item(entry, request) -> dict:
     }
 
 
-def honor_slide(center, day, request) -> tuple[str | None, list[dict]]:
-    """(URL of the center's honor board, its current entries on ``day``, by award then
-    as the editors ordered them); no board, no entries."""
+def honor_slide(center, day, request) -> tuple[str | None, list[dict], dict | None]:
+    """(URL of the center's honor board, its current entries on ``day`` by award then as
+    the editors ordered them, this month's points ranking); no board, nothing."""
     from honors.models import HonorBoardPage
 
     board = HonorBoardPage.objects.live().public().child_of(center).first()
     if board is None:
-        return None, []
+        return None, [], None
     entries = current_entries(board, day)[:HONORS_SHOWN]
-    return board.get_url(request), [honor_item(entry, request) for entry in entries]
+    items = [honor_item(entry, request) for entry in entries]
+    return board.get_url(request), items, month_ranking(center, day)
+
+
+def month_ranking(center, day) -> dict | None:
+    """The top of the center's points ranking for the month of ``day`` (names as public
+    lists show them), or None when nobody has points yet."""
+    from disclosures.models.kinds import PeriodKind
+
+    found = ranking(center, PeriodKind.MONTH, day, top=RANKING_TOP)
+    if not found.rows:
+        return None
+    return {
+        "period": found.label,
+        "rows": [
+            {
+                "rank": row.rank,
+                "name": row.shown_name,
+                "points": row.points,
+                "stars": row.star_level.stars if row.star_level else None,
+            }
+            for row in found.rows[:RANKING_ROWS]
+        ],
+    }

@@ -25,7 +25,7 @@ from tests.district.builders import (
     build_notice_index,
     build_street,
 )
-from tests.honors.builders import build_honor_board, entry_fields
+from tests.honors.builders import add_points, build_honor_board, entry_fields, participant
 
 
 def category(slug):
@@ -108,6 +108,17 @@ class KioskSlidesTests(TestCase):
                 },
             ],
         )
+        # This month's points: a tie at the top, a team third, a fourth left out; November's
+        # points do not count.
+        for name, mobile, points, fields in (
+            ("王小红", "13900000001", 30, {}),
+            ("李四", "13900000002", 30, {"name_consent": True}),
+            ("夕阳红志愿队", "", 20, {"kind": "team"}),
+            ("赵六", "13900000004", 10, {}),
+        ):
+            who = participant(cls.center, name, mobile, **fields)
+            add_points(who, points, day=date(2026, 12, 2))
+            add_points(who, 500, day=date(2026, 11, 2))
         cls.url = reverse("kiosk_api:data", args=["HHD-CH-01", "dating"])
 
     def document(self, **headers):
@@ -159,6 +170,14 @@ class KioskSlidesTests(TestCase):
         for full_name in ("张晓明", "王大伟", "赵过去"):
             self.assertNotIn(full_name, document_text)
 
+    def test_this_months_points_ranking_top_three_with_ties_and_masked_names(self):
+        _, document = self.document()
+        ranking = document["ranking"]
+        self.assertEqual(ranking["period"], "2026年12月")
+        rows = [(row["rank"], row["name"], row["points"]) for row in ranking["rows"]]
+        self.assertEqual(rows, [(1, "李四", 30), (1, "王*红", 30), (3, "夕阳红志愿队", 20)])
+        self.assertEqual(ranking["rows"][0]["stars"], 3)  # 530 points in all: 三星
+
     def test_each_slide_links_to_its_page(self):
         _, document = self.document()
         slides = {slide["kind"]: slide for slide in document["kiosk"]["slides"]}
@@ -204,6 +223,9 @@ class KioskSlidesTests(TestCase):
                 board=board,
                 **entry_fields(name=f"新邻居{number}", consent_given=True, photo=photo()),
             )
+        for number in range(6):
+            who = participant(self.center, f"新志愿者{number}", f"1370000000{number}")
+            add_points(who, 5 + number, day=date(2026, 12, 3))
         index = self.notices["医保缴费提醒"].get_parent()
         for number in range(20, 26):
             build_notice(index, number, date=date(2026, 12, 6), category=category("zhaomu"))
@@ -228,7 +250,7 @@ class KioskWithoutNoticesOrBoardTests(TestCase):
         document = self.document()
         self.assertEqual([s["kind"] for s in document["kiosk"]["slides"]], ["today"])
         self.assertEqual((document["notices"], document["honors"]), ([], []))
-        self.assertEqual(document["urgent"], [])
+        self.assertEqual((document["urgent"], document["ranking"]), ([], None))
 
     def test_a_board_without_current_entries_skips_its_slide(self):
         build_honor_board(
