@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 NOVEMBER = date(2026, 11, 15)
 TODAY = datetime(2026, 12, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+DECEMBER = date(2026, 12, 5)
 
 
 @pytest.fixture
@@ -212,6 +213,38 @@ def test_the_page_goes_back_to_earlier_periods_and_other_tabs(client, board):
     assert "2026年第4季度" in quarter and "张*明" in quarter
     year = get(client, ranking_url(board, "?period=year&date=nonsense")).content.decode()
     assert "2026年度" in year
+
+
+def test_a_street_boards_ranking_adds_up_its_centers(client, district):
+    street, (center, other) = district
+    board = build_honor_board(street)
+    add_points(participant(center, name="张晓明"), 10, day=date(2026, 12, 1))
+    add_points(participant(other, name="李红梅", name_consent=True), 20, day=date(2026, 12, 2))
+
+    html = get(client, ranking_url(board)).content.decode()
+
+    assert "测试街道积分榜" in html
+    assert html.index("李红梅") < html.index("张*明")
+
+
+def test_the_page_takes_the_same_queries_for_5_or_30_participants(client, board):
+    center = board.get_parent().specific
+    board.ranking_size = 50
+    board.save_revision().publish()
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert get(client, ranking_url(board)).status_code == 200
+        return len(queries)
+
+    for number in range(5):
+        add_points(participant(center, f"居民{number}", f"1380000{number:04d}"), 5, day=DECEMBER)
+    get(client, ranking_url(board))  # warms the site's caches
+    few = count()
+    for number in range(5, 30):
+        add_points(participant(center, f"居民{number}", f"1380000{number:04d}"), 7, day=DECEMBER)
+    assert count() == few
+    assert get(client, ranking_url(board)).content.decode().count("<tr data-rank") == 30
 
 
 def test_the_ranking_route_and_the_look_up_page_are_public_page_entries():
