@@ -291,3 +291,12 @@ def test_the_admin_menu_offers_points(client, district_admin, center):
     client.force_login(district_admin)
     # The sidebar is drawn from JSON in the page: the menu's addresses are there as typed.
     assert url_for("honors_ledger:entries") in client.get("/admin/").content.decode()
+
+
+def test_an_attendance_entry_reversed_by_an_editor_is_not_awarded_again(session, started):
+    occurrence, (zhang, *_) = session
+    service.attendance(occurrence, [zhang.pk])
+    ledger.reverse(PointsEntry.objects.get(sign_up=zhang), "本人未到，代签")
+    service.attendance(occurrence, [zhang.pk])
+    assert points_of("13900000001") == 0
+    assert PointsEntry.objects.count() == 2
