@@ -261,6 +261,8 @@ def test_a_street_board_shows_its_own_and_its_centers_current_entries(client, di
     assert "张晓明" not in html and "已结束的队" not in html
     assert "张*明</h3>" in html
     assert f"· {centers[0].title}" in html and f"· {centers[1].title}" in html
+    archive = get(client, street_board.url + "guidang/")
+    assert "已结束的队" in archive and f"· {centers[1].title}" in archive
     entries = current_entries(street_board, date(2026, 12, 10))
     assert {entry.name: entry.from_center for entry in entries} == {
         "街道巡逻队": None,
