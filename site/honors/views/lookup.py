@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from honors import lookup, sms
-from honors.models import PointsEntry, PointsSource
+from honors.models import Participant, PointsEntry, PointsSource
 from honors.rankings import all_time_totals, star_level, star_levels
 from jiamenkou.privacy import mask_personal_numbers
 
@@ -121,8 +121,6 @@ def result_view(request):
     if not ids:
         request.session.pop(SESSION_KEY, None)
         return private(redirect(reverse("honors:lookup") + "?expired=1"))
-    from honors.models import Participant
-
     participants = list(Participant.objects.filter(pk__in=ids).select_related("center"))
     totals = all_time_totals(ids)
     levels = star_levels()
