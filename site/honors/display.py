@@ -87,7 +87,8 @@ def _people(entry: HonorEntry) -> list[str]:
     name = entry.name.strip()
     if entry.recipient_kind == RecipientKind.FAMILY:
         name = _family_stem(name)[0]
-    return [part for part in PEOPLE_SEPARATORS.split(name) if len(part.strip()) >= 2]
+    parts = PEOPLE_SEPARATORS.split(name)
+    return [part for part in parts if len(part) >= 2 and not PEOPLE_SEPARATORS.fullmatch(part)]
 
 
 def _family_stem(name: str) -> tuple[str, str]:
