@@ -725,9 +725,10 @@ TOUCH_KIOSK = {
 
 def load_kiosks_demo() -> int:
     """A landscape lobby screen at each center (dark 21:00–07:00, the default rotation),
-    plus the touch screen; found again by center and slug, tokens kept on re-runs."""
+    plus the touch screen; found again by center and slug, tokens kept on re-runs. A screen
+    made before the notices and honor-board slides existed gets them added at the end."""
     from activities.models import Kiosk, KioskSlide
-    from activities.models.kiosks import DEFAULT_SLIDES
+    from activities.models.kiosks import DEFAULT_SLIDES, SlideKind
     from district.models import CenterPage
 
     count = 0
@@ -745,8 +746,28 @@ def load_kiosks_demo() -> int:
                     KioskSlide(kiosk=kiosk, kind=kind, seconds=seconds, sort_order=order)
                     for order, (kind, seconds) in enumerate(DEFAULT_SLIDES)
                 )
+            else:
+                add_slides(kiosk, [SlideKind.NOTICES, SlideKind.HONORS])
             count += 1
     return count
+
+
+def add_slides(kiosk, kinds) -> None:
+    """Adds each of ``kinds`` the kiosk does not rotate yet, after its slides, with the
+    default seconds."""
+    from activities.models import KioskSlide
+    from activities.models.kiosks import DEFAULT_SLIDES
+
+    slides = list(kiosk.slides.all())
+    have = {slide.kind for slide in slides}
+    order = max((slide.sort_order or 0 for slide in slides), default=-1) + 1
+    seconds = dict(DEFAULT_SLIDES)
+    for kind in kinds:
+        if kind not in have:
+            KioskSlide.objects.create(
+                kiosk=kiosk, kind=kind, seconds=seconds.get(kind, 15), sort_order=order
+            )
+            order += 1
 
 
 # What the demo's editors may do with activities; which centers, their page permissions say.
