@@ -229,6 +229,7 @@ class EntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         centers = centers_for(user)
         self.fields["center"].queryset = centers
+        self.fields["center"].empty_label = "请选择"
         participants = Participant.objects.filter(center__in=centers).order_by("name", "pk")
         self.fields["participant"].queryset = participants
         self.fields["participant"].label_from_instance = lambda who: (
@@ -327,7 +328,7 @@ class ReverseView(LedgerViewMixin, FormView):
     template_name = TEMPLATES + "reverse.html"
     form_class = ReverseForm
     page_title = "冲正积分记录"
-    header_icon = "undo"
+    header_icon = "rotate"
 
     def dispatch(self, request, *args, **kwargs):
         self.entry = get_object_or_404(
@@ -368,6 +369,8 @@ class ImportForm(UploadForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["center"].queryset = centers_for(user)
+        self.fields["center"].empty_label = "请选择"
+        self.fields["file"].help_text = "请上传从本页下载的模板填好的.xlsx文件，最大10MB。"
 
 
 class ImportView(LedgerViewMixin, FormView):
