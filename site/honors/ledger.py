@@ -32,12 +32,15 @@ def record(
     user=None,
     sign_up=None,
 ) -> PointsEntry:
-    """Writes one entry of ``points`` (not 0) for ``participant`` at ``center``. Raises
-    ValidationError (Chinese, fields "points", "reason", "date") when it cannot stand."""
+    """Writes one entry of ``points`` (not 0; negative for a deduction) for
+    ``participant`` at ``center``, dated ``day`` (not after today), from ``source`` (a
+    PointsSource value), by ``user``. Raises ValidationError (Chinese, fields "points",
+    "reason", "date", "source") when it cannot stand. A reversal goes through ``reverse``."""
     return write(participant, center, points, reason, day, source, user, sign_up)
 
 
 def write(participant, center, points, reason, day, source, user, sign_up, reverses=None):
+    """``record`` with the link to the entry a counter-entry reverses (for ``reverse``)."""
     reason = " ".join((reason or "").split())
     errors = {}
     if not isinstance(points, int) or isinstance(points, bool) or points == 0:
@@ -95,6 +98,7 @@ def reverse(entry, reason: str, user=None) -> PointsEntry:
 
 
 def is_reversed(entry) -> bool:
+    """Whether a counter-entry cancels ``entry``."""
     return PointsEntry.objects.filter(reverses=entry).exists()
 
 
