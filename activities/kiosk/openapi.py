@@ -3,9 +3,18 @@ it in): the lobby screen's data document and its heartbeat. The limits are impor
 the views, not repeated."""
 
 from activities.kiosk.data import AUTH_SCHEME, HEARTBEAT_FIELDS, WEEK_HIGHLIGHTS
+from activities.kiosk.slides import (
+    HONORS_SHOWN,
+    NOTICES_SHOWN,
+    PHOTO_FILTER,
+    RANKING_ROWS,
+    RANKING_TOP,
+    URGENT_SHOWN,
+)
 from activities.models import OccurrenceStatus, Orientation, SlideKind
 from catalog.api.openapi import _array, _json, _nullable, _object, _ref, _string
 from catalog.filters import CENTER_CODE
+from honors.models import RecipientKind
 
 MOMENT = _string("北京时间，ISO 8601，带+08:00", format="date-time")
 CLOCK_TIME = _nullable("string", "HH:MM；不熄屏时为null", pattern="^([01][0-9]|2[0-3]):[0-5][0-9]$")
@@ -62,6 +71,75 @@ SESSION = _object(
         "qr",
     ],
 )
+DAY = _string("日期，ISO 8601", format="date")
+NOTICE = _object(
+    {
+        "id": {"type": "integer", "description": "通知页面编号"},
+        "title": _string(),
+        "date": DAY,
+        "category": _string("通知类别，如“停水停电”；没有类别时为空"),
+        "is_urgent": {"type": "boolean", "description": "紧急通知（类别为紧急）"},
+        "summary": _string("摘要，可为空"),
+        "url": _nullable("string", "通知页面", format="uri"),
+        "qr": QR_KEY,
+    },
+    ["id", "title", "date", "category", "is_urgent", "summary", "url", "qr"],
+)
+URGENT = _object(
+    {
+        "id": {"type": "integer", "description": "通知页面编号"},
+        "title": _string(),
+        "category": _string(),
+        "summary": _string(),
+    },
+    ["id", "title", "category", "summary"],
+)
+HONOR = _object(
+    {
+        "id": {"type": "integer", "description": "上榜记录编号"},
+        "name": _string("显示的姓名：个人和家庭未同意公开时为“张*明”"),
+        "recipient_kind": {
+            "type": "string",
+            "enum": list(RecipientKind.values),
+            "description": "、".join(f"{k.value}（{k.label}）" for k in RecipientKind),
+        },
+        "award": _string("荣誉称号"),
+        "period_start": DAY,
+        "period_end": DAY,
+        "citation": _string("事迹（截短；未同意公开时其中的姓名也打码）"),
+        "photo": _nullable(
+            "string", f"照片（{PHOTO_FILTER}）；仅在本人同意公开时给出，否则为null", format="uri"
+        ),
+    },
+    [
+        "id",
+        "name",
+        "recipient_kind",
+        "award",
+        "period_start",
+        "period_end",
+        "citation",
+        "photo",
+    ],
+)
+RANKING = _object(
+    {
+        "period": _string("月份，如“2026年12月”"),
+        "rows": _array(
+            _object(
+                {
+                    "rank": {"type": "integer", "minimum": 1, "description": "名次，并列同名次"},
+                    "name": _string("姓名：未同意公开时为“张*明”，团队为全称"),
+                    "points": {"type": "integer", "description": "本月积分"},
+                    "stars": _nullable("integer", "星级（1–5），未达一星为null"),
+                },
+                ["rank", "name", "points", "stars"],
+            ),
+            f"前{RANKING_TOP}名（第{RANKING_TOP}名并列的都列出），最多{RANKING_ROWS}行",
+        ),
+    },
+    ["period", "rows"],
+)
 KIOSK_DATA = _object(
     {
         "version": _string("大厅屏页面的版本；与屏幕上的不同时，屏幕稍后自行更新"),
@@ -80,10 +158,14 @@ KIOSK_DATA = _object(
                             "kind": {"type": "string", "enum": list(SlideKind.values)},
                             "title": _string(),
                             "seconds": {"type": "integer", "minimum": 0},
+                            "url": _nullable(
+                                "string", "该页内容的完整页面；没有时为null", format="uri"
+                            ),
+                            "qr": QR_KEY,
                         },
-                        ["kind", "title", "seconds"],
+                        ["kind", "title", "seconds", "url", "qr"],
                     ),
-                    "轮播页，按顺序",
+                    "轮播页，按顺序；中心没有当前通知或光荣榜时略去这两种",
                 ),
             },
             ["name", "orientation", "dark_from", "dark_until", "touch", "slides"],
@@ -101,6 +183,25 @@ KIOSK_DATA = _object(
             ),
             "此刻在本中心正在办理的服务（按中心的开放时间和节假日）",
         ),
+        "notices": _array(
+            _ref("KioskNotice"),
+            f"通知公告：紧急通知在前（含街道的），然后是置顶和最新的，最多{NOTICES_SHOWN}条；"
+            "轮播页没有“通知公告”时为空",
+        ),
+        "urgent": _array(
+            _ref("KioskUrgentNotice"),
+            f"有效期内的紧急通知（含街道的），最多{URGENT_SHOWN}条：屏幕在每一页顶部显示红色横幅",
+        ),
+        "honors": _array(
+            _ref("KioskHonor"),
+            f"本中心光荣榜当前上榜的，按编辑排定的顺序，最多{HONORS_SHOWN}个；"
+            "轮播页没有“光荣榜”时为空",
+        ),
+        "ranking": {
+            "oneOf": [_ref("KioskRanking"), {"type": "null"}],
+            "description": "本中心本月积分榜的前几名，随光荣榜一页显示；"
+            "轮播页没有“光荣榜”或本月还没有人得分时为null",
+        },
         "qr": {
             "type": "object",
             "additionalProperties": _string("二维码：可直接嵌入页面的SVG"),
@@ -116,6 +217,10 @@ KIOSK_DATA = _object(
         "tomorrow",
         "week",
         "services_open",
+        "notices",
+        "urgent",
+        "honors",
+        "ranking",
         "qr",
     ],
 )
@@ -158,9 +263,11 @@ def openapi_paths() -> dict:
             "get": {
                 "operationId": "getKioskData",
                 "tags": ["大厅屏"],
-                "summary": "大厅屏的数据：今天、明天的场次，本周精选，此刻正在办理的服务",
+                "summary": "大厅屏的数据：今天、明天的场次，本周精选，此刻正在办理的服务，"
+                "通知公告与光荣榜",
                 "description": "屏幕每分钟请求一次，带上次的ETag（If-None-Match）；"
-                "内容没有变化时返回304，没有正文。编辑在后台保存活动后，内容和ETag随之变化。",
+                "内容没有变化时返回304，没有正文。编辑在后台保存活动、通知或光荣榜后，"
+                "内容和ETag随之变化。",
                 "parameters": [
                     {
                         "name": "If-None-Match",
@@ -209,6 +316,10 @@ def openapi_schemas() -> dict:
     return {
         "KioskSession": SESSION,
         "KioskData": KIOSK_DATA,
+        "KioskNotice": NOTICE,
+        "KioskUrgentNotice": URGENT,
+        "KioskHonor": HONOR,
+        "KioskRanking": RANKING,
         "KioskHeartbeat": HEARTBEAT,
         "KioskError": KIOSK_ERROR,
     }

@@ -1,7 +1,8 @@
 /* The lobby screen: keeps the clock, now/next and the rotating slides current from the data
    the page was drawn with, refreshes that data every minute (ETag: an unchanged programme
    costs a 304), keeps showing what it had when the network drops (the service worker
-   answers with the last data), reports a heartbeat and follows new deployments.
+   answers with the last data and keeps the honor board's photos), reports a heartbeat and
+   follows new deployments. Urgent notices (停水停电 …) stay in a red strip over every slide.
    Plain script, no framework, no network beyond its own server. */
 (function () {
   "use strict";
@@ -153,13 +154,60 @@
   }
 
   /* ---- slides ---- */
-  var SLIDE_TITLES = { today: "今日活动", tomorrow: "明日活动", week: "本周精选", services_open: "正在办理的服务" };
+  var SLIDE_TITLES = {
+    today: "今日活动", tomorrow: "明日活动", week: "本周精选", services_open: "正在办理的服务",
+    notices: "通知公告", honors: "光荣榜",
+  };
   function slideItems(kind, now) {
     if (kind === "today") return leftToday(now);
     if (kind === "tomorrow") return sessions(data.tomorrow);
     if (kind === "week") return sessions(data.week).filter(function (s) { return s.ends > now; });
     if (kind === "services_open") return data.services_open || [];
+    if (kind === "notices") return data.notices || [];
+    if (kind === "honors") {
+      var ranking = data.ranking && data.ranking.rows && data.ranking.rows.length ? [{ ranking: data.ranking }] : [];
+      return (data.honors || []).concat(ranking);
+    }
     return [];
+  }
+  function shortDate(iso) {
+    var parts = (iso || "").split("-");
+    return parts.length === 3 ? parseInt(parts[1], 10) + "月" + parseInt(parts[2], 10) + "日" : "";
+  }
+  /* A notice: its category (red when urgent), title, date and summary, and its QR code. */
+  function noticeLine(item) {
+    var line = el("li", "kiosk-line kiosk-line--notice" + (item.is_urgent ? " is-urgent" : ""));
+    line.appendChild(el("span", "kiosk-notice__category", item.category || "通知"));
+    line.appendChild(el("span", "kiosk-line__title", item.title));
+    line.appendChild(el("span", "kiosk-line__room", shortDate(item.date)));
+    if (item.summary) line.appendChild(el("span", "kiosk-notice__summary", item.summary));
+    appendQr(line, item.qr, item.title);
+    return line;
+  }
+  /* An honour: the photo only when the data carries one (given with consent), else the
+     first character of the name as shown; the name as shown (masked without consent). */
+  function honorCard(item) {
+    if (item.ranking) return rankingCard(item.ranking);
+    var card = el("li", "kiosk-honor");
+    var picture = el("div", "kiosk-honor__photo");
+    if (item.photo) {
+      var img = document.createElement("img");
+      img.alt = "";
+      img.src = item.photo;
+      img.addEventListener("error", function () { picture.textContent = (item.name || "").charAt(0); });
+      picture.appendChild(img);
+    } else {
+      picture.classList.add("is-initial");
+      picture.setAttribute("aria-hidden", "true");
+      picture.textContent = (item.name || "").charAt(0);
+    }
+    card.appendChild(picture);
+    var text = el("div", "kiosk-honor__text");
+    text.appendChild(el("p", "kiosk-honor__name", item.name));
+    text.appendChild(el("p", "kiosk-honor__award", item.award));
+    if (item.citation) text.appendChild(el("p", "kiosk-honor__citation", item.citation));
+    card.appendChild(text);
+    return card;
   }
   function slides(now) {
     var list = ((data.kiosk && data.kiosk.slides) || []).filter(function (slide) {
@@ -167,7 +215,24 @@
     });
     return list.length ? list : [{ kind: "today", title: "今日活动", seconds: 20 }];
   }
+  /* This month's points ranking: rank, name as shown (masked without consent), points. */
+  function rankingCard(ranking) {
+    var card = el("li", "kiosk-honor kiosk-honor--ranking");
+    card.appendChild(el("p", "kiosk-ranking__title", "本月积分榜 " + (ranking.period || "")));
+    var rows = el("ol", "kiosk-ranking__rows");
+    ranking.rows.forEach(function (row) {
+      var line = el("li", "kiosk-ranking__row");
+      line.appendChild(el("span", "kiosk-ranking__rank", "第" + row.rank + "名"));
+      line.appendChild(el("span", "kiosk-ranking__name", row.name));
+      line.appendChild(el("span", "kiosk-ranking__points", row.points + "分"));
+      rows.appendChild(line);
+    });
+    card.appendChild(rows);
+    return card;
+  }
   function lineFor(kind, item, now) {
+    if (kind === "notices") return noticeLine(item);
+    if (kind === "honors") return honorCard(item);
     var line = el("li", "kiosk-line");
     if (kind === "services_open") {
       line.classList.add("kiosk-line--service");
@@ -220,6 +285,7 @@
     }
     var list = $("[data-slide-items]");
     list.textContent = "";
+    list.classList.toggle("kiosk-lines--honors", slide.kind === "honors");
     if (!items.length) {
       list.appendChild(el("li", "kiosk-line kiosk-line--empty", slide.kind === "today" ? "今天没有更多活动" : "暂无"));
       return { slide: slide, next: 0, count: 0, all: all };
@@ -257,6 +323,30 @@
   function redrawSlide() {
     var shown = renderSlide(new Date());
     return shown;
+  }
+
+  /* ---- urgent notices: a red strip at the top, over every slide ---- */
+  function renderUrgent() {
+    var urgent = data.urgent || [];
+    var strip = $("[data-urgent]");
+    if (!strip) {
+      strip = el("div", "kiosk-urgent");
+      strip.setAttribute("data-urgent", "");
+      var screenNode = $("[data-screen]");
+      screenNode.insertBefore(strip, screenNode.firstChild);
+    }
+    strip.textContent = "";
+    strip.hidden = !urgent.length;
+    root.classList.toggle("has-urgent", urgent.length > 0);
+    if (!urgent.length) return;
+    strip.appendChild(el("strong", "kiosk-urgent__label", "紧急通知"));
+    var text = el("p", "kiosk-urgent__text");
+    urgent.forEach(function (notice, i) {
+      if (i) text.appendChild(document.createTextNode("　｜　"));
+      var words = (notice.category ? "【" + notice.category + "】" : "") + notice.title;
+      text.appendChild(el("span", null, words + (notice.summary ? "：" + notice.summary : "")));
+    });
+    strip.appendChild(text);
   }
 
   /* ---- touch: a tapped session's details and its QR code; back after 60 s ---- */
@@ -366,9 +456,11 @@
   function useData(fresh) {
     data = fresh;
     var now = new Date();
+    renderUrgent();
     renderNowNext(now);
     renderDark(now);
     redrawSlide();
+    keepPhotos();
     if (fresh.version && fresh.version !== config.version) checkForUpdate();
   }
 
@@ -425,6 +517,13 @@
 
   /* ---- service worker: offline copy and new deployments ---- */
   var registration = null;
+  /* The honor board's photos are kept for offline before their slide first shows them
+     (the worker keeps the ones listed and lets the others go). */
+  function keepPhotos() {
+    if (!("serviceWorker" in navigator) || !navigator.serviceWorker.controller) return;
+    var urls = (data.honors || []).map(function (h) { return h.photo; }).filter(Boolean);
+    navigator.serviceWorker.controller.postMessage({ type: "keep-images", urls: urls });
+  }
   function checkForUpdate() {
     if (registration) registration.update().catch(function () { /* offline */ });
   }
@@ -443,13 +542,17 @@
         return navigator.serviceWorker.ready;
       })
       .then(function (ready) {
-        if (ready.active) ready.active.postMessage({ type: "keep", urls: [location.href, config.dataUrl] });
+        if (!ready.active) return;
+        ready.active.postMessage({ type: "keep", urls: [location.href, config.dataUrl] });
+        var urls = (data.honors || []).map(function (h) { return h.photo; }).filter(Boolean);
+        ready.active.postMessage({ type: "keep-images", urls: urls });
       })
       .catch(function () { /* no offline copy this time */ });
   }
 
   function start() {
     takeToken();
+    renderUrgent();
     try {
       if (localStorage.getItem(storageKey("offline-since")) && !navigator.onLine) markOffline();
     } catch (e) { /* private mode */ }

@@ -5,12 +5,17 @@
    comes back from this cache after a power cut: pages and data are fetched from the
    network first, and the last good answer is kept and given when the network fails
    (marked X-Kiosk-From-Cache, so the screen says 离线). A new deployment brings a new
-   version: it installs, takes over at once and the screen reloads into it. */
+   version: it installs, takes over at once and the screen reloads into it.
+
+   The honor board's photos (renditions: a new picture gets a new address) are kept in a
+   cache of their own that outlives deployments: taken from the cache first, fetched and
+   kept otherwise; the screen lists the current ones ("keep-images") and the others go. */
 "use strict";
 
 var VERSION = "__KIOSK_VERSION__";
 var ASSETS = ["__KIOSK_ASSETS__"];
 var CACHE = "kiosk-" + VERSION;
+var IMAGES = "kiosk-images";
 var DATA_PATH = /^\/api\/kiosks\/[^/]+\/[^/]+\/data$/;
 
 self.addEventListener("install", function (event) {
@@ -25,7 +30,7 @@ self.addEventListener("activate", function (event) {
   event.waitUntil(
     caches.keys().then(function (names) {
       return Promise.all(names.filter(function (name) {
-        return name.indexOf("kiosk-") === 0 && name !== CACHE;
+        return name.indexOf("kiosk-") === 0 && name !== CACHE && name !== IMAGES;
       }).map(function (name) { return caches.delete(name); }));
     }).then(function () { return self.clients.claim(); })
   );
@@ -35,6 +40,7 @@ self.addEventListener("activate", function (event) {
    controlled it, so neither passed through here yet). */
 self.addEventListener("message", function (event) {
   var message = event.data || {};
+  if (message.type === "keep-images") { event.waitUntil(keepImages(message.urls || [])); return; }
   if (message.type !== "keep") return;
   event.waitUntil(
     caches.open(CACHE).then(function (cache) {
@@ -46,6 +52,42 @@ self.addEventListener("message", function (event) {
     })
   );
 });
+
+/* Keeps the listed images (fetching those not kept yet) and drops the rest. */
+function keepImages(urls) {
+  var wanted = urls.map(function (url) { return new URL(url, self.location.href).href; });
+  return caches.open(IMAGES).then(function (cache) {
+    return cache.keys().then(function (kept) {
+      var have = kept.map(function (request) { return request.url; });
+      var drops = have.filter(function (url) { return wanted.indexOf(url) === -1; })
+        .map(function (url) { return cache.delete(url); });
+      var adds = wanted.filter(function (url) { return have.indexOf(url) === -1; })
+        .map(function (url) {
+          return fetch(url, { credentials: "omit" }).then(function (response) {
+            if (response.ok) return cache.put(url, response);
+          }).catch(function () { /* offline: next time */ });
+        });
+      return Promise.all(drops.concat(adds));
+    });
+  });
+}
+
+/* An image: the kept copy, else the network (and kept: the screen trims the list). */
+function imageFirstFromCache(event) {
+  var request = event.request;
+  return caches.open(IMAGES).then(function (cache) {
+    return cache.match(request.url).then(function (found) {
+      if (found) return found;
+      return fetch(request).then(function (response) {
+        if (response.ok && response.type === "basic") {
+          var copy = response.clone();
+          event.waitUntil(cache.put(request.url, copy));
+        }
+        return response;
+      });
+    });
+  });
+}
 
 function withoutToken(url) {
   var parsed = new URL(url, self.location.href);
@@ -100,6 +142,8 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(networkFirst(event, false));
   } else if (DATA_PATH.test(url.pathname)) {
     event.respondWith(networkFirst(event, true));
+  } else if (request.destination === "image") {
+    event.respondWith(imageFirstFromCache(event));
   } else if (ASSETS.indexOf(url.pathname) !== -1) {
     event.respondWith(caches.open(CACHE).then(function (cache) {
       return cache.match(request).then(function (found) { return found || fetch(request); });
