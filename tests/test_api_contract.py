@@ -16,6 +16,7 @@ import schemathesis
 from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import close_old_connections
+from django.utils import timezone
 from jsonschema import Draft202012Validator
 
 from activities.models import Kiosk
@@ -32,6 +33,7 @@ from tests.district.builders import (
     build_notice_index,
     build_street,
 )
+from tests.honors.builders import add_points, build_honor_board, participant
 
 # Enough of the demo catalog for every status and kind, and the example service of the
 # OpenAPI document (老年人优待证办理).
@@ -106,6 +108,9 @@ def demo_site(db):
     )
     build_notice(build_notice_index(center), number=1, summary="测试摘要")
     Kiosk.objects.create(center=center, name="一楼大厅屏", slug="dating")  # the documented example
+    # The kiosk's honors slide and its ranking: one entry with consent, one masked.
+    build_honor_board(center, entries=[{"consent_given": True}, {"name": "李建国"}])
+    add_points(participant(center), 20, day=timezone.localdate())
     import_services(demo_records(SERVICES))
     load_synonym_seed(SynonymSet)
     rebuild_index(progress=False)
