@@ -4,7 +4,9 @@
   source; no edit or delete (the ledger only grows), a 冲正 (reversal) with a required
   reason instead.
 - 积分对象: the people and teams, searched by name, mobile or volunteer number; mobiles
-  shown masked.
+  shown masked. 修改 corrects a participant's name, kind and volunteer number and records
+  their consent to a full name on the ranking (the mobile is shown masked, not changed);
+  打印查询凭条 posts to honors.admin.lookup.
 - 录入积分: one entry, for a participant chosen from the list or found (or registered) by
   mobile or volunteer number and name.
 - 积分导入: an xlsx of entries for one center, all or nothing (honors.excel), and its
@@ -17,11 +19,11 @@ Other admin modules may add items to the menu with the hook ``register_points_me
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import include, path, reverse
+from django.urls import NoReverseMatch, include, path, reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
 from django.views.generic import FormView, TemplateView
@@ -30,6 +32,7 @@ from wagtail.admin import messages
 from wagtail.admin.auth import permission_denied
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.log_actions import log
 
 from catalog.excel.problems import ExcelImportError
 from catalog.excel.views import UploadForm
@@ -37,6 +40,7 @@ from catalog.excel.workbook import CONTENT_TYPE
 from district.permissions import editable_center_ids
 from honors import excel, ledger
 from honors.models import Participant, PointsEntry, PointsSource
+from jiamenkou.privacy import mask_personal_numbers
 
 app_name = "honors_ledger"
 TEMPLATES = "honors/admin/ledger/"
@@ -189,12 +193,118 @@ class ParticipantListView(LedgerViewMixin, TemplateView):
                 "entries_url": f"{entries_url}?{urlencode({'participant': participant.pk})}",
                 "add_url": f"{reverse('honors_ledger:add')}?"
                 + urlencode({"participant": participant.pk}),
+                "edit_url": reverse("honors_ledger:participant_edit", args=[participant.pk]),
+                "slip_url": slip_url(participant),
             }
             for participant in page
         ]
         return super().get_context_data(
             **kwargs, q=text, page=page, rows=rows, query=urlencode({"q": text})
         )
+
+
+def slip_url(participant) -> str:
+    """Where 打印查询凭条 posts for ``participant`` ("" while the look-up admin is absent)."""
+    try:
+        return reverse("honors_lookup_slip", args=[participant.pk])
+    except NoReverseMatch:
+        return ""
+
+
+# -- 修改积分对象 -----------------------------------------------------------------------------
+
+
+class ParticipantForm(forms.ModelForm):
+    """What editors may correct after registration. The mobile (the participant's key at
+    the center, and the look-up's) is not here: a new number means a new registration."""
+
+    class Meta:
+        model = Participant
+        fields = ["name", "kind", "volunteer_number", "name_consent"]
+        labels = {
+            "name": "姓名或团队名",
+            "kind": "类型",
+            "volunteer_number": "志愿者编号",
+            "name_consent": "本人同意在积分榜显示全名",
+        }
+        help_texts = {
+            "volunteer_number": "全区唯一；没有可不填（没有手机号的须填写）。",
+            "name_consent": "同意后积分榜显示全名，否则显示“张*明”。团队总是显示全名。",
+        }
+        error_messages = {
+            "name": {"required": "请填写姓名或团队名。"},
+            "kind": {"required": "请选择类型。", "invalid_choice": "请选择个人或团队。"},
+        }
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise ValidationError("请填写姓名或团队名。", code="required")
+        return name
+
+    def clean_volunteer_number(self):
+        number = (self.cleaned_data.get("volunteer_number") or "").strip() or None
+        if number is None:
+            if not self.instance.mobile:
+                raise ValidationError(
+                    "该积分对象没有登记手机号，志愿者编号不能为空。", code="required"
+                )
+            return None
+        taken = Participant.objects.filter(volunteer_number=number).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise ValidationError(
+                f"志愿者编号“{number}”已被另一积分对象使用，请核对后重新填写。", code="unique"
+            )
+        return number
+
+
+class ParticipantEditView(LedgerViewMixin, FormView):
+    template_name = TEMPLATES + "participant_edit.html"
+    form_class = ParticipantForm
+    page_title = "修改积分对象"
+    header_icon = "edit"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.participant = get_object_or_404(
+            Participant.objects.select_related("center"), pk=kwargs["participant_id"]
+        )
+        if self.participant.center_id not in editable_center_ids(request.user):
+            return permission_denied(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.participant}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **kwargs,
+            participant=self.participant,
+            # Only the masked number reaches the page.
+            mobile=mask_personal_numbers(self.participant.mobile),
+            total=ledger.total(self.participant),
+            slip_url=slip_url(self.participant),
+            cancel_url=reverse("honors_ledger:participants"),
+        )
+
+    def form_valid(self, form):
+        changed = form.changed_data
+        try:
+            with transaction.atomic():
+                participant = form.save()
+        except IntegrityError:
+            # Another editor took the number between the check and the save.
+            form.add_error("volunteer_number", "这个志愿者编号刚被另一积分对象使用，请核对。")
+            return self.form_invalid(form)
+        if changed:
+            log(
+                participant,
+                "wagtail.edit",
+                user=self.request.user,
+                content_changed=True,
+                data={"fields": changed},
+            )
+        messages.success(self.request, f"已保存积分对象：{participant.name}。")
+        return redirect("honors_ledger:participants")
 
 
 # -- 录入积分 -------------------------------------------------------------------------------
@@ -416,6 +526,11 @@ def download_template(request):
 urlpatterns = [
     path("", EntryListView.as_view(), name="entries"),
     path("participants/", ParticipantListView.as_view(), name="participants"),
+    path(
+        "participants/<int:participant_id>/",
+        ParticipantEditView.as_view(),
+        name="participant_edit",
+    ),
     path("add/", EntryCreateView.as_view(), name="add"),
     path("<int:entry_id>/reverse/", ReverseView.as_view(), name="reverse"),
     path("import/", ImportView.as_view(), name="import"),
