@@ -137,3 +137,13 @@ def test_errors_read_in_chinese(client, centers):
     assert "请选择个人或团队" in html
     assert "该积分对象没有登记手机号，志愿者编号不能为空" in html
     assert Participant.objects.get(pk=who.pk).volunteer_number == "V-0001"
+
+
+def test_the_edit_page_and_the_list_read_in_chinese(client, centers, zhang):
+    from tests.test_admin_chinese import english_words, readable_texts
+
+    client.force_login(editor("community", centers[0], codenames=[]))
+    for url in (edit_url(zhang), reverse("honors_ledger:participants")):
+        html = client.get(url).content.decode()
+        english = [word for text in readable_texts(html) for word in english_words(text, set())]
+        assert english == [], url
