@@ -367,6 +367,34 @@ def _points_lookup() -> str:
     return reverse("honors:lookup")
 
 
+def _expired_notice() -> str | None:
+    """A notice past its 有效期至: it keeps its page, marked 已过期."""
+    from district.models import NoticePage
+
+    live = NoticePage.objects.live().public()
+    notice = live.exclude(pk__in=live.current().values("pk")).order_by("path").first()
+    return _path(notice.get_url()) if notice else None
+
+
+def _notices_of_one_category() -> str | None:
+    """A center's notice list filtered to the category of its newest notice."""
+    from district.models import NoticePage
+
+    notice = (
+        NoticePage.objects.live()
+        .public()
+        .current()
+        .filter(category__isnull=False)
+        .select_related("category")
+        .order_by("path")
+        .first()
+    )
+    if notice is None:
+        return None
+    index = notice.get_parent()
+    return _path(index.get_url()) + "?" + urlencode({"category": notice.category.slug})
+
+
 def _not_found() -> str:
     return "/mei-you-zhe-ge-ye-mian/"
 
@@ -425,6 +453,13 @@ PUBLIC_PAGE_TYPES: list[PublicPageType] = [
         "district.NoticeIndexPage",
     ),
     PublicPageType("notice", "通知公告", _page_of("district.NoticePage"), "district.NoticePage"),
+    PublicPageType("notice-expired", "已过期的通知", _expired_notice, "district.NoticePage"),
+    PublicPageType(
+        "notice-index-category",
+        "通知公告（按类别）",
+        _notices_of_one_category,
+        "district.NoticeIndexPage",
+    ),
     PublicPageType(
         "district-services",
         "全区服务清单",
