@@ -101,29 +101,26 @@ def grouped(code: str) -> str:
 # -- SMS ----------------------------------------------------------------------------------
 
 
-def _rate_key(window: str, number: str) -> str:
+def _rate_key(number: str) -> str:
     digest = salted_hmac("honors.lookup-sms", number).hexdigest()[:32]
-    return f"honors:lookup-sms:{window}:{digest}"
-
-
-def _count(key: str, seconds: int) -> int:
-    cache.add(key, 0, seconds)
-    try:
-        return cache.incr(key)
-    except ValueError:  # the window closed between add() and incr()
-        cache.add(key, 1, seconds)
-        return 1
+    return f"honors:lookup-sms:{digest}"
 
 
 def check_sms_rate(number: str) -> None:
     """Counts one request for ``number`` (as typed, normalized); raises TooManyCodes over
-    the limits. Counted for any number, registered or not."""
-    key = normalize_mobile(number) or (number or "").strip().upper()
-    # A request refused within the minute does not use up the hour's allowance.
-    if _count(_rate_key("minute", key), 60) > SMS_PER_MINUTE:
+    the limits. Counted for any number, registered or not.
+
+    The cache keeps the times of the last hour's codes, judged by the site's clock rather
+    than by the cache's expiry (so a sliding hour, the same on Redis and in memory). Two
+    requests at the same instant may both pass: the limit is against a person pressing
+    the button again, not a race."""
+    key = _rate_key(normalize_mobile(number) or (number or "").strip().upper())
+    now = timezone.now().timestamp()
+    sent = [moment for moment in cache.get(key, []) if moment > now - 3600]
+    # A request refused does not use up the allowance.
+    if sum(moment > now - 60 for moment in sent) >= SMS_PER_MINUTE or len(sent) >= SMS_PER_HOUR:
         raise TooManyCodes(TooManyCodes.message)
-    if _count(_rate_key("hour", key), 60 * 60) > SMS_PER_HOUR:
-        raise TooManyCodes(TooManyCodes.message)
+    cache.set(key, [*sent, now], 3600)
 
 
 def send_sms_code(number: str) -> None:

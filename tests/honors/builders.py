@@ -13,7 +13,11 @@ def build_honor_board(parent, entries=(), **fields) -> HonorBoardPage:
     """The 光荣榜 of a center (or street), published, with ``entries`` (dicts of HonorEntry
     fields; ``award`` may be a name)."""
     board = HonorBoardPage(**{"title": "光荣榜", "slug": "guangrongbang", **fields})
-    board.entries = [HonorEntry(**entry_fields(**values)) for values in entries]
+    # Numbered as the admin's inline panel numbers them.
+    board.entries = [
+        HonorEntry(sort_order=number, **entry_fields(**values))
+        for number, values in enumerate(entries)
+    ]
     parent.add_child(instance=board)
     board.save_revision().publish()
     board.refresh_from_db()
