@@ -27,6 +27,7 @@ from io import BytesIO
 from django.db import transaction
 from django.utils import timezone
 
+from honors import ledger
 from honors.models import (
     Award,
     HonorBoardPage,
@@ -265,44 +266,12 @@ def load_board(parent, entries: list[DemoEntry], code: str, award_by_name) -> tu
 # -- ledger -----------------------------------------------------------------------------------
 
 
-def ledger_api():
-    """honors.ledger's record and reverse, or None while they are not there."""
-    try:
-        from honors import ledger
-    except ImportError:
-        return None
-    return ledger if all(hasattr(ledger, name) for name in ("record", "reverse")) else None
-
-
 def record(participant, center, points, reason, day, source, user) -> PointsEntry:
-    ledger = ledger_api()
-    if ledger is not None:
-        return ledger.record(participant, center, points, reason, day, source, user=user)
-    return PointsEntry.objects.create(
-        participant=participant,
-        center=center,
-        points=points,
-        reason=reason,
-        date=day,
-        source=source,
-        created_by=user,
-    )
+    return ledger.record(participant, center, points, reason, day, source, user=user)
 
 
 def reverse(entry, reason, user) -> PointsEntry:
-    ledger = ledger_api()
-    if ledger is not None:
-        return ledger.reverse(entry, reason, user=user)
-    return PointsEntry.objects.create(
-        participant=entry.participant,
-        center=entry.center,
-        points=-entry.points,
-        reason=reason,
-        date=timezone.localdate(),
-        source=PointsSource.REVERSAL,
-        reverses=entry,
-        created_by=user,
-    )
+    return ledger.reverse(entry, reason, user=user)
 
 
 def month_start(today: date, months_ago: int) -> date:
