@@ -158,6 +158,18 @@ class EntryListView(LedgerViewMixin, TemplateView):
 # -- 积分对象 -------------------------------------------------------------------------------
 
 
+def editable_participants(center_ids, text: str = ""):
+    """The participants of ``center_ids`` matching ``text`` (name, volunteer number, or
+    four or more digits of the mobile), each with its ``total`` of points."""
+    return search_participants(
+        Participant.objects.filter(center_id__in=center_ids)
+        .select_related("center")
+        .annotate(total=Sum("entries__points"))
+        .order_by("center__path", "name", "pk"),
+        text,
+    )
+
+
 def search_participants(participants, text: str):
     text = text.strip()
     if not text:
@@ -176,13 +188,7 @@ class ParticipantListView(LedgerViewMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         text = self.request.GET.get("q", "")
-        participants = search_participants(
-            Participant.objects.filter(center_id__in=self.center_ids)
-            .select_related("center")
-            .annotate(total=Sum("entries__points"))
-            .order_by("center__path", "name", "pk"),
-            text,
-        )
+        participants = editable_participants(self.center_ids, text)
         page = Paginator(participants, PER_PAGE).get_page(self.request.GET.get("p"))
         entries_url = reverse("honors_ledger:entries")
         rows = [

@@ -9,7 +9,6 @@ with the printable slip. The code is shown only then: the database keeps its has
 
 from __future__ import annotations
 
-from django.db.models import Sum
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -24,7 +23,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from activities.kiosk.qr import qr_svg
 from district.permissions import editable_center_ids
 from honors import lookup, sms
-from honors.admin.ledger import search_participants
+from honors.admin.ledger import editable_participants
 from honors.ledger import masked_identity
 from honors.models import Participant
 from honors.rankings import shown_name
@@ -46,13 +45,7 @@ class SlipChooserView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         text = self.request.GET.get("q", "")
-        participants = search_participants(
-            Participant.objects.filter(center_id__in=self.center_ids)
-            .select_related("center")
-            .annotate(total=Sum("entries__points"))
-            .order_by("center__path", "name", "pk"),
-            text,
-        )
+        participants = editable_participants(self.center_ids, text)
         rows = [
             {
                 "participant": participant,
