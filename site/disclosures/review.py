@@ -52,6 +52,7 @@ USED = "链接已使用"
 SUPERSEDED = "链接已作废：已为您生成了新的审核链接，请使用最新的链接"
 NOT_IN_REVIEW = "该公开事项已不在审核中"
 NOT_A_MEMBER = "您已不是在任的居务监督委员会委员，链接已失效"
+ALREADY_DECIDED = "您已对这条公开事项提出过意见，每位委员只算一次"
 
 
 class ReviewRefused(ValidationError):
@@ -116,7 +117,9 @@ def issue_links(task_state, user=None, members=None) -> list[tuple[CommitteeMemb
     if committee is None:
         raise ReviewRefused(committee_problem(page.center))
     if members is None:
-        members = list(committee.active_members())
+        # Members who have already given their view on this draft need no new link.
+        decided = ReviewDecision.objects.filter(task_state=task_state).values("member_id")
+        members = list(committee.active_members().exclude(pk__in=decided))
     expires_at = timezone.now() + timedelta(days=committee.link_valid_days)
     issued = []
     for member in members:
@@ -164,6 +167,11 @@ def link_problem(link: ReviewLink) -> str | None:
         return NOT_IN_REVIEW
     if not link.member.active:
         return NOT_A_MEMBER
+    # A member counts once per review, whatever links were issued to them since.
+    if ReviewDecision.objects.filter(
+        task_state_id=link.task_state_id, member_id=link.member_id
+    ).exists():
+        return ALREADY_DECIDED
     return None
 
 

@@ -182,6 +182,22 @@ def test_reissuing_voids_the_older_unused_link(in_review):
     assert isinstance(review.verify(token_of(new_url)), ReviewLink)
 
 
+def test_a_member_who_approved_counts_once_however_many_links_they_get(client, in_review):
+    page, task_state, links = in_review
+    decide_through(client, links["张桂兰"], "approve")
+    member = CommitteeMember.objects.get(name="张桂兰")
+    # Reissuing to everyone leaves out whoever has decided; asked for by name, the new link
+    # cannot be used for a second approval.
+    assert [m.name for m, _url in review.issue_links(task_state)] == ["李建国", "王秀英"]
+    [(_member, again)] = review.issue_links(task_state, members=[member])
+    response = decide_through(client, again, "approve")
+
+    assert "每位委员只算一次" in response.content.decode()
+    page.refresh_from_db()
+    assert not page.live
+    assert review.approvals_of(task_state).count() == 1
+
+
 def test_a_center_without_enough_members_cannot_submit(committee, board, editor):
     committee.members.filter(name__in=["李建国", "王秀英"]).update(active=False)
     page = build_disclosure(board, publish=False, live=False)
