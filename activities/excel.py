@@ -10,18 +10,17 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import datetime, time
-from zipfile import BadZipFile
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils.exceptions import InvalidFileException
 
 from activities.models import Activity, ActivityCost, ActivityKind, Frequency, Room
 from activities.scheduling import RoomClash
 from catalog.excel.columns import CellError, DateColumn, cell_text, parse_decimal
 from catalog.excel.problems import ExcelImportError, ExcelProblem
+from catalog.excel.rows import read_sheet_rows
 from catalog.models import Organization, Service, TaxonomyTerm
 from catalog.models.taxonomy import AUDIENCE_TAXONOMY
 from catalog.rules import price_text
@@ -189,34 +188,14 @@ class Lookups:
 
 def read_rows(upload) -> list[tuple[int, dict]]:
     """(Excel row number, {header: raw value}) for every non-empty row."""
-    try:
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as error:
-        raise ExcelImportError(
-            [ExcelProblem(None, "", f"无法读取这个文件（{error}），请上传.xlsx格式的Excel文件。")]
-        ) from None
-    sheet = workbook[SHEET_TITLE] if SHEET_TITLE in workbook.sheetnames else workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [cell_text(value) for value in next(rows, ())]
-    missing = [
-        name for name in ("中心编码", "活动名称", "活动类型", "首次日期") if name not in header
-    ]
-    if missing:
-        raise ExcelImportError(
-            [ExcelProblem(1, "", f"缺少列：{'、'.join(missing)}。请使用本页下载的模板。")]
-        )
-    found = []
-    for number, values in enumerate(rows, start=2):
-        if number == 2 and values and cell_text(values[0]).startswith("新活动留空"):
-            continue  # the template's help row
-        record = {name: value for name, value in zip(header, values, strict=False) if name}
-        if any(cell_text(value) for value in record.values()):
-            found.append((number, record))
-        if len(found) > MAX_ROWS:
-            raise ExcelImportError(
-                [ExcelProblem(None, "", f"一次最多导入{MAX_ROWS}行，请分批上传。")]
-            )
-    return found
+    return read_sheet_rows(
+        upload,
+        sheet_title=SHEET_TITLE,
+        required=("中心编码", "活动名称", "活动类型", "首次日期"),
+        max_rows=MAX_ROWS,
+        # The template's help row under the header.
+        is_help_row=lambda values: bool(values) and cell_text(values[0]).startswith("新活动留空"),
+    )
 
 
 def import_programme(upload, *, center_ids) -> ImportSummary:

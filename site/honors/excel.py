@@ -8,16 +8,15 @@ Cell reading and problem reporting are the catalog's (``catalog.excel``).
 
 import io
 from dataclasses import dataclass
-from zipfile import BadZipFile
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils.exceptions import InvalidFileException
 
 from catalog.excel.columns import CellError, DateColumn, cell_text
 from catalog.excel.problems import ExcelImportError, ExcelProblem
+from catalog.excel.rows import read_sheet_rows
 from honors import ledger
 from honors.models import PointsSource
 
@@ -80,32 +79,13 @@ def parse_points(raw) -> int | None:
 def read_rows(upload) -> list[tuple[int, dict]]:
     """(Excel row number, {header: raw value}) for every non-empty row of the first sheet
     (or the sheet named 积分导入)."""
-    try:
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as error:
-        raise ExcelImportError(
-            [ExcelProblem(None, "", f"无法读取这个文件（{error}），请上传.xlsx格式的Excel文件。")]
-        ) from None
-    sheet = workbook[SHEET_TITLE] if SHEET_TITLE in workbook.sheetnames else workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [cell_text(value) for value in next(rows, ())]
-    missing = [name for name in REQUIRED_HEADERS if name not in header]
-    if "手机号" not in header and "志愿者编号" not in header:
-        missing.append("手机号（或志愿者编号）")
-    if missing:
-        raise ExcelImportError(
-            [ExcelProblem(1, "", f"缺少列：{'、'.join(missing)}。请使用本页下载的模板。")]
-        )
-    found = []
-    for number, values in enumerate(rows, start=2):
-        record = {name: value for name, value in zip(header, values, strict=False) if name}
-        if any(cell_text(value) for value in record.values()):
-            found.append((number, record))
-        if len(found) > MAX_ROWS:
-            raise ExcelImportError(
-                [ExcelProblem(None, "", f"一次最多导入{MAX_ROWS}行，请分批上传。")]
-            )
-    return found
+    return read_sheet_rows(
+        upload,
+        sheet_title=SHEET_TITLE,
+        required=REQUIRED_HEADERS,
+        either=("手机号", "志愿者编号"),
+        max_rows=MAX_ROWS,
+    )
 
 
 def import_points(upload, *, center, user=None) -> ImportSummary:
