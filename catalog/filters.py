@@ -1,7 +1,8 @@
 """The catalog's filters, in one place for the service list pages and the JSON APIs.
 
-``ServiceFilterSet`` holds what residents filter by; ``HsdsServiceFilterSet`` the query
-parameters the HSDS API defines. Both are django-filter FilterSets::
+``ServiceFilterSet`` holds what residents filter by (a django-filter FilterSet);
+``services_with_term`` and ``services_in_taxonomy`` what the HSDS API's taxonomy
+parameters mean (catalog/api/hsds_params.py reads that API's parameters)::
 
     filters = ServiceFilterSet(request.GET, queryset=Service.objects.all())
     if not filters.is_valid():
@@ -31,13 +32,11 @@ from catalog.clock import clock_at, open_service_ids
 from catalog.models import (
     CostOption,
     Location,
-    Organization,
     Service,
     ServiceAtLocation,
     ServiceChannel,
     ServiceKind,
     ServiceStatus,
-    Taxonomy,
     TaxonomyTerm,
 )
 from catalog.models.services import FREE_KINDS, CostCategory
@@ -345,97 +344,42 @@ class ServiceFilterSet(ProblemsMixin, django_filters.FilterSet):
         return self.form.cleaned_data.get("center") if self.is_valid() else None
 
 
-class HsdsServiceFilterSet(ProblemsMixin, django_filters.FilterSet):
-    """The query parameters of HSDS ``GET /services``. Every status is listed: an HSDS
-    consumer reads ``status`` itself, and needs to learn that a service became defunct."""
-
-    search = django_filters.CharFilter(method="filter_search")
-    taxonomy_term_id = UuidReferenceFilter(
-        queryset=TaxonomyTerm.objects.select_related("taxonomy"),
-        method="filter_taxonomy_term",
-        error_messages=_unknown("分类词"),
-    )
-    taxonomy_id = UuidReferenceFilter(
-        queryset=Taxonomy.objects.all(),
-        method="filter_taxonomy",
-        error_messages=_unknown("分类体系"),
-    )
-    organization_id = UuidReferenceFilter(
-        field_name="organization",
-        queryset=Organization.objects.all(),
-        error_messages=_unknown("服务提供方"),
-    )
-    modified_after = django_filters.IsoDateTimeFilter(
-        field_name="last_modified",
-        lookup_expr="gte",
-        error_messages={
-            "invalid": "modified_after应为ISO 8601时间，如2026-01-01T00:00:00+08:00或2026-01-01。"
-        },
-    )
-    full = django_filters.ChoiceFilter(
-        choices=[("true", "true"), ("false", "false")],
-        method="filter_nothing",  # read by the view: full records instead of list items
-        error_messages={"invalid_choice": "full只能是true或false（1或0），收到“%(value)s”。"},
-    )
-
-    class Meta:
-        model = Service
-        fields: list[str] = []
-
-    def __init__(self, data=None, queryset=None, **kwargs):
-        super().__init__(resolve_aliases({} if data is None else data), queryset, **kwargs)
-
-    @property
-    def wants_full_records(self) -> bool:
-        return self.is_valid() and self.form.cleaned_data.get("full") == "true"
-
-    def filter_search(self, queryset, name, text):
-        # A plain substring match over the names and the description; the search app will
-        # take this over (synonyms such as 低保 → 最低生活保障) behind this parameter.
-        # PostgreSQL refuses a NUL byte in a query: free text loses it.
-        text = text.replace("\x00", "").strip()
-        if not text:
-            return queryset
+def services_with_term(queryset, term):
+    """The services of ``queryset`` an HSDS client finds by ``term`` (``taxonomy_term_id``):
+    the kinds, topics, audiences, channels and guide fields all travel as terms."""
+    taxonomy = term.taxonomy.name
+    if taxonomy == KIND_TAXONOMY:
+        return queryset.filter(kind=term.code)
+    if taxonomy == TOPIC_TAXONOMY:
+        return queryset.filter(topics=term)
+    if taxonomy == AUDIENCE_TAXONOMY:
+        return queryset.filter(audiences=term)
+    if taxonomy == CHANNEL_TAXONOMY:
         return queryset.filter(
-            Q(name__icontains=text)
-            | Q(alternate_name__icontains=text)
-            | Q(keywords__icontains=text)
-            | Q(description__icontains=text)
+            Exists(ServiceChannel.objects.filter(service=OuterRef("pk"), channel=term.code))
         )
+    if taxonomy == GUIDE_TAXONOMY and term.code in GUIDE_PRESENT:
+        return queryset.filter(GUIDE_PRESENT[term.code])
+    return queryset.none()
 
-    def filter_taxonomy_term(self, queryset, name, term):
-        taxonomy = term.taxonomy.name
-        if taxonomy == KIND_TAXONOMY:
-            return queryset.filter(kind=term.code)
-        if taxonomy == TOPIC_TAXONOMY:
-            return queryset.filter(topics=term)
-        if taxonomy == AUDIENCE_TAXONOMY:
-            return queryset.filter(audiences=term)
-        if taxonomy == CHANNEL_TAXONOMY:
-            return queryset.filter(channels__channel=term.code)
-        if taxonomy == GUIDE_TAXONOMY and term.code in GUIDE_PRESENT:
-            return queryset.filter(GUIDE_PRESENT[term.code])
-        return queryset.none()
 
-    def filter_taxonomy(self, queryset, name, taxonomy):
-        if taxonomy.name == KIND_TAXONOMY:
-            return queryset.exclude(kind="")
-        if taxonomy.name == TOPIC_TAXONOMY:
-            return queryset.filter(
-                Exists(Service.topics.through.objects.filter(service=OuterRef("pk")))
-            )
-        if taxonomy.name == AUDIENCE_TAXONOMY:
-            return queryset.filter(
-                Exists(Service.audiences.through.objects.filter(service=OuterRef("pk")))
-            )
-        if taxonomy.name == CHANNEL_TAXONOMY:
-            return queryset.filter(Exists(ServiceChannel.objects.filter(service=OuterRef("pk"))))
-        if taxonomy.name == GUIDE_TAXONOMY:
-            any_guide = Q()
-            for present in GUIDE_PRESENT.values():
-                any_guide |= present
-            return queryset.filter(any_guide)
-        return queryset.none()
-
-    def filter_nothing(self, queryset, name, value):
-        return queryset
+def services_in_taxonomy(queryset, taxonomy):
+    """The services of ``queryset`` carrying any term of ``taxonomy`` (``taxonomy_id``)."""
+    if taxonomy.name == KIND_TAXONOMY:
+        return queryset.exclude(kind="")
+    if taxonomy.name == TOPIC_TAXONOMY:
+        return queryset.filter(
+            Exists(Service.topics.through.objects.filter(service=OuterRef("pk")))
+        )
+    if taxonomy.name == AUDIENCE_TAXONOMY:
+        return queryset.filter(
+            Exists(Service.audiences.through.objects.filter(service=OuterRef("pk")))
+        )
+    if taxonomy.name == CHANNEL_TAXONOMY:
+        return queryset.filter(Exists(ServiceChannel.objects.filter(service=OuterRef("pk"))))
+    if taxonomy.name == GUIDE_TAXONOMY:
+        any_guide = Q()
+        for present in GUIDE_PRESENT.values():
+            any_guide |= present
+        return queryset.filter(any_guide)
+    return queryset.none()

@@ -273,6 +273,23 @@ def search_catalog(
     return result, parameters.problems
 
 
+def ranked_service_ids(text: str, limit: int) -> list[str]:
+    """The services the residents' search finds for ``text`` (synonyms, pinyin, slips),
+    best first, at most ``limit``: what other systems' free-text parameters (the HSDS API's
+    ``search``) go through, so a Chinese query finds there what it finds on the site.
+    Not logged: machines' queries would swamp the residents' demand list."""
+    query = CatalogQuery(analysed=analyse_query(CONTROL.sub("", text), current_synonyms()))
+    if query.analysed.is_empty:
+        return []
+    query.page_size = limit
+    query.index_version = IndexVersion.current()
+    backend = get_search_backend()
+    mode = choose_mode(backend, query)
+    if mode is None:
+        return []
+    return [str(hit.service_id) for hit in backend.search_services(query, mode).hits]
+
+
 def run_query(query: CatalogQuery, *, with_pages: bool = False) -> CatalogSearch:
     backend = get_search_backend()
     query.index_version = IndexVersion.current()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
+from catalog.geo import haversine_m
 from search.analysis import AnalysedQuery, Group
 
 #: The facets residents narrow results by, in the order the page shows them.
@@ -37,29 +37,6 @@ class Circle:
 
     def distance_to(self, latitude: float, longitude: float) -> float:
         return haversine_m(self.latitude, self.longitude, latitude, longitude)
-
-    def bounding_box(self) -> tuple[float, float, float, float]:
-        """(min lat, max lat, min lng, max lng) enclosing the circle."""
-        dlat = math.degrees(self.radius_m / EARTH_RADIUS_M)
-        dlng = math.degrees(
-            self.radius_m / (EARTH_RADIUS_M * math.cos(math.radians(self.latitude)))
-        )
-        return (
-            self.latitude - dlat,
-            self.latitude + dlat,
-            self.longitude - dlng,
-            self.longitude + dlng,
-        )
-
-
-EARTH_RADIUS_M = 6_371_008.8
-
-
-def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlmb = phi2 - phi1, math.radians(lng2 - lng1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 @dataclass

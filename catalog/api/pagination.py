@@ -8,6 +8,9 @@ from catalog.filters import InvalidParameters, ParameterProblem
 
 HSDS_DEFAULT_PER_PAGE = 20
 HSDS_MAX_PER_PAGE = 100
+#: HSDS ``minimal=true`` asks for every service in one page, as Open Referral advises:
+#: this is both its default and its most.
+HSDS_MINIMAL_PER_PAGE = 10_000
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 

@@ -17,11 +17,9 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from catalog.api import hsds, openapi
+from catalog.api import openapi
 from catalog.api.pagination import (
     DEFAULT_PAGE_SIZE,
-    HSDS_DEFAULT_PER_PAGE,
-    HSDS_MAX_PER_PAGE,
     MAX_PAGE_SIZE,
     PageRequest,
 )
@@ -34,12 +32,10 @@ from catalog.api.serializers import (
 )
 from catalog.clock import clock_at
 from catalog.filters import (
-    HsdsServiceFilterSet,
     InvalidParameters,
     ParameterProblem,
     ServiceFilterSet,
 )
-from catalog.hsds import export_services
 from catalog.models import CatalogSettings, Service, ServiceStatus
 
 
@@ -95,37 +91,6 @@ class JsonView(View):
         response = error_response(405, f"不支持{request.method}请求，本接口只读。")
         response["Allow"] = ", ".join(m.upper() for m in self._allowed_methods())
         return response
-
-
-class HsdsServiceListView(JsonView):
-    """HSDS ``GET /services``: a page object whose contents are service list items, or
-    full records with ``full=true``. Every status is listed (see HsdsServiceFilterSet)."""
-
-    def get(self, request):
-        filters = HsdsServiceFilterSet(request.GET, queryset=Service.objects.all())
-        page_request, problems = PageRequest.problems_in(
-            request.GET, "per_page", HSDS_DEFAULT_PER_PAGE, HSDS_MAX_PER_PAGE
-        )
-        problems = filters.problems + problems
-        if problems:
-            return bad_request(problems)
-        if filters.wants_full_records:
-            page = page_request.page_of(filters.qs)
-            contents = export_services(page.object_list)
-        else:
-            page = page_request.page_of(filters.qs.select_related(*hsds.LIST_ITEM_RELATED))
-            contents = [hsds.service_list_item(service) for service in page.object_list]
-        return json_response(hsds.page_object(page, contents))
-
-
-class HsdsServiceDetailView(JsonView):
-    """HSDS ``GET /services/{id}``: the fully nested record."""
-
-    def get(self, request, service_id):
-        records = export_services(Service.objects.filter(pk=parse_service_id(service_id)))
-        if not records:
-            return error_response(404, "未找到该服务。")
-        return json_response(records[0])
 
 
 class ServiceListView(JsonView):

@@ -141,17 +141,7 @@ class Exporter:
         if location.id not in self._locations:
             self._locations[location.id] = compact(
                 {
-                    "id": str(location.id),
-                    "location_type": location.location_type,
-                    "organization_id": _str(location.organization_id),
-                    "name": location.name,
-                    "alternate_name": location.alternate_name,
-                    "description": location.description,
-                    "transportation": location.transportation,
-                    "latitude": _coordinate(location.latitude),
-                    "longitude": _coordinate(location.longitude),
-                    "external_identifier": location.external_identifier,
-                    "external_identifier_type": location.external_identifier_type,
+                    **location_fields(location),
                     "addresses": [
                         compact(
                             {
@@ -211,27 +201,7 @@ class Exporter:
         )
 
     def term(self, term) -> dict:
-        taxonomy = term.taxonomy
-        return compact(
-            {
-                "id": str(term.id),
-                "code": term.code,
-                "name": term.name,
-                "description": term.description,
-                "taxonomy": taxonomy.name,
-                "taxonomy_id": str(taxonomy.id),
-                "language": term.language,
-                "taxonomy_detail": compact(
-                    {
-                        "id": str(taxonomy.id),
-                        "name": taxonomy.name,
-                        "description": taxonomy.description,
-                        "uri": taxonomy.uri,
-                        "version": taxonomy.version,
-                    }
-                ),
-            }
-        )
+        return term_record(term)
 
     def attributes(self, service) -> list[dict]:
         attributes = [self.attribute(service.id, KIND_TAXONOMY, service.kind)]
@@ -264,6 +234,35 @@ class Exporter:
         ]
         return attributes
 
+    def service_at_location(self, link, service: dict | None = None) -> dict:
+        """A service at a location with its schedules and full location; ``service`` (the
+        service's one-to-one fields) nests it as ``GET /service_at_locations/{id}`` does."""
+        return compact(
+            {
+                "id": str(link.id),
+                "service_id": str(link.service_id),
+                "location_id": str(link.location_id),
+                "description": link.description,
+                "schedules": [
+                    self.schedule(s, "service_at_location_id", link.id)
+                    for s in link.schedules.all()
+                ],
+                "location": self.location(link.location),
+                "service": service,
+            }
+        )
+
+    def organization_record(self, organization, services: list[dict]) -> dict:
+        """A fully nested organization (``GET /organizations/{id}``): its phones and
+        locations, and ``services`` as given (list items or full records)."""
+        return compact(
+            {
+                **self.organization(organization),
+                "locations": [self.location(loc) for loc in organization.locations.all()],
+                "services": services,
+            }
+        )
+
     def service(self, service) -> dict:
         return compact(
             {
@@ -288,20 +287,7 @@ class Exporter:
                     for area in service.service_areas.all()
                 ],
                 "service_at_locations": [
-                    compact(
-                        {
-                            "id": str(link.id),
-                            "service_id": str(service.id),
-                            "location_id": str(link.location_id),
-                            "description": link.description,
-                            "schedules": [
-                                self.schedule(s, "service_at_location_id", link.id)
-                                for s in link.schedules.all()
-                            ],
-                            "location": self.location(link.location),
-                        }
-                    )
-                    for link in service.service_at_locations.all()
+                    self.service_at_location(link) for link in service.service_at_locations.all()
                 ],
                 "attributes": self.attributes(service),
                 "cost_options": [
@@ -363,6 +349,56 @@ class Exporter:
         )
 
 
+def term_record(term) -> dict:
+    """A taxonomy term as HSDS writes it (taxonomy_term.json), its taxonomy inside;
+    needs ``select_related("taxonomy")``."""
+    taxonomy = term.taxonomy
+    return compact(
+        {
+            "id": str(term.id),
+            "code": term.code,
+            "name": term.name,
+            "description": term.description,
+            "taxonomy": taxonomy.name,
+            "taxonomy_id": str(taxonomy.id),
+            "language": term.language,
+            "taxonomy_detail": taxonomy_record(taxonomy),
+        }
+    )
+
+
+def taxonomy_record(taxonomy) -> dict:
+    """A taxonomy as HSDS writes it (taxonomy.json)."""
+    return compact(
+        {
+            "id": str(taxonomy.id),
+            "name": taxonomy.name,
+            "description": taxonomy.description,
+            "uri": taxonomy.uri,
+            "version": taxonomy.version,
+        }
+    )
+
+
+def location_fields(location) -> dict:
+    """A location's one-to-one fields (no arrays): also a service-at-location list item's."""
+    return compact(
+        {
+            "id": str(location.id),
+            "location_type": location.location_type,
+            "organization_id": _str(location.organization_id),
+            "name": location.name,
+            "alternate_name": location.alternate_name,
+            "description": location.description,
+            "transportation": location.transportation,
+            "latitude": _coordinate(location.latitude),
+            "longitude": _coordinate(location.longitude),
+            "external_identifier": location.external_identifier,
+            "external_identifier_type": location.external_identifier_type,
+        }
+    )
+
+
 def organization_fields(organization) -> dict:
     """An organization's one-to-one fields (no phones): also an HSDS list item's."""
     return compact(
@@ -408,6 +444,18 @@ def service_fields(service) -> dict:
             ),
         }
     )
+
+
+def organization_lookups() -> tuple:
+    """The prefetches :meth:`Exporter.organization_record` needs: a fixed number of queries."""
+    locations = Location.objects.prefetch_related(*LOCATION_PREFETCH)
+    return ("phones", Prefetch("locations", queryset=locations))
+
+
+def service_at_location_lookups() -> tuple:
+    """The prefetches :meth:`Exporter.service_at_location` needs (and its service)."""
+    locations = Location.objects.prefetch_related(*LOCATION_PREFETCH)
+    return ("service", "schedules", Prefetch("location", queryset=locations))
 
 
 def export_services(queryset=None) -> list[dict]:

@@ -21,7 +21,8 @@ from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from catalog.models import Location, Service, ServiceAtLocation
+from catalog.geo import locations_within
+from catalog.models import Service, ServiceAtLocation
 from search.analysis import CJK, Alternative, Group, fold
 from search.backends.base import BaseSearchBackend
 from search.caching import cache_get, cache_set
@@ -517,17 +518,11 @@ def as_uuid(value) -> uuid.UUID:
 
 
 def near_locations(query: CatalogQuery) -> dict[int, float] | None:
-    """Centers inside the walking circle, with their distance in metres (None: no circle).
-    There are few locations, so they are measured in Python."""
+    """Centers inside the walking circle, with their distance in metres (None: no circle)."""
     circle = query.circle
     if circle is None:
         return None
-    min_lat, max_lat, min_lng, max_lng = circle.bounding_box()
-    candidates = Location.objects.filter(
-        latitude__gte=min_lat, latitude__lte=max_lat, longitude__gte=min_lng, longitude__lte=max_lng
-    ).values_list("pk", "latitude", "longitude")
-    distances = {pk: circle.distance_to(float(lat), float(lng)) for pk, lat, lng in candidates}
-    return {pk: metres for pk, metres in distances.items() if metres <= circle.radius_m}
+    return locations_within(circle.latitude, circle.longitude, circle.radius_m)
 
 
 def add_distances(hits: list[Hit], near: dict[int, float]) -> None:
