@@ -1,0 +1,63 @@
+"""The HSDS API's SQL does not grow with what it returns: a page of 50 costs what a page of
+10 does, and a whole ndjson stream costs a fixed number of queries per batch of records."""
+
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+
+from catalog.api import hsds_views
+from catalog.hsds import import_services
+from search.indexing import rebuild_index
+from tests.catalog.hsds_data import demo_catalog
+
+LISTS = {
+    "/api/hsds/services": [{}, {"full": "true"}, {"minimal": "true"}, {"search": "老年"}],
+    "/api/hsds/organizations": [{}, {"full": "true"}, {"full_service": "true"}],
+    "/api/hsds/taxonomy_terms": [{}],
+    "/api/hsds/service_at_locations": [{}, {"full": "true"}, {"search": "老年"}],
+}
+
+
+class HsdsQueryCountTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        import_services(demo_catalog())
+        rebuild_index()
+
+    def queries(self, url, params) -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            response = self.client.get(url, params)
+            if response.streaming:
+                records = b"".join(response.streaming_content).decode().splitlines()
+            else:
+                records = response.json()["contents"]
+        self.assertEqual(response.status_code, 200, params)
+        return len(captured), len(records)
+
+    def test_a_bigger_page_costs_no_more_queries(self):
+        for url, variants in LISTS.items():
+            for params in variants:
+                with self.subTest(url=url, params=params):
+                    self.queries(url, {**params, "per_page": 1})  # warm the caches
+                    small, small_count = self.queries(url, {**params, "per_page": 10})
+                    large, large_count = self.queries(url, {**params, "per_page": 50})
+                    self.assertGreater(large_count, small_count)  # the page really grew
+                    self.assertEqual(small, large)
+
+    def test_a_stream_costs_a_fixed_number_of_queries_per_batch(self):
+        self.queries("/api/hsds/services", {"format": "ndjson", "full": "true"})  # warm
+        for batch in (50, 100):
+            with self.subTest(batch=batch):
+                original = hsds_views.STREAM_BATCH
+                hsds_views.STREAM_BATCH = batch
+                try:
+                    count, records = self.queries(
+                        "/api/hsds/services", {"format": "ndjson", "full": "true"}
+                    )
+                finally:
+                    hsds_views.STREAM_BATCH = original
+                self.assertEqual(records, 200)
+                batches = -(-records // batch)
+                # Each batch: its rows, then the export's fixed prefetches (about twenty);
+                # one query per record would be 200 and more.
+                self.assertLessEqual(count, 5 + batches * 25, count)
