@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 SYNONYM_SEPARATORS = "，,、;；\n\r\t "
 
@@ -124,9 +125,26 @@ class SynonymSet(models.Model):
         ),
     )
     note = models.CharField(_("备注"), max_length=200, blank=True)
+    #: A need in everyday words (腿脚不便，行动不便) lands on the services of this topic
+    #: even where no service names the words.
+    topic = models.ForeignKey(
+        "catalog.TaxonomyTerm",
+        verbose_name=_("对应的服务领域"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("居民用这些说法描述需求时，同时查找该领域的服务。"),
+    )
+    source = models.CharField(
+        _("来源"),
+        max_length=200,
+        blank=True,
+        help_text=_("这组说法的出处，如12345热线分类、政务服务事项的“俗称”。"),
+    )
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
-    panels = [FieldPanel("terms"), FieldPanel("note")]
+    panels = [FieldPanel("terms"), FieldPanel("topic"), FieldPanel("note"), FieldPanel("source")]
 
     class Meta:
         verbose_name = _("同义词组")
@@ -166,6 +184,9 @@ class QueryLog(models.Model):
     click_count = models.PositiveIntegerField(_("点击数"), default=0)
     channel = models.CharField(_("来源"), max_length=10, default="web")
     searched_at = models.DateTimeField(_("搜索时间"), db_index=True)
+    #: The services of the first page, in the order shown: what was skipped above an
+    #: opened result.
+    shown = models.JSONField(_("显示的结果"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("搜索记录")
@@ -180,6 +201,11 @@ class HandledDemand(models.Model):
     """A demand-list line an editor has dealt with (added a service, a synonym…). It comes
     back when residents search for it again afterwards."""
 
+    class Action(models.TextChoices):
+        KEYWORDS = "keywords", _("加为服务的关键词")
+        SYNONYMS = "synonyms", _("新建同义词组")
+        OTHER = "other", _("其他处理")
+
     center_code = models.CharField(_("服务中心"), max_length=40, blank=True)
     query = models.CharField(_("搜索词"), max_length=100)
     handled_at = models.DateTimeField(_("处理时间"), default=timezone.now)
@@ -192,6 +218,11 @@ class HandledDemand(models.Model):
         verbose_name=_("处理人"),
     )
     note = models.CharField(_("处理说明"), max_length=200, blank=True)
+    action = models.CharField(_("处理方式"), max_length=20, choices=Action.choices, blank=True)
+    #: The words attached (as keywords or a synonym set), as the editor chose them.
+    terms = models.CharField(_("关联的词"), max_length=200, blank=True)
+    #: The services the words were attached to (ids; a service may be deleted later).
+    service_ids = models.JSONField(_("关联的服务"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("已处理需求")
@@ -202,3 +233,91 @@ class HandledDemand(models.Model):
 
     def __str__(self):
         return self.query
+
+
+class ResultVote(models.Model):
+    """One visitor's signal about one result of one query, at most one per hour: opened
+    (+1), or skipped (-1: shown above a result the visitor opened, and not opened). The
+    visitor is a keyed hash that changes every day, never an address or an account."""
+
+    query = models.CharField(_("搜索词"), max_length=100)
+    service = models.ForeignKey(
+        "catalog.Service", on_delete=models.CASCADE, related_name="+", verbose_name=_("服务")
+    )
+    visitor = models.CharField(_("访客"), max_length=16)
+    hour = models.DateTimeField(_("时间（小时）"))
+    value = models.SmallIntegerField(_("信号"))
+
+    class Meta:
+        verbose_name = _("点击信号")
+        verbose_name_plural = _("点击信号")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["query", "service", "visitor", "hour"], name="one_vote_per_visitor_hour"
+            )
+        ]
+        indexes = [models.Index(fields=["query", "service"])]
+
+    def __str__(self):
+        return f"{self.query} → {self.service_id} ({self.value:+d})"
+
+
+class LearnedBoost(models.Model):
+    """What the votes say of a service for a query or one of its words (``key``), decayed
+    over time and capped: the ranking adds ``boost``. Recomputed from the votes."""
+
+    key = models.CharField(_("搜索词"), max_length=100)
+    service = models.ForeignKey(
+        "catalog.Service", on_delete=models.CASCADE, related_name="+", verbose_name=_("服务")
+    )
+    boost = models.FloatField(_("调整"))
+    visitors = models.PositiveIntegerField(_("访客数"))
+    updated_at = models.DateTimeField(_("计算时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("点击调整")
+        verbose_name_plural = _("点击调整")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "service"], name="one_boost_per_key_service")
+        ]
+
+    def __str__(self):
+        return f"{self.key} → {self.service_id} ({self.boost:+.2f})"
+
+
+@register_setting(icon="search")
+class SearchLearningSettings(BaseGenericSetting):
+    """The editors' switches for learning from what residents open."""
+
+    enabled = models.BooleanField(
+        _("按居民打开的结果调整排序"),
+        default=False,
+        help_text=_("开启前请先用离线回放（benchmarks/）查看对排序质量的影响。"),
+    )
+    frozen = models.BooleanField(
+        _("冻结"),
+        default=False,
+        help_text=_("冻结后不再记录新的点击信号，也不再重新计算，现有的调整保持不变。"),
+    )
+    max_boost = models.FloatField(
+        _("最大调整幅度"),
+        default=0.3,
+        help_text=_("一项服务因点击而升降的上限（相关度分数的比例）。"),
+    )
+    half_life_days = models.PositiveSmallIntegerField(
+        _("半衰期（天）"), default=30, help_text=_("点击信号每过这么多天，作用减半。")
+    )
+    min_visitors = models.PositiveSmallIntegerField(
+        _("最少访客数"), default=3, help_text=_("至少有这么多不同访客的信号，才调整排序。")
+    )
+
+    panels = [
+        FieldPanel("enabled"),
+        FieldPanel("frozen"),
+        FieldPanel("max_boost"),
+        FieldPanel("half_life_days"),
+        FieldPanel("min_visitors"),
+    ]
+
+    class Meta:
+        verbose_name = _("搜索学习设置")
