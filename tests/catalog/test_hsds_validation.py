@@ -8,9 +8,15 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from jsonschema import Draft202012Validator
 
 from catalog.hsds import export_services, import_services
-from catalog.hsds.validation import validate, validate_service, validate_services
+from catalog.hsds.validation import (
+    schema_registry,
+    validate,
+    validate_service,
+    validate_services,
+)
 from tests.catalog.hsds_data import demo_catalog, page_of, record_named, self_contained
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +118,81 @@ def test_export_hsds_validate_refuses_to_write_a_broken_export(tmp_path, monkeyp
         call_command("export_hsds", str(target), "--validate", stdout=StringIO(), stderr=err)
     assert f"$[{index}].status: 'open' is not one of" in err.getvalue()
     assert not target.exists()
+
+
+# The other endpoints of the HSDS API: organizations, services at locations, taxonomies.
+
+
+def test_organization_records_and_their_services():
+    record = record_named(demo_catalog(), SENIOR_CARD)
+    organization = record["organization"]
+    list_item = {key: value for key, value in record.items() if not isinstance(value, list)}
+    del list_item["organization"]
+    assert validate("organization", organization) == []
+    assert validate("organization", {**organization, "services": [list_item]}) == []
+    # A full service among the services only with ?full_service=true.
+    full = {**organization, "services": [record]}
+    assert validate("organization", full, full_service=True) == []
+    assert validate("organization", full)[0].message.startswith(
+        "Additional properties are not allowed ('attributes', 'contacts'"
+    )
+    # A list item of GET /organizations carries no arrays; with full=true it may.
+    assert validate("organization_list", page_of([organization]), full=True) == []
+    assert [str(problem) for problem in validate("organization_list", page_of([organization]))] == [
+        "$.contents[0]: Additional properties are not allowed ('phones' was unexpected)"
+    ]
+    del organization["description"]
+    assert [str(problem) for problem in validate("organization", organization)] == [
+        "$: 'description' is a required property"
+    ]
+
+
+def test_service_at_location_records_and_list_items():
+    record = record_named(demo_catalog(), SENIOR_CARD)
+    link = record["service_at_locations"][0]
+    one_to_one = {key: value for key, value in record.items() if not isinstance(value, list)}
+    del one_to_one["organization"]
+    assert validate("service_at_location", link) == []
+    assert validate("service_at_location", {**link, "service": one_to_one}) == []
+    assert validate("service_at_location_list", page_of([link]), full=True) == []
+    # A list item: the location's and the service's one-to-one fields only.
+    location = {
+        key: value for key, value in link["location"].items() if not isinstance(value, list)
+    }
+    item = {**link, "location": location, "service": one_to_one}
+    assert validate("service_at_location_list", page_of([item])) == []
+    item["location"] = link["location"]
+    assert [str(p) for p in validate("service_at_location_list", page_of([item]))] == [
+        "$.contents[0].location: Additional properties are not allowed "
+        "('accessibility', 'addresses', 'phones', 'schedules' were unexpected)"
+    ]
+
+
+def test_taxonomies_and_terms():
+    record = record_named(demo_catalog(), SENIOR_CARD)
+    term = record["attributes"][0]["taxonomy_term"]
+    assert validate("taxonomy_term", term) == []
+    assert validate("taxonomy", term["taxonomy_detail"]) == []
+    assert validate("taxonomy_term_list", page_of([term])) == []
+    assert validate("taxonomy_list", page_of([term["taxonomy_detail"]])) == []
+    term["taxonomy_id"] = "jiamenkou-topic"
+    assert [str(p) for p in validate("taxonomy_term_list", page_of([term]))] == [
+        "$.contents[0].taxonomy_id: 'jiamenkou-topic' is not a 'uuid'"
+    ]
+
+
+def test_the_official_document_addresses_are_answered_locally(no_network):
+    remote = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
+    record = record_named(demo_catalog(), SENIOR_CARD)
+    registry = schema_registry()
+    # compiled/service.json (not vendored) is service.json: a full record fits it, and a
+    # record without a name does not.
+    service = Draft202012Validator({"$ref": remote + "compiled/service.json"}, registry=registry)
+    assert service.is_valid(record)
+    assert not service.is_valid({"id": record["id"]})
+    # compiled/organization.json is organization.json with its services.
+    organization = Draft202012Validator(
+        {"$ref": remote + "compiled/organization.json"}, registry=registry
+    )
+    assert organization.is_valid({**record["organization"], "services": [record]})
+    assert not organization.is_valid({**record["organization"], "services": [{"id": "x"}]})
