@@ -372,6 +372,7 @@ class QueryLogPrivacyTests(DemoCatalogTestCase):
                 "click_count",
                 "channel",
                 "searched_at",
+                "shown",
             },
         )
         for personal in ("ip", "user", "session", "address", "agent", "phone"):
