@@ -10,7 +10,6 @@ a backend themselves.
 from __future__ import annotations
 
 import difflib
-import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -39,12 +38,12 @@ from search.analysis import (
     highlight_spans,
     pinyin_highlight_terms,
     pinyin_of,
-    synonym_index,
 )
 from search.backends import get_search_backend
 from search.caching import cache_get, cache_set
-from search.models import IndexVersion, SynonymSet, split_terms
+from search.models import IndexVersion
 from search.query import FACETS, BackendResults, CatalogQuery, Circle, FacetValue, Mode
+from search.synonyms import current_synonyms
 
 DEFAULT_MINUTES = 15
 MAX_MINUTES = 120
@@ -230,18 +229,6 @@ class SearchParameters:
             self.problem("near", f"服务中心“{location.name}”还没有登记经纬度。")
             return None
         return Circle(float(location.latitude), float(location.longitude), minutes, raw)
-
-
-@functools.lru_cache(maxsize=8)
-def _synonyms_of(rows: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
-    return synonym_index(split_terms(row) for row in rows)
-
-
-def current_synonyms() -> dict[str, tuple[str, ...]]:
-    """The editors' synonym sets as they are now (one small query; analysed once per
-    distinct state of the table)."""
-    rows = tuple(SynonymSet.objects.order_by("pk").values_list("terms", flat=True))
-    return _synonyms_of(rows)
 
 
 def search_catalog(
