@@ -72,6 +72,8 @@ POLYMORPHIC = ("attribute.json", "metadata.json")
 
 _TIME_WITHOUT_SECONDS = re.compile(r"^(\d{1,2}:\d{2})(?=$|[+\-Z])")
 _INTEGER = re.compile(r"^[+-]?\d+$")
+# A JSON path in a reader's message (“与 $[3] 重复”), said again as a row.
+_JSON_PATH = re.compile(r"\$(?:\[\d+\]|\.[A-Za-z_]\w*)+")
 
 
 # -- the descriptor, from the vendored schemas --------------------------------------------
@@ -340,10 +342,10 @@ class TabularProblem(Problem):
 class _Row(dict):
     """A CSV row as the JSON object it becomes, remembering where it was read."""
 
-    __slots__ = ("line", "table")
+    __slots__ = ("file", "line", "table")
 
     def where(self, column: str | None = None) -> str:
-        place = f"{self.table.path} 第{self.line}行"
+        place = f"{self.file} 第{self.line}行"
         return f"{place} {column}" if column else place
 
 
@@ -360,6 +362,7 @@ class PackageReader:
 
     def __init__(self, path: Path):
         self.problems: list[Problem] = []
+        self.listed: set[str] = set()  # the tables the descriptor names
         self.directory, self.paths = self._locate(Path(path))
         self.rows: dict[str, list[_Row]] = {}
         self.missing: set[str] = set()
@@ -406,6 +409,7 @@ class PackageReader:
                 self.error(where, f"“{given}”应为包内的相对路径。")
                 continue
             paths[resource["name"]] = given
+            self.listed.add(resource["name"])
         return descriptor.parent, paths
 
     def load(self) -> None:
@@ -415,8 +419,11 @@ class PackageReader:
     def _load(self, table: Table, file_path: Path) -> list[_Row]:
         label = self.paths[table.name]
         if not file_path.is_file():
+            # A table neither the descriptor nor any row names is simply empty.
             if table.name == ROOT:
                 self.error(label, "文件不存在：服务数据包至少要有服务表。")
+            elif table.name in self.listed:
+                self.error(label, f"文件不存在（{DESCRIPTOR} 列出了它）。")
             self.missing.add(table.name)
             return []
         rows = []
@@ -438,7 +445,7 @@ class PackageReader:
                 for line, cells in enumerate(reader, start=2):
                     if not any(cell.strip() for cell in cells):
                         continue
-                    rows.append(self._row(table, line, cells, columns))
+                    rows.append(self._row(table, label, line, cells, columns))
         except UnicodeDecodeError:
             self.error(label, "不是UTF-8编码的文本（用Excel保存时请选“CSV UTF-8”）。")
             return []
@@ -450,9 +457,9 @@ class PackageReader:
             return []
         return rows
 
-    def _row(self, table: Table, line: int, cells: list[str], columns) -> _Row:
+    def _row(self, table: Table, label: str, line: int, cells: list[str], columns) -> _Row:
         row = _Row()
-        row.table, row.line = table, line
+        row.table, row.file, row.line = table, label, line
         for index, column in columns:
             cell = cells[index] if index < len(cells) else ""
             if cell == "":
@@ -523,7 +530,9 @@ class PackageReader:
                     children[(name, parent)][_key(row[f"{parent}_id"])].append(row)
         for name, table in layout.items():
             for row in self.rows[name]:
-                own = _key(row.get("id"))
+                if "id" not in row:
+                    continue
+                own = _key(row["id"])
                 for prop, child in table.arrays:
                     items = children[(child, name)].get(own)
                     if items:
@@ -567,13 +576,16 @@ class PackageRecords:
     """The full service records rebuilt from a package, and the way back to its rows."""
 
     records: list[dict]
+    paths: dict[str, str]  # entity -> its file in the package
 
     def translate(self, problems: Iterable[Problem]) -> list[Problem]:
         """The JSON reader's problems (``$[3].phones[0].number``) at the CSV row and
-        column each came from (``phones.csv 第5行 number``); repeats said once."""
+        column each came from (``phones.csv 第5行 number``), and so the paths their
+        messages name; repeats said once."""
         translated, said = [], set()
         for problem in problems:
-            again = TabularProblem(self._where(problem.path), problem.message)
+            message = _JSON_PATH.sub(lambda match: self._where(match[0]), problem.message)
+            again = TabularProblem(self._where(problem.path), message)
             if (again.path, again.message) not in said:
                 said.add((again.path, again.message))
                 translated.append(again)
@@ -595,7 +607,7 @@ class PackageRecords:
             else:
                 rest.append(step)
         if row is None:
-            return tables()[ROOT].path
+            return self.paths[ROOT]
         if not rest:
             return row.where()
         first = rest[0]
@@ -603,7 +615,7 @@ class PackageRecords:
             return row.where(first)
         nested = dict(row.table.arrays)
         if first in nested:
-            return f"{row.where()}（{tables()[nested[first]].path}）"
+            return f"{row.where()}（{self.paths[nested[first]]}）"
         return row.where(".".join(str(step) for step in rest))
 
 
@@ -617,7 +629,7 @@ def read_package(path: Path) -> PackageRecords:
         records = reader.link()
     if reader.problems:
         raise HsdsImportError(reader.problems)
-    return PackageRecords(records)
+    return PackageRecords(records, reader.paths)
 
 
 def import_package(path: Path, *, progress: Callable[[int, int], None] | None = None):

@@ -119,6 +119,15 @@ def test_every_column_of_a_service_is_the_schemas_and_times_are_table_schema_tim
     assert (schedule["opens_at"], schedule["closes_at"]) == ("09:00:00+08:00", "11:30:00+08:00")
 
 
+def test_an_organisation_known_only_by_its_center_is_in_the_package(catalog, tmp_path):
+    center = Location.objects.get(name="海河东区政务服务中心")
+    Service.objects.filter(organization=center.organization).delete()
+    write_package(tmp_path)
+    _, organizations = read_table(tmp_path / "organizations.csv")
+    assert str(center.organization_id) in {row["id"] for row in organizations}
+    assert validate(tmp_path / "datapackage.json").valid
+
+
 # -- round trip ---------------------------------------------------------------------------
 
 
@@ -221,13 +230,50 @@ def test_files_that_are_missing_or_not_utf8_are_refused(package):
     text = (package / "contacts.csv").read_text(encoding="utf-8")
     (package / "contacts.csv").write_bytes(text.encode("gb18030"))
     assert refused(package) == [
+        "organizations.csv：文件不存在（datapackage.json 列出了它）。",
         "contacts.csv：不是UTF-8编码的文本（用Excel保存时请选“CSV UTF-8”）。",
     ]
+    # Without a descriptor, a file is wanted when a row names one of its records.
+    (package / "datapackage.json").unlink()
     (package / "contacts.csv").write_text(text, encoding="utf-8")
     problems = refused(package)
     assert len(problems) == 1 and problems[0].startswith(
         "organizations.csv：文件不存在，而 services.csv 第2行 organization_id 等引用了其中的记录"
     ), problems
+
+
+def test_a_name_used_twice_is_reported_at_both_rows(package):
+    header, rows = read_table(package / "services.csv")
+    first_line, first = row_of(rows, name="老年人优待证办理")
+    second_line, second = row_of(rows, name=rows[-1]["name"])
+    second["name"] = first["name"]
+    write_table(package / "services.csv", header, rows)
+    assert refused(package) == [
+        f"services.csv 第{second_line}行 name："
+        f"服务名称“老年人优待证办理”与 services.csv 第{first_line}行 重复。",
+        # The catalog holds it already, under the first row's id.
+        f"services.csv：服务名称“老年人优待证办理”已被另一项服务（{first['id']}）使用。",
+    ]
+
+
+def test_the_descriptor_names_the_files(package):
+    (package / "services.csv").rename(package / "fuwu.csv")
+    descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:
+        if resource["name"] == "service":
+            resource["path"] = "fuwu.csv"
+    (package / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    header, rows = read_table(package / "fuwu.csv")
+    line, row = row_of(rows, name="老年人优待证办理")
+    row["minimum_age"] = "1.5.0"
+    write_table(package / "fuwu.csv", header, rows)
+    assert refused(package) == [f"fuwu.csv 第{line}行 minimum_age：“1.5.0”不是有效的数字。"]
+
+    (package / "languages.csv").unlink()
+    assert refused(package / "datapackage.json") == [
+        f"fuwu.csv 第{line}行 minimum_age：“1.5.0”不是有效的数字。",
+        "languages.csv：文件不存在（datapackage.json 列出了它）。",
+    ]
 
 
 # -- the commands -------------------------------------------------------------------------
