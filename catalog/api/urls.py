@@ -4,7 +4,7 @@ Wagtail's pages API (``jiamenkou.api``) is included by the site's urls.py next t
 module, outside its namespace, because Wagtail reverses its own un-namespaced URL names.
 """
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from catalog.api import hsds_views, views
 
@@ -59,7 +59,7 @@ urlpatterns = [
         hsds_views.HsdsServiceAtLocationDetailView,
         "hsds_service_at_location_detail",
     ),
-    # PROFILE-PENDING path("hsds/profile/", include("catalog.hsds.profile.urls")),
+    path("hsds/profile/", include("catalog.hsds.profile.urls")),
     path("services/", views.ServiceListView.as_view(), name="service_list"),
     path("services/<str:service_id>", views.ServiceDetailView.as_view(), name="service_detail"),
     # Anything else under /api/ answers in JSON rather than with the site's HTML 404 page.
