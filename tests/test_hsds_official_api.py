@@ -7,6 +7,7 @@ test database, no network) and checks every answer against that document.
 Bounded and repeatable: a fixed seed, derandomized, a few dozen examples per operation.
 """
 
+import json
 import socket
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 
 from catalog.hsds import import_services
 from catalog.hsds.official_openapi import official_openapi_document
+from catalog.hsds.validation import SCHEMA_DIR
 from search.indexing import rebuild_index
 from search.models import SynonymSet
 from search.seeding import load_synonym_seed
@@ -131,10 +133,6 @@ def test_the_official_hsds_document_finds_nothing(case):
 
 
 def test_the_official_document_is_self_contained_and_unchanged_but_for_servers_and_info():
-    import json
-
-    from catalog.hsds.validation import SCHEMA_DIR
-
     document = official_openapi_document("/x")
     text = json.dumps(document)
     assert "raw.githubusercontent.com" not in text

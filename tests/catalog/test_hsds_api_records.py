@@ -145,6 +145,8 @@ def test_every_list_page_and_record_validates_strictly(client, records, endpoint
         assert page["total_items"] > 0, endpoint
         assert_valid(kind, page, (endpoint, params), **keywords)
         if params.get("minimal"):
+            # "aim to return all services within one page"
+            assert page["size"] == page["total_items"] == len(records)
             assert {tuple(sorted(item)) for item in page["contents"]} <= {
                 ("id", "last_modified", "name", "status"),
                 ("id", "name", "status"),
@@ -334,8 +336,10 @@ def test_filter_by_postcode_and_proximity(client, records):
         sum(point[1] for point in located) / len(located),
     )
     distances = sorted({round(metres(centroid, point), 1) for point in points.values()})
+    radii = 0
     for near, far in zip(distances, distances[1:], strict=False):
         if far - near > 50 and near > 0:
+            radii += 1
             radius = (near + far) / 2
             inside = {loc for loc, point in points.items() if metres(centroid, point) <= radius}
             expected = {link["id"] for link in links if link["location_id"] in inside}
@@ -345,11 +349,17 @@ def test_filter_by_postcode_and_proximity(client, records):
                 {"postcode": postcode, "proximity": str(round(radius))},
             )
             assert set(ids(found)) == expected, (postcode, radius)
-    # Beyond the district, everything; a proximity that is no number, refused.
+    assert radii >= 2
+    # Beyond the district, everything; a postcode no located place has, not found; a
+    # proximity that is no number, refused.
     found = every_page(
         client, "/service_at_locations", {"postcode": postcode, "proximity": "50000"}
     )
     assert set(ids(found)) == {link["id"] for link in links if link["location_id"] in points}
+    body = get(
+        client, "/service_at_locations", {"postcode": "999999", "proximity": "500"}, status=404
+    )
+    assert [error["parameter"] for error in body["errors"]] == ["postcode"]
     body = get(
         client, "/service_at_locations", {"postcode": postcode, "proximity": "近"}, status=400
     )
