@@ -14,11 +14,12 @@ from jsonschema import Draft202012Validator
 
 from catalog.hsds import export_services, import_services
 from catalog.hsds.conventions import GUIDE_FIELDS, GUIDE_TAXONOMY
-from catalog.hsds.profile import definition, files, schemas
+from catalog.hsds.profile import api_document, definition, files, schemas
 from catalog.hsds.profile.merge import merge_patch
 from catalog.hsds.validation import validate_service
 from catalog.taxonomy_seed import TAXONOMIES, term_id
 from tests.catalog.hsds_data import demo_catalog
+from tests.catalog.test_api import api_routes
 
 PROFILE_URL = "/api/hsds/profile/"
 
@@ -386,3 +387,23 @@ def test_the_profile_refuses_a_record_that_hsds_accepts(breakage):
     problems = schemas.validate_service(record)
     assert problems, f"{breakage.__name__} was not refused"
     assert any(problem.path.startswith(path) for problem in problems), problems
+
+
+# --- the API's own document --------------------------------------------------------------
+
+
+def test_the_api_document_paths_are_the_profiles_routes():
+    routes = {route for route in api_routes() if route.startswith(PROFILE_URL)}
+    assert set(api_document.paths()) == routes
+
+
+@pytest.mark.django_db
+def test_every_name_the_api_document_allows_is_served(client):
+    for path, item in api_document.paths().items():
+        if "parameters" in item:
+            names = item["parameters"][0]["schema"]["enum"]
+            urls = [path.replace("{name}", name) for name in names]
+        else:
+            urls = [path]
+        for url in urls:
+            assert client.get(url).status_code == 200, url
