@@ -8,6 +8,7 @@ Bounded and repeatable: a fixed seed, derandomized, a few dozen examples per ope
 """
 
 import json
+import re
 import socket
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -145,3 +146,10 @@ def test_the_official_document_is_self_contained_and_unchanged_but_for_servers_a
     service = document["components"]["schemas"]["service"]
     assert service["properties"]["phones"]["items"] == {"$ref": "#/components/schemas/phone"}
     assert service["required"] == ["id", "name", "status"]
+    # Every reference points inside the document, at something that is there.
+    for reference in set(re.findall(r'"\$ref": "([^"]*)"', text)):
+        assert reference.startswith("#/"), reference
+        node = document
+        for part in reference[2:].split("/"):
+            node = node[part.replace("~1", "/").replace("~0", "~")]
+        assert isinstance(node, dict), reference

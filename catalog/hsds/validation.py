@@ -9,8 +9,14 @@ file, so nothing is ever fetched::
     problems = validate_service(record)                     # [] when valid
     problems = validate("service_list", page)                # GET /services
     problems = validate("service_list", page, full=True)     # GET /services?full=true
-    problems = validate("organization", record, full_service=True)  # GET /organizations/{id}?full_service=true
+    problems = validate("organization", record)              # GET /organizations/{id}
+    problems = validate("organization", record, full_service=True)  # ?full_service=true
     problems = validate_services(export_services())          # a file of records
+
+Every endpoint of the HSDS API has its kind: the pages ``service_list``,
+``organization_list``, ``service_at_location_list``, ``taxonomy_list`` and
+``taxonomy_term_list``, and the records ``service``, ``organization``,
+``service_at_location``, ``taxonomy`` and ``taxonomy_term``.
 
 Each problem is a ``Problem`` with the JSON path of the offending value (``$[3].phones[0]``,
 as the importer reports its own) and jsonschema's message.
