@@ -4,5 +4,6 @@
 ``definition`` says what the profile is, from the catalog's taxonomies and rules;
 ``files`` writes it out as an Open Referral profile's files (``profile/``, and README.md
 beside them); ``schemas`` merges them with the core HSDS schemas and validates records
-against the result; ``views`` and ``urls`` serve the page and the files.
+against the result; ``views`` and ``urls`` serve the page and the files, which
+``api_document`` describes for the API's OpenAPI document.
 """
