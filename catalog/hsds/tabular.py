@@ -362,7 +362,7 @@ class PackageReader:
 
     def __init__(self, path: Path):
         self.problems: list[Problem] = []
-        self.listed: set[str] = set()  # the tables the descriptor names
+        self.listed: set[str] | None = None  # the tables a descriptor names, if any
         self.directory, self.paths = self._locate(Path(path))
         self.rows: dict[str, list[_Row]] = {}
         self.missing: set[str] = set()
@@ -396,6 +396,7 @@ class PackageReader:
         if not isinstance(resources, list):
             self.error(f"{descriptor.name} resources", "应为数据资源组成的数组。")
             return descriptor.parent, paths
+        self.listed = set()
         for index, resource in enumerate(resources):
             if not isinstance(resource, dict) or resource.get("name") not in paths:
                 continue  # an entity the catalog does not hold (programs, funding…)
@@ -418,11 +419,14 @@ class PackageReader:
 
     def _load(self, table: Table, file_path: Path) -> list[_Row]:
         label = self.paths[table.name]
-        if not file_path.is_file():
-            # A table neither the descriptor nor any row names is simply empty.
+        unlisted = self.listed is not None and table.name not in self.listed
+        if unlisted or not file_path.is_file():
+            # A file the package does not have is an empty table, unless the descriptor
+            # lists it (or, see link(), a row names one of its records).
             if table.name == ROOT:
-                self.error(label, "文件不存在：服务数据包至少要有服务表。")
-            elif table.name in self.listed:
+                missing = f"{DESCRIPTOR} 没有列出它" if unlisted else "文件不存在"
+                self.error(label, f"{missing}：服务数据包至少要有服务表。")
+            elif self.listed and table.name in self.listed:
                 self.error(label, f"文件不存在（{DESCRIPTOR} 列出了它）。")
             self.missing.add(table.name)
             return []
@@ -500,7 +504,7 @@ class PackageReader:
                             reported_missing.add(target)
                             self.error(
                                 self.paths[target],
-                                f"文件不存在，而 {row.where(column)} 等引用了其中的记录。",
+                                f"数据包中没有这个文件，而 {row.where(column)} 等引用了其中的记录。",
                             )
                         continue
                     self.error(

@@ -238,7 +238,7 @@ def test_files_that_are_missing_or_not_utf8_are_refused(package):
     (package / "contacts.csv").write_text(text, encoding="utf-8")
     problems = refused(package)
     assert len(problems) == 1 and problems[0].startswith(
-        "organizations.csv：文件不存在，而 services.csv 第2行 organization_id 等引用了其中的记录"
+        "organizations.csv：数据包中没有这个文件，而 services.csv 第2行 organization_id 等引用了其中的记录"
     ), problems
 
 
@@ -273,6 +273,13 @@ def test_the_descriptor_names_the_files(package):
     assert refused(package / "datapackage.json") == [
         f"fuwu.csv 第{line}行 minimum_age：“1.5.0”不是有效的数字。",
         "languages.csv：文件不存在（datapackage.json 列出了它）。",
+    ]
+    # A file the descriptor does not list is not the package's.
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != "language"]
+    (package / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    (package / "languages.csv").write_text("不是CSV的内容\n", encoding="utf-8")
+    assert refused(package / "datapackage.json") == [
+        f"fuwu.csv 第{line}行 minimum_age：“1.5.0”不是有效的数字。",
     ]
 
 
