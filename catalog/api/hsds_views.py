@@ -12,7 +12,6 @@ per line, batch by batch.
 import json
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import suppress
 from dataclasses import dataclass
 from itertools import islice
 
@@ -27,7 +26,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.http import StreamingHttpResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from catalog.api.hsds import page_object, service_list_item
 from catalog.api.hsds_params import SEARCH_LIMIT, HsdsParameters
@@ -45,6 +44,7 @@ from catalog.hsds.exporter import (
     taxonomy_record,
     term_record,
 )
+from catalog.hsds.profile.definition import HSDS_VERSION
 from catalog.models import (
     Organization,
     Service,
@@ -54,8 +54,6 @@ from catalog.models import (
 )
 from catalog.models.locations import LocationAddress
 
-#: The HSDS version the API speaks (the vendored schemas': catalog/hsds/schema/README.md).
-HSDS_VERSION = "3.1"
 #: Rows rendered at a time when streaming ndjson.
 STREAM_BATCH = 500
 NDJSON = "application/x-ndjson; charset=utf-8"
@@ -72,11 +70,13 @@ class HsdsRootView(JsonView):
     """``GET /``: the HSDS version, the profile and this API's OpenAPI document."""
 
     def get(self, request):
-        body = {"version": HSDS_VERSION}
-        with suppress(NoReverseMatch):  # PROFILE-PENDING: until the profile's pages land
-            body["profile"] = request.build_absolute_uri(reverse("catalog_api:hsds_profile"))
-        body["openapi_url"] = request.build_absolute_uri(reverse("catalog_api:openapi"))
-        return json_response(body)
+        return json_response(
+            {
+                "version": HSDS_VERSION,
+                "profile": request.build_absolute_uri(reverse("catalog_api:hsds_profile")),
+                "openapi_url": request.build_absolute_uri(reverse("catalog_api:openapi")),
+            }
+        )
 
 
 class HsdsListView(JsonView):
