@@ -518,7 +518,7 @@ class PackageReader:
             if name == ATTRIBUTE:
                 self._attributes(index, children)
                 continue
-            carried = [p for p in table.parents if (name in dict(layout[p].arrays).values())]
+            carried = [p for p in table.parents if name in dict(layout[p].arrays).values()]
             if not carried:
                 continue  # held as an object (a location), or not nested at all
             for row in self.rows[name]:
