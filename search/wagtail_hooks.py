@@ -8,9 +8,13 @@ center's editors see them, and see and mark the demand of their own centers only
 (search.catalog reads the table for each query): nothing is reindexed.
 """
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.utils import timezone
@@ -28,6 +32,8 @@ from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 from wagtail_modeladmin.views import IndexView
 
+from catalog.models import Service
+from catalog.permissions import services_editable_by
 from district.permissions import is_district_editor
 from search.demand import (
     DEFAULT_PERIOD,
@@ -38,6 +44,14 @@ from search.demand import (
     is_catalog_editor,
     period_start,
 )
+from search.demand_actions import (
+    DemandActionForm,
+    candidate_services,
+    preview,
+    save_action,
+    suggested_terms,
+)
+from search.demand_report import DEFAULT_MONTHS, MONTH_CHOICES, demand_report
 from search.models import HandledDemand, QueryLog, SynonymSet, split_terms
 
 DEMAND_PAGE_SIZE = 50
@@ -197,6 +211,8 @@ class DemandListView(WagtailAdminTemplateMixin, TemplateView):
                 "center_choices": scope.choices(),
                 "show_handled": show_handled,
                 "handle_url": reverse("search_demand:handle"),
+                "act_url": reverse("search_demand:act"),
+                "report_url": reverse("search_demand:report"),
                 "synonyms_url": reverse("search_synonymset_modeladmin_index"),
                 "may_edit_synonyms": may_edit_synonyms(self.request.user),
             }
@@ -223,19 +239,204 @@ def mark_demand_handled(request):
                 "handled_by": request.user,
                 "note": request.POST.get("note", "").strip()[:200],
             },
+            # A line first handled here was dealt with outside the search (a new service…);
+            # renewing the note of one closed with keywords keeps what was done.
+            create_defaults={
+                "handled_at": timezone.now(),
+                "handled_by": request.user,
+                "note": request.POST.get("note", "").strip()[:200],
+                "action": HandledDemand.Action.OTHER,
+            },
         )
         messages.success(
             request, f"已将“{query}”标记为已处理；居民以后再搜索这个词时，它会重新出现在清单中。"
         )
-    target = request.POST.get("next", "")
+    return redirect(safe_next(request, request.POST.get("next", "")))
+
+
+def uuids(values) -> list[uuid.UUID]:
+    found = []
+    for value in values:
+        try:
+            found.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return found
+
+
+def safe_next(request, target: str) -> str:
+    """``target`` when it is a URL of this site, else the demand list."""
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = reverse("search_demand:index")
-    return redirect(target)
+        return reverse("search_demand:index")
+    return target
+
+
+class DemandActionView(WagtailAdminTemplateMixin, TemplateView):
+    """One line of the demand list closed in one step: the query's words as keywords of
+    services, or as a synonym set, with a preview (search.demand_actions)."""
+
+    template_name = "search/admin/demand_action.html"
+    page_title = "处理搜索需求"
+    header_icon = "search"
+
+    def dispatch(self, request, *args, **kwargs):
+        scope = demand_scope(request)
+        if not scope.may_view:
+            return permission_denied(request)
+        source = request.POST if request.method == "POST" else request.GET
+        self.center_code = source.get("center_code", "").strip()
+        self.query = source.get("query", "").strip()
+        if not scope.allows(self.center_code):
+            raise PermissionDenied
+        logs = QueryLog.objects.filter(center_code=self.center_code, query=self.query)
+        self.stats = logs.aggregate(
+            searches=Count("pk"), zero_results=Count("pk", filter=Q(result_count=0))
+        )
+        if not self.query or not self.stats["searches"]:
+            raise Http404("没有这条搜索记录")
+        self.next_url = safe_next(request, source.get("next", ""))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return f"“{self.query}”"
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("search_demand:index"), "label": "需求清单"},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def make_form(self, data=None):
+        initial = {
+            "action": DemandActionForm.KEYWORDS,
+            "terms": "，".join(suggested_terms(self.query)),
+        }
+        return DemandActionForm(
+            data,
+            initial=initial,
+            user=self.request.user,
+            may_make_synonyms=may_edit_synonyms(self.request.user),
+        )
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(form=self.make_form()))
+
+    def post(self, request, *args, **kwargs):
+        form = self.make_form(request.POST)
+        intent = request.POST.get("intent", "preview")
+        if intent == "find":  # a name search: the form as typed, not yet checked
+            return self.render_to_response(self.get_context_data(form=form, checked=False))
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        where = {"query": self.query, "center_code": self.center_code, "user": request.user}
+        if intent != "save":
+            return self.render_to_response(
+                self.get_context_data(form=form, preview=preview(form, **where))
+            )
+        _, changed = save_action(form, **where)
+        messages.success(request, self.saved_message(form, changed))
+        return redirect(self.next_url)
+
+    def saved_message(self, form, changed) -> str:
+        data = form.cleaned_data
+        words = "”“".join(data["terms"])
+        if data["action"] == DemandActionForm.SYNONYMS:
+            return f"已新建同义词组“{'，'.join(form.synonym_terms())}”，并将“{self.query}”标记为已处理。"
+        names = "”“".join(service.name for service in data["services"])
+        if not changed:
+            return f"“{words}”已经是“{names}”的关键词；已将“{self.query}”标记为已处理。"
+        return f"已将“{words}”加为“{names}”的关键词，并将“{self.query}”标记为已处理。"
+
+    def get_context_data(self, form, checked=True, preview=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        typed = form.data if form.is_bound else {}
+        terms_text = typed.get("terms") if form.is_bound else form.initial["terms"]
+        name_search = typed.get("service_search", "")
+        selected = set(typed.getlist("services")) if form.is_bound else set()
+        candidates = candidate_services(user, split_terms(terms_text or ""), name_search)
+        # What was ticked stays on the list (and ticked), whatever the new search finds.
+        listed = {str(service.pk) for service in candidates}
+        ticked = [
+            service
+            for service in services_editable_by(
+                user, Service.objects.filter(pk__in=uuids(selected))
+            )
+            if str(service.pk) not in listed
+        ]
+        context.update(
+            {
+                "form": form,
+                "errors": form.errors if (form.is_bound and checked) else {},
+                "action": typed.get("action") if form.is_bound else form.initial["action"],
+                "terms_text": terms_text,
+                "name_search": name_search,
+                "candidates": [*ticked, *candidates],
+                "selected": selected,
+                "preview": preview,
+                "query": self.query,
+                "center_code": self.center_code,
+                "center_label": demand_scope(self.request).label(self.center_code),
+                "stats": self.stats,
+                "next_url": self.next_url,
+                "may_make_synonyms": form.may_make_synonyms,
+            }
+        )
+        return context
+
+
+class DemandReportView(WagtailAdminTemplateMixin, TemplateView):
+    """处理情况月报: per center and month, the lines closed and the no-result rate."""
+
+    template_name = "search/admin/demand_report.html"
+    page_title = "处理情况月报"
+    header_icon = "doc-full"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not demand_scope(request).may_view:
+            return permission_denied(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("search_demand:index"), "label": "需求清单"},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        scope = demand_scope(self.request)
+        center = (self.request.GET.get("center") or "").strip()
+        try:
+            months = int(self.request.GET.get("months") or DEFAULT_MONTHS)
+        except ValueError:
+            months = DEFAULT_MONTHS
+        if months not in MONTH_CHOICES:
+            months = DEFAULT_MONTHS
+        try:
+            center_codes = scope.center_codes(center)
+        except PermissionError:
+            raise PermissionDenied from None
+        context.update(
+            {
+                "rows": demand_report(center_codes=center_codes, months=months, scope=scope),
+                "center": center,
+                "center_choices": scope.choices(),
+                "months": months,
+                "month_choices": MONTH_CHOICES,
+                "demand_url": reverse("search_demand:index"),
+            }
+        )
+        return context
 
 
 demand_urls = [
     path("", DemandListView.as_view(), name="index"),
     path("handle/", mark_demand_handled, name="handle"),
+    path("act/", DemandActionView.as_view(), name="act"),
+    path("report/", DemandReportView.as_view(), name="report"),
 ]
 
 
