@@ -100,6 +100,11 @@ def search_response(request):
             "previous": page_link(request, query.page - 1) if query.page > 1 else None,
             "match": result.mode.value,
             "suggestion": result.suggestion or None,
+            # A corrected slip: the results are the corrected reading's; exact_url searches
+            # what was typed (exact=1).
+            "corrected_query": result.corrected_query[:MAX_QUERY_LENGTH] or None,
+            "original_query": result.text[:MAX_QUERY_LENGTH] if result.correction else None,
+            "exact_url": exact_link(request) if result.correction else None,
             "messages": result.messages,
             "query_id": result.log_id,
             "facets": {
@@ -122,6 +127,14 @@ def search_response(request):
 def page_link(request, number: int) -> str:
     params = request.GET.copy()
     params["page"] = number
+    return request.build_absolute_uri(f"{request.path}?{urlencode(list(params.items()))}")
+
+
+def exact_link(request) -> str:
+    """This search of exactly what was typed (no slip corrected), from its first page."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    params["exact"] = "1"
     return request.build_absolute_uri(f"{request.path}?{urlencode(list(params.items()))}")
 
 

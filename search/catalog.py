@@ -3,17 +3,21 @@
 :func:`search_catalog` is what the search page and the API call. It reads and checks the
 parameters, analyses the text with the editors' current synonyms, asks the configured
 backend (strict first; by sound when nothing matched; then any word), and dresses the
-hits with highlights, a "did you mean" suggestion and facet labels. Views never talk to
-a backend themselves.
+hits with highlights, a "did you mean" suggestion and facet labels. A slip whose own
+results are weak while its corrected reading matches strictly shows the corrected reading's
+results instead, as the major search engines do (``exact=1`` searches what was typed).
+Views never talk to a backend themselves.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import html
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -54,7 +58,20 @@ SNIPPET_LENGTH = 80
 SUGGESTION_NAMES = 2000
 FACET_LABEL_SECONDS = 3600
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-PARAMETERS = ("q", *FACETS, "open_now", "near", "minutes", "sort", "page", "page_size", "scope")
+PARAMETERS = (
+    "q",
+    *FACETS,
+    "open_now",
+    "near",
+    "minutes",
+    "sort",
+    "page",
+    "page_size",
+    "scope",
+    "exact",
+)
+#: Modes whose results are weak: nothing matched every word as typed.
+WEAK_MODES = (Mode.HOMOPHONE, Mode.RELAXED)
 LATITUDE = r"-?(?:90(?:\.0+)?|[1-8]?[0-9](?:\.[0-9]+)?)"
 LONGITUDE = r"-?(?:180(?:\.0+)?|(?:1[0-7][0-9]|[1-9]?[0-9])(?:\.[0-9]+)?)"
 LATLNG = re.compile(rf"({LATITUDE}),({LONGITUDE})")
@@ -105,10 +122,29 @@ class CatalogSearch:
     log_id: int | None = None
     #: Upcoming activities the text finds (:mod:`search.activities`), when asked for.
     activities: ActivityResults | None = None
+    #: The corrected reading whose results are shown instead of the typed query's weak
+    #: ones (``query`` stays what was typed: the log and the search box keep it).
+    correction: CatalogQuery | None = None
+    #: The search parameters as a query string that searches exactly what was typed
+    #: (``exact=1``, first page), when a correction was applied.
+    exact_parameters: str = ""
+    #: Searched exactly as typed (``exact=1``): no correction was tried.
+    exact: bool = False
 
     @property
     def text(self) -> str:
+        """What the resident typed."""
         return self.query.analysed.text
+
+    @property
+    def corrected_query(self) -> str:
+        """The corrected reading the results are for, when one was applied."""
+        return self.correction.analysed.text if self.correction else ""
+
+    @property
+    def shown_query(self) -> CatalogQuery:
+        """The query whose results are shown."""
+        return self.correction or self.query
 
     @property
     def page_count(self) -> int:
@@ -180,13 +216,30 @@ class SearchParameters:
         return filters
 
     def read_open_now(self) -> bool:
-        value = str(self.data.get("open_now") or "").strip().lower()
+        return self.read_flag("open_now")
+
+    def read_exact(self) -> bool:
+        """``exact=1``: search what was typed, without correcting a slip."""
+        return self.read_flag("exact")
+
+    def read_flag(self, name: str) -> bool:
+        value = str(self.data.get(name) or "").strip().lower()
         if value in ("", "0", "false", "no"):
             return False
         if value in ("1", "true", "yes", "on"):
             return True
-        self.problem("open_now", f"open_now只能是1或0（true或false），收到“{value}”。")
+        self.problem(name, f"{name}只能是1或0（true或false），收到“{value[:20]}”。")
         return False
+
+    def exact_parameters(self) -> str:
+        """The parameters given, with ``exact=1`` and without ``page``: the link that
+        searches exactly what was typed, from its first page."""
+        kept = [
+            (key, value)
+            for key, value in self.data.items()
+            if value and key not in ("page", "exact")
+        ]
+        return urlencode([*kept, ("exact", "1")])
 
     def read_int(self, name: str, default: int, low: int, high: int, label: str) -> int:
         raw = str(self.data.get(name) or "").strip()
@@ -242,20 +295,27 @@ def search_catalog(
     with_activities: bool = False,
 ) -> tuple[CatalogSearch, list[ParameterProblem]]:
     """Run a resident's search. ``center_code`` scopes a center's own search page (the
-    resident may widen it with ``scope=all``), its activities as well as its services."""
+    resident may widen it with ``scope=all``), its activities as well as its services.
+    A slip is corrected unless ``exact`` is given (see :func:`run_query`)."""
     parameters = SearchParameters(data, moment=moment, center_code=center_code)
     query = parameters.read()
-    result = run_query(query, with_pages=with_pages)
+    exact = parameters.read_exact()
+    result = run_query(query, with_pages=with_pages, correct=not exact)
+    result.exact = exact
+    if result.correction is not None:
+        result.exact_parameters = parameters.exact_parameters()
     if with_activities:
         # Shown with the first page of services only (the same few each page otherwise).
         scoped = center_code if parameters.data.get("scope") != "all" else ""
-        modes = candidate_modes(query.analysed) if query.page == 1 else []
-        result.activities = find_activities(query, modes, center_code=scoped)
+        shown = result.shown_query
+        modes = candidate_modes(shown.analysed) if query.page == 1 else []
+        result.activities = find_activities(shown, modes, center_code=scoped)
     notes = [f"{p.message}（已忽略）" for p in parameters.problems] + parameters.warnings
     result.messages[:0] = notes
     if log and query.page == 1 and not query.analysed.is_empty:
         from search.querylog import record
 
+        # Once, under what was typed: the demand list counts residents' own words.
         result.log_id = record(result, channel=channel)
     return result, parameters.problems
 
@@ -277,7 +337,13 @@ def ranked_service_ids(text: str, limit: int) -> list[str]:
     return [str(hit.service_id) for hit in backend.search_services(query, mode).hits]
 
 
-def run_query(query: CatalogQuery, *, with_pages: bool = False) -> CatalogSearch:
+def run_query(
+    query: CatalogQuery, *, with_pages: bool = False, correct: bool = True
+) -> CatalogSearch:
+    """Search ``query``. When ``correct`` and the query as typed finds only weak matches
+    (by sound, or some of its words) or nothing, while its "did you mean" reading matches
+    every word, the results are the corrected reading's (``CatalogSearch.correction``).
+    A query that matches as typed is never corrected."""
     backend = get_search_backend()
     query.index_version = IndexVersion.current()
     analysed = query.analysed
@@ -293,21 +359,29 @@ def run_query(query: CatalogQuery, *, with_pages: bool = False) -> CatalogSearch
         results = backend.search_services(query, mode)
     suggestion = ""
     hits = dress_hits(results.hits, analysed)
-    if mode in (Mode.HOMOPHONE, Mode.RELAXED):
+    if mode in WEAK_MODES:
         suggestion = suggest(analysed, hits)
-        if mode is Mode.RELAXED:
-            messages.append("没有同时符合所有词的服务，下面是符合部分词的结果。")
     if results.total == 0 and not analysed.is_empty:
         suggestion = suggest(analysed, [])
+    correction = None
+    if correct and suggestion:
+        correction = corrected_reading(backend, query, suggestion)
+    if correction is not None:
+        mode, suggestion = Mode.STRICT, ""
+        results = backend.search_services(correction, mode)
+        hits = dress_hits(results.hits, correction.analysed)
+    elif results.total == 0 and not analysed.is_empty:
         if query.filters or query.open_now or query.circle:
             messages.append("在当前筛选条件下没有找到服务，可以减少筛选条件再试。")
         else:
             messages.append("没有找到相关服务。可以换个说法，或拨打中心电话咨询。")
+    elif mode is Mode.RELAXED:
+        messages.append("没有同时符合所有词的服务，下面是符合部分词的结果。")
     if analysed.is_empty and not analysed.folded and not query.filters:
         messages.append("请输入要找的服务，例如“老年证”“修水管”，也可以输入拼音首字母。")
     pages = []
     if with_pages and not analysed.is_empty:
-        pages = find_pages(query, mode)
+        pages = find_pages(correction or query, mode)
     return CatalogSearch(
         query=query,
         hits=hits,
@@ -317,7 +391,20 @@ def run_query(query: CatalogQuery, *, with_pages: bool = False) -> CatalogSearch
         suggestion=suggestion,
         messages=messages,
         pages=pages,
+        correction=correction,
     )
+
+
+def corrected_reading(backend, query: CatalogQuery, suggestion: str) -> CatalogQuery | None:
+    """``query`` read as ``suggestion`` (same filters and page), when that reading matches
+    every word strictly: only then are its results stronger than the typed query's."""
+    analysed = analyse_query(suggestion, current_synonyms())
+    if analysed.is_empty or analysed.folded == query.analysed.folded:
+        return None
+    correction = dataclasses.replace(query, analysed=analysed)
+    if not backend.has_matches(correction, Mode.STRICT):
+        return None
+    return correction
 
 
 def choose_mode(backend, query: CatalogQuery) -> Mode | None:
@@ -407,23 +494,45 @@ def snippet(text: str, terms, length: int = SNIPPET_LENGTH) -> SafeString:
 
 
 def suggest(analysed: AnalysedQuery, hits: list[ServiceHit]) -> str:
-    """A better spelling of the query: a word of a found service that sounds like what was
-    typed (老年正 → 老年证), else the closest name or synonym by spelling."""
+    """A better spelling of the query: words of a found service that sound like what was
+    typed, the query's Chinese as a whole (老年正 → 老年证) or word by word (法律资询 →
+    法律咨询), else the closest name or synonym by spelling. Read from the query's words,
+    so what residents add around them (我想办, 怎么办) does not hide the slip."""
     query = analysed.folded
-    cjk = "".join(CJK.findall(query))
+    chinese = [group.word for group in analysed.groups if CJK.search(group.word)]
+    cjk = "".join(CJK.findall("".join(chinese)))
+    texts = [
+        fold(text)
+        for hit in hits[:3]
+        for text in (hit.service.alternate_name, hit.service.name, hit.service.keywords)
+        if text
+    ]
     if cjk:
         wanted, _ = pinyin_of(cjk)
-        for hit in hits[:3]:
-            service = hit.service
-            for text in (service.alternate_name, service.name, service.keywords):
-                found = sounding_like(fold(text), cjk, wanted)
-                if found and found != cjk:
-                    return found
+        for text in texts:
+            found = sounding_like(text, cjk, wanted)
+            if found and found != cjk:
+                return found
+    if len(chinese) > 1 and len(chinese) == len(analysed.groups):
+        respelled = [respell(word, texts) for word in chinese]
+        if respelled != chinese:
+            return "".join(respelled)
     vocabulary = suggestion_vocabulary(hits)
     close = difflib.get_close_matches(query, vocabulary, n=1, cutoff=0.6)
     if close and close[0] != query:
         return close[0]
     return ""
+
+
+def respell(word: str, texts: list[str]) -> str:
+    """``word`` as the found services write a word of the same sound (资询 → 咨询); a lone
+    character is left as it is (too many characters share its sound)."""
+    if len(word) < 2 or not CJK.fullmatch(word[0]):
+        return word
+    if any(word in text for text in texts):
+        return word
+    wanted, _ = pinyin_of(word)
+    return next((found for text in texts if (found := sounding_like(text, word, wanted))), word)
 
 
 def sounding_like(text: str, typed: str, wanted_pinyin: str) -> str:

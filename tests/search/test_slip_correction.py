@@ -1,0 +1,187 @@
+"""Slips corrected as the major search engines do: when what was typed finds only weak
+matches (by sound, some of its words, or nothing) and its corrected reading matches
+strictly, the page and the API show the corrected reading's results, say so, and link to
+a search of exactly what was typed (``exact=1``)."""
+
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
+from catalog.models import Service
+from search.models import QueryLog
+from tests.search.test_search_views import SENIOR_CARD, SearchViewsTestCase
+
+DISABILITY_CARD = "残疾人证办理（新办、换领、迁移）"
+
+
+class SlipCorrectionTestCase(SearchViewsTestCase):
+    def page(self, params, **headers):
+        response = self.client.get("/sousuo/", params, **headers)
+        self.assertEqual(response.status_code, 200)
+        return response
+
+    def notice(self, response) -> str:
+        """The correction notice's text, tags stripped."""
+        html = response.content.decode()
+        start = html.find('class="notice corrected-query"')
+        if start == -1:
+            return ""
+        paragraph = html[start : html.index("</p>", start)]
+        text = paragraph[paragraph.index(">") + 1 :]
+        while "<" in text:
+            text = text[: text.index("<")] + text[text.index(">") + 1 :]
+        return unescape(text)
+
+    def exact_link(self, response) -> str:
+        html = response.content.decode()
+        start = html.index('class="notice corrected-query"')
+        href = html.index('href="', start) + len('href="')
+        return unescape(html[href : html.index('"', href)])
+
+    def shown_names(self, response) -> list[str]:
+        return [hit.service.name for hit in response.context["result"].hits]
+
+
+class CorrectedSlipTests(SlipCorrectionTestCase):
+    def test_the_page_shows_the_corrected_results_and_says_so(self):
+        response = self.page({"q": "老年正"})
+        self.assertEqual(self.notice(response), "已显示“老年证”的结果，仍搜索“老年正”")
+        self.assertEqual(self.shown_names(response)[0], "老年人优待证办理")
+        self.assertContains(response, "<mark>")
+        # The correction is applied, so it is not offered again.
+        self.assertNotContains(response, "您是不是要找")
+        # The search box keeps what the resident typed.
+        self.assertContains(response, 'name="q" value="老年正"')
+
+    def test_the_api_gives_both_texts_and_the_exact_search(self):
+        body = self.search_api({"q": "残疾人正"})
+        self.assertEqual(body["corrected_query"], "残疾人证")
+        self.assertEqual(body["original_query"], "残疾人正")
+        self.assertEqual(body["query"], "残疾人正")
+        self.assertEqual(body["match"], "strict")
+        self.assertIsNone(body["suggestion"])
+        self.assertEqual(body["results"][0]["name"], DISABILITY_CARD)
+        exact = urlsplit(body["exact_url"])
+        self.assertEqual(exact.path, "/api/services/search")
+        self.assertEqual(parse_qs(exact.query), {"q": ["残疾人正"], "exact": ["1"]})
+
+    def test_a_pinyin_slip_in_the_sound_of_a_word_is_corrected(self):
+        body = self.search_api({"q": "临时救注"})
+        self.assertEqual(body["corrected_query"], "临时救助")
+        self.assertEqual(body["results"][0]["name"], "临时救助申请")
+
+    def test_words_around_the_slip_do_not_hide_it(self):
+        for typed in ("我想办老年正", "老年正 办理"):
+            with self.subTest(typed):
+                body = self.search_api({"q": typed})
+                self.assertEqual(body["corrected_query"], "老年证")
+                self.assertEqual(body["original_query"], typed)
+                self.assertEqual(body["results"][0]["id"], SENIOR_CARD)
+
+    def test_a_slip_in_one_word_of_several_is_corrected_in_that_word(self):
+        body = self.search_api({"q": "法律资询"})
+        self.assertEqual(body["corrected_query"], "法律咨询")
+        self.assertEqual(body["match"], "strict")
+
+    def test_the_exact_link_searches_what_was_typed_with_its_own_weak_results(self):
+        corrected = self.page({"q": "残疾人正", "kind": "government"})
+        corrected_names = self.shown_names(corrected)
+        link = self.exact_link(corrected)
+        self.assertEqual(
+            parse_qs(urlsplit(link).query),
+            {"q": ["残疾人正"], "kind": ["government"], "exact": ["1"]},
+        )
+        exact = self.client.get(link)
+        result = exact.context["result"]
+        self.assertEqual(result.mode.value, "homophone")
+        self.assertEqual(self.notice(exact), "")
+        self.assertEqual(self.shown_names(exact)[0], DISABILITY_CARD)
+        self.assertLess(result.total, corrected.context["result"].total)
+        self.assertNotEqual(self.shown_names(exact), corrected_names)
+        # Not applied, the correction is still offered.
+        self.assertContains(exact, "您是不是要找")
+        self.assertEqual(result.suggestion, "残疾人证")
+
+    def test_exact_in_the_api(self):
+        body = self.search_api({"q": "老年正", "exact": "1"})
+        self.assertIsNone(body["corrected_query"])
+        self.assertIsNone(body["original_query"])
+        self.assertIsNone(body["exact_url"])
+        self.assertEqual(body["match"], "homophone")
+        self.assertEqual(body["suggestion"], "老年证")
+        body = self.search_api({"q": "老年正", "exact": "maybe"}, status=400)
+        self.assertEqual([error["parameter"] for error in body["errors"]], ["exact"])
+
+    def test_an_exact_search_stays_exact_through_its_filters_and_pages(self):
+        response = self.page({"q": "孩子 放学 火箭", "exact": "1"})
+        html = response.content.decode()
+        facet_links = re.findall(
+            r'<a href="([^"]*)" (?:aria-current="true" )?class="facet__value', html
+        )
+        page_links = re.findall(r'<a class="button" href="([^"]*)">下一页', html)
+        self.assertTrue(facet_links and page_links)
+        for link in facet_links + page_links:
+            self.assertEqual(parse_qs(urlsplit(unescape(link)).query)["exact"], ["1"], link)
+
+    def test_the_notice_in_the_elderly_mode(self):
+        self.client.cookies["elderly_mode"] = "1"
+        response = self.page({"q": "义珍"})
+        self.assertContains(response, 'class="elderly-mode"')
+        self.assertEqual(self.notice(response), "已显示“义诊”的结果，仍搜索“义珍”")
+        self.assertIn("exact=1", self.exact_link(response))
+
+    def test_the_log_keeps_what_was_typed_once(self):
+        before = QueryLog.objects.count()
+        response = self.page({"q": "老年正"})
+        self.assertEqual(QueryLog.objects.count(), before + 1)
+        entry = QueryLog.objects.latest("pk")
+        self.assertEqual(entry.query, "老年正")
+        self.assertEqual(entry.pk, response.context["result"].log_id)
+        # Results were shown: the demand list does not count it as unmet.
+        self.assertEqual(entry.result_count, response.context["result"].total)
+        self.assertGreater(entry.result_count, 0)
+        self.search_api({"q": "老年正"})
+        self.assertEqual(QueryLog.objects.count(), before + 2)
+        self.assertEqual(QueryLog.objects.latest("pk").query, "老年正")
+
+
+class LeftAloneTests(SlipCorrectionTestCase):
+    def test_a_query_that_finds_what_it_names_is_never_corrected(self):
+        for typed in ("老年证", "义诊", "心理咨询", "yizhen", "laonianzheng"):
+            with self.subTest(typed):
+                body = self.search_api({"q": typed})
+                self.assertEqual(body["match"], "strict")
+                self.assertIsNone(body["corrected_query"])
+                self.assertIsNone(body["exact_url"])
+
+    def test_a_word_that_sounds_like_a_commoner_one_is_searched_as_typed(self):
+        # 义珍 is corrected while nothing is called so; once a service is, it is searched.
+        self.assertEqual(self.search_api({"q": "义珍"})["corrected_query"], "义诊")
+        service = Service.objects.get(name="专家进社区义诊")
+        with self.captureOnCommitCallbacks(execute=True):
+            service.name = "义珍书画义卖"
+            service.save()
+        body = self.search_api({"q": "义珍"})
+        self.assertIsNone(body["corrected_query"])
+        self.assertEqual(body["match"], "strict")
+        self.assertEqual([item["name"] for item in body["results"]], ["义珍书画义卖"])
+        response = self.page({"q": "义珍"})
+        self.assertEqual(self.notice(response), "")
+
+    def test_a_query_with_no_plausible_correction_is_left_alone(self):
+        nothing = self.search_api({"q": "火箭发射"})
+        self.assertEqual((nothing["count"], nothing["corrected_query"]), (0, None))
+        self.assertIn("没有找到相关服务", "".join(nothing["messages"]))
+        loose = self.search_api({"q": "孩子 放学 火箭"})
+        self.assertEqual(loose["match"], "relaxed")
+        self.assertIsNone(loose["corrected_query"])
+        self.assertIn("四点半课堂课后看护服务", [item["name"] for item in loose["results"]])
+        response = self.page({"q": "孩子 放学 火箭"})
+        self.assertEqual(self.notice(response), "")
+        self.assertContains(response, "没有同时符合所有词的服务")
+
+    def test_a_correction_that_the_filters_rule_out_is_not_applied(self):
+        # No market service is called 老年证: the filters stay, the slip is not corrected.
+        body = self.search_api({"q": "老年正", "kind": "market"})
+        self.assertIsNone(body["corrected_query"])
+        self.assertTrue(all(item["kind"] == "market" for item in body["results"]))
