@@ -33,9 +33,22 @@ def record(result, *, channel: str = "web") -> int:
         result_count=result.total + (result.activities.total if result.activities else 0),
         channel=channel[:10],
         searched_at=searched_at,
+        # What the click learning needs to tell a skipped result from one never seen.
+        shown=[str(hit.service.pk) for hit in result.hits],
     )
     return entry.pk
 
 
-def record_click(log_id: int) -> None:
+def record_click(
+    log_id: int, service_id=None, *, address: str = "", user_agent: str = "", now=None
+) -> None:
+    """Count a click for the demand list and, for a result the search showed, record what
+    it says of the results (:func:`search.learning.record_click_votes`)."""
     QueryLog.objects.filter(pk=log_id).update(click_count=F("click_count") + 1)
+    if service_id is None:
+        return
+    from search.learning import record_click_votes
+
+    log = QueryLog.objects.filter(pk=log_id).only("query", "shown", "searched_at").first()
+    if log is not None:
+        record_click_votes(log, service_id, address=address, user_agent=user_agent, now=now)

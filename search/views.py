@@ -19,6 +19,7 @@ from district.models import CenterPage, HomePage
 from search.activities import link_activities
 from search.backends.base import SearchUnavailable
 from search.catalog import FACET_TITLES, search_catalog
+from search.learning import client_address
 from search.query import FACETS
 from search.querylog import record_click
 
@@ -101,10 +102,16 @@ def search_page(request, center_code: str = ""):
 
 @require_GET
 def click(request, log_id: int, service_id):
-    """Count a click on a result, then go to the service's guide."""
+    """Count a click on a result (and learn from it, see search.learning), then go to the
+    service's guide."""
     if not Service.objects.filter(pk=service_id).exists():
         raise Http404("没有找到这项服务")
-    record_click(log_id)
+    record_click(
+        log_id,
+        service_id,
+        address=client_address(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
     target = request.GET.get("to", "")
     # Only a path of this site: never an open redirect.
     local = url_has_allowed_host_and_scheme(target, allowed_hosts=None)

@@ -27,6 +27,7 @@ from search.analysis import CJK, Alternative, Group, fold
 from search.backends.base import BaseSearchBackend
 from search.caching import cache_get, cache_set
 from search.documents import Document
+from search.learning import boosts_for
 from search.models import IndexVersion, SearchEntry
 from search.opening import open_ids_among
 from search.query import FACETS, BackendResults, CatalogQuery, Hit, Mode, groups_for
@@ -129,6 +130,13 @@ class SqliteDialect:
             json.dumps([as_uuid(pk).hex for pk in ids])
         ]
 
+    @staticmethod
+    def boost_rows(boosts: dict[str, float]) -> tuple[str, list]:
+        """The learned boosts as a table (``boosted_id``, ``boost``), one JSON parameter."""
+        return "SELECT key AS boosted_id, value AS boost FROM json_each(%s)", [
+            json.dumps({as_uuid(pk).hex: boost for pk, boost in boosts.items()})
+        ]
+
 
 class PostgresDialect:
     """tsquery: ``'word'``, ``'yz':*B`` (B holds keywords and pinyin); ts_rank."""
@@ -173,6 +181,15 @@ class PostgresDialect:
     @staticmethod
     def among(ids: list) -> tuple[str, list]:
         return "e.service_id = ANY(%s::uuid[])", [[as_uuid(pk) for pk in ids]]
+
+    @staticmethod
+    def boost_rows(boosts: dict[str, float]) -> tuple[str, list]:
+        ids, values = zip(*boosts.items(), strict=True)
+        return (
+            f"SELECT boosted_id, boost FROM unnest(%s::uuid[], %s::{FLOAT}[]) "
+            "AS b(boosted_id, boost)",
+            [[as_uuid(pk) for pk in ids], [float(value) for value in values]],
+        )
 
 
 DIALECTS = {"sqlite": SqliteDialect(), "postgresql": PostgresDialect()}
@@ -291,15 +308,19 @@ class SearchBackend(BaseSearchBackend):
         if selection is None:
             return BackendResults(hits=[], total=0, facets={})
         by_distance = query.sort == "distance" and near is not None
+        # What residents opened for these words (search.learning): empty when disabled,
+        # and then the query is exactly the one without learning.
+        boosts = boosts_for(query.analysed)
         total, facets, hits = self._one_pass(
             selection,
             chosen,
             page=None if by_distance else query,
             by_title=query.analysed.is_empty,
             version=query.index_version,
+            boosts=boosts,
         )
         if by_distance:
-            hits = self._by_distance(self._filtered(selection, chosen), near, query)
+            hits = self._by_distance(self._filtered(selection, chosen), near, query, boosts)
         elif near is not None:
             add_distances(hits, near)
         return BackendResults(hits=hits, total=total, facets=facets)
@@ -311,11 +332,13 @@ class SearchBackend(BaseSearchBackend):
         page: CatalogQuery | None,
         by_title: bool,
         version: str = "",
+        boosts: dict[str, float] | None = None,
     ) -> tuple[int, dict[str, dict[str, int]], list[Hit]]:
         """One query over the matched entries: the total under every chosen facet; the
         count of each facet value, each facet counted under the other facets' choices (so
         choosing a kind still shows how many results the other kinds have); and, unless
-        ``page`` is None, that page of hits, best first (by name when ``by_title``).
+        ``page`` is None, that page of hits, best first (by name when ``by_title``), each
+        score multiplied by ``1 + boost`` of its learned boost before the page is cut.
 
         Matches are counted by their combination of facet values first: many services
         share one (a kind, a topic, the same centers), so the values are unpacked once a
@@ -358,6 +381,12 @@ class SearchBackend(BaseSearchBackend):
         ]
         if page is not None:
             order = "title, service_id" if by_title else "score DESC, service_id"
+            score, learned = "m.score", ""
+            if boosts and not by_title:
+                rows_sql, rows_params = dialect.boost_rows(boosts)
+                score = "m.score * (1 + COALESCE(b.boost, 0))"
+                learned = f" LEFT JOIN ({rows_sql}) b ON b.boosted_id = m.service_id"
+                params += rows_params
             within = ["1 = 1"]
             for token in chosen.values():
                 condition, condition_params = dialect.has_facet(token, "m")
@@ -366,9 +395,9 @@ class SearchBackend(BaseSearchBackend):
             # The page is cut from every match, then numbered (ten rows) to keep its order.
             parts.append(
                 f"SELECT 2, CAST(service_id AS TEXT), CAST(score AS {FLOAT}), "
-                f"ROW_NUMBER() OVER (ORDER BY {order}) FROM (SELECT m.service_id, m.title, "
-                f"m.score FROM m WHERE {' AND '.join(within)} ORDER BY {order} "
-                "LIMIT %s OFFSET %s) AS page"
+                f"ROW_NUMBER() OVER (ORDER BY {order}) FROM (SELECT m.service_id AS service_id, "
+                f"m.title AS title, {score} AS score FROM m{learned} "
+                f"WHERE {' AND '.join(within)} ORDER BY {order} LIMIT %s OFFSET %s) AS page"
             )
             params += [page.page_size, page.offset]
         sql = (
@@ -410,7 +439,9 @@ class SearchBackend(BaseSearchBackend):
             cache_set(key, rows, seconds)
         return rows
 
-    def _by_distance(self, filtered: Selection, near, query: CatalogQuery) -> list[Hit]:
+    def _by_distance(
+        self, filtered: Selection, near, query: CatalogQuery, boosts: dict[str, float]
+    ) -> list[Hit]:
         """The page of the matches nearest first: each match with the centers inside the
         circle it is offered at, in one query (however many match, no list of ids)."""
         sql, params = filtered.sql(f"e.service_id AS service_id, {filtered.score_sql} AS score")
@@ -425,6 +456,8 @@ class SearchBackend(BaseSearchBackend):
             )
             rows = cursor.fetchall()
         scores = {str(as_uuid(pk)): float(score) for pk, score, _ in rows}
+        for key in scores.keys() & boosts.keys():
+            scores[key] *= 1 + boosts[key]
         metres = nearest_metres(((pk, location_id) for pk, _, location_id in rows), near)
         hits = sorted(
             (Hit(key, score, metres[key]) for key, score in scores.items()),

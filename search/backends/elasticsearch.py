@@ -64,6 +64,7 @@ from elasticsearch.dsl import (
 from elasticsearch.dsl import Document as EsDocument
 from elasticsearch.dsl.query import (
     Bool,
+    FunctionScore,
     GeoDistance,
     MatchAll,
     Prefix,
@@ -80,6 +81,7 @@ from search.activities import ACTIVITY_FACETS
 from search.analysis import CJK, Alternative, Group, fold
 from search.backends.base import BaseSearchBackend, SearchUnavailable
 from search.documents import Document
+from search.learning import boosts_for
 from search.models import IndexVersion
 from search.query import (
     FACETS,
@@ -293,6 +295,21 @@ def text_query(groups: list[Group], mode: Mode) -> Query:
     if mode is Mode.RELAXED:
         return Bool(should=clauses, minimum_should_match=1)
     return Bool(must=clauses)
+
+
+def learned(match: Query, boosts: dict[str, float] | None) -> Query:
+    """``match`` with each boosted service's score multiplied by ``1 + boost`` (what
+    residents opened, :mod:`search.learning`), as the database backend does; unchanged
+    without boosts. Services without a boost keep their score (no function matches)."""
+    if not boosts or isinstance(match, MatchAll):
+        return match
+    functions = [
+        {"filter": {"term": {"service_id": service_id}}, "weight": 1 + boost}
+        for service_id, boost in sorted(boosts.items())
+    ]
+    return FunctionScore(
+        query=match, functions=functions, score_mode="first", boost_mode="multiply"
+    )
 
 
 def restricted(match: Query, restrictions: list[Query]) -> Query:
@@ -535,16 +552,21 @@ class SearchBackend(BaseSearchBackend):
         return restrictions
 
     def build_service_search(
-        self, query: CatalogQuery, mode: Mode, open_ids: list[str] | None = None
+        self,
+        query: CatalogQuery,
+        mode: Mode,
+        open_ids: list[str] | None = None,
+        boosts: dict[str, float] | None = None,
     ) -> ServiceFacetedSearch:
         """The request for one page of ``query`` in ``mode``, with facet aggregations.
         ``open_ids`` (the services found open, see :meth:`build_open_candidates_search`)
-        restricts the results when ``query.open_now``."""
+        restricts the results when ``query.open_now``; ``boosts`` (service id → learned
+        boost, :func:`search.learning.boosts_for`) multiply the scores."""
         groups = groups_for(query.analysed, mode)
         faceted = ServiceFacetedSearch(
             index=self.index_name("service"),
             using=self.alias,
-            match=text_query(groups, mode),
+            match=learned(text_query(groups, mode), boosts),
             restrictions=self.service_restrictions(query, open_ids),
             filters=dict(query.filters),
             sort=service_sort(query, bool(groups)),
@@ -646,7 +668,8 @@ class SearchBackend(BaseSearchBackend):
 
     def search_services(self, query: CatalogQuery, mode: Mode) -> BackendResults:
         open_ids = self.open_ids(query, mode) if query.open_now else None
-        faceted = self.build_service_search(query, mode, open_ids)
+        boosts = boosts_for(query.analysed)
+        faceted = self.build_service_search(query, mode, open_ids, boosts)
         with self.translating_errors():
             response = faceted.execute()
             facets = {

@@ -1,0 +1,295 @@
+"""Learning from what residents open (search.learning): a click raises the opened result
+and lowers the ones skipped above it once the boosts are recomputed; bounded (one voice
+per address and day, a vote budget per address and hour, a cap, decay, a minimum of
+voices); frozen and disabled as the editors' switches promise; applied alike by the
+database backend and in the Elasticsearch request."""
+
+from __future__ import annotations
+
+import io
+import math
+from datetime import datetime, timedelta
+
+import time_machine
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test import SimpleTestCase
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from catalog.models import Service
+from search.analysis import analyse_query
+from search.catalog import search_catalog
+from search.learning import (
+    SCORE_SCALE,
+    VOTES_PER_ADDRESS_HOUR,
+    boosts_for,
+    forget_state,
+    recompute_boosts,
+    voice_of,
+)
+from search.models import LearnedBoost, QueryLog, ResultVote, SearchLearningSettings
+from search.query import Mode
+from tests.search.base import DemoCatalogTestCase
+from tests.search.helpers import names
+from tests.search.test_elasticsearch import body, offline_backend, query, text_part
+
+EXAM = "体检"
+#: 体检's first page, best first (by relevance alone).
+SENIOR_EXAM = "65周岁及以上老年人免费健康体检"
+HEALTH_HUT = "健康小屋自助体检"
+CARE_WORKER = "居家养老护理员派遣"
+BROWSER = "Mozilla/5.0 (Linux; Android 13) Mobile Safari/537.36"
+MOMENT = timezone.make_aware(datetime(2026, 11, 2, 10, 0))
+
+
+def learning(**fields) -> SearchLearningSettings:
+    row = SearchLearningSettings.objects.order_by("pk").first() or SearchLearningSettings()
+    for name, value in {"enabled": True, **fields}.items():
+        setattr(row, name, value)
+    row.save()
+    return row
+
+
+def service_id(name: str):
+    return Service.objects.get(name=name).pk
+
+
+def boost(key: str, name: str) -> float | None:
+    found = LearnedBoost.objects.filter(key=key, service__name=name).first()
+    return found.boost if found else None
+
+
+class ClickLearningTests(DemoCatalogTestCase):
+    def setUp(self):
+        cache.clear()
+
+    def search(self, text: str = EXAM, channel: str = "web") -> int:
+        result, _ = search_catalog({"q": text}, channel=channel)
+        return result.log_id
+
+    def click(self, log_id: int, name: str, address: str, agent: str = BROWSER):
+        response = self.client.get(
+            f"/sousuo/dianji/{log_id}/{service_id(name)}/",
+            REMOTE_ADDR=address,
+            HTTP_USER_AGENT=agent,
+        )
+        self.assertEqual(response.status_code, 302)
+        return response
+
+    def residents_open(self, name: str, residents: int, text: str = EXAM, first: int = 1):
+        for number in range(first, first + residents):
+            self.click(self.search(text), name, f"10.0.0.{number}")
+
+    def learn(self) -> str:
+        out = io.StringIO()
+        call_command("learn_from_clicks", "--now", stdout=out)
+        return out.getvalue()
+
+    # -- learning ---------------------------------------------------------------------------
+
+    def test_the_log_keeps_the_first_page_in_order(self):
+        result, _ = search_catalog({"q": EXAM})
+        shown = QueryLog.objects.get(pk=result.log_id).shown
+        self.assertEqual(shown, [str(hit.service.pk) for hit in result.hits])
+        self.assertEqual(names(EXAM)[:2], [SENIOR_EXAM, HEALTH_HUT])
+
+    def test_clicks_raise_the_opened_result_and_lower_the_skipped_one(self):
+        learning()
+        self.residents_open(HEALTH_HUT, 5)
+        opened = ResultVote.objects.filter(service__name=HEALTH_HUT, query=EXAM)
+        skipped = ResultVote.objects.filter(service__name=SENIOR_EXAM, query=EXAM)
+        self.assertEqual(sorted(opened.values_list("value", flat=True)), [1] * 5)
+        self.assertEqual(sorted(skipped.values_list("value", flat=True)), [-1] * 5)
+        self.assertFalse(ResultVote.objects.exclude(service__name__in=[HEALTH_HUT, SENIOR_EXAM]))
+
+        self.assertIn("条调整", self.learn())
+        self.assertGreater(boost(EXAM, HEALTH_HUT), 0)
+        self.assertLess(boost(EXAM, SENIOR_EXAM), 0)
+        self.assertEqual(names(EXAM)[:2], [HEALTH_HUT, SENIOR_EXAM])
+
+    def test_a_query_without_boosts_of_its_own_uses_its_words(self):
+        learning()
+        LearnedBoost.objects.create(
+            key="体检", service_id=service_id(HEALTH_HUT), boost=0.2, visitors=5
+        )
+        words = analyse_query("自助 体检")
+        self.assertEqual([group.word for group in words.groups], ["自助", "体检"])
+        self.assertAlmostEqual(boosts_for(words)[str(service_id(HEALTH_HUT))], 0.1)
+        LearnedBoost.objects.create(
+            key="自助 体检", service_id=service_id(SENIOR_EXAM), boost=0.05, visitors=5
+        )
+        forget_state()  # as a recompute does
+        self.assertEqual(
+            boosts_for(analyse_query("自助 体检")), {str(service_id(SENIOR_EXAM)): 0.05}
+        )
+
+    def test_below_the_minimum_of_visitors_nothing_moves(self):
+        learning(min_visitors=3)
+        self.residents_open(HEALTH_HUT, 2)
+        recompute_boosts()
+        self.assertFalse(LearnedBoost.objects.exists())
+        self.assertEqual(names(EXAM)[:2], [SENIOR_EXAM, HEALTH_HUT])
+
+    def test_one_address_is_one_voice_however_many_browsers(self):
+        """Five residents at a lobby kiosk, or a script that changes its user agent: one
+        address, one voice a day."""
+        learning(min_visitors=3)
+        for number in range(5):
+            self.click(self.search(channel="kiosk"), HEALTH_HUT, "10.9.9.9")
+            self.click(self.search(), HEALTH_HUT, "10.9.9.9", f"{BROWSER} build/{number}")
+        votes = ResultVote.objects.filter(service__name=HEALTH_HUT)
+        self.assertEqual(votes.count(), 6, "one vote per browser and hour")
+        self.assertEqual(len({voice_of(vote.visitor) for vote in votes}), 1)
+        recompute_boosts()
+        self.assertFalse(LearnedBoost.objects.exists())
+
+    def test_the_visitor_is_a_daily_pseudonym(self):
+        with time_machine.travel(MOMENT, tick=False):
+            self.click(self.search(), HEALTH_HUT, "10.0.0.1")
+        with time_machine.travel(MOMENT + timedelta(days=1), tick=False):
+            self.click(self.search(), HEALTH_HUT, "10.0.0.1")
+        visitors = list(ResultVote.objects.filter(value=1).values_list("visitor", flat=True))
+        self.assertEqual(len(set(visitors)), 2)
+        for visitor in visitors:
+            self.assertRegex(visitor, r"^[0-9a-f]{16}$")
+            self.assertNotIn("10.0.0.1", visitor)
+
+    def test_only_results_the_search_showed_recently_can_be_voted_for(self):
+        learning()
+        log_id = self.search()
+        self.click(log_id, "房屋水电维修", "10.0.0.1")  # not among 体检's results
+        self.click(
+            log_id, HEALTH_HUT, "10.0.0.2", "Googlebot/2.1 (+http://www.google.com/bot.html)"
+        )
+        self.click(log_id, HEALTH_HUT, "10.0.0.3", agent="")
+        self.assertFalse(ResultVote.objects.exists())
+        with time_machine.travel(timezone.now() + timedelta(days=2), tick=False):
+            self.click(log_id, HEALTH_HUT, "10.0.0.4")
+        self.assertFalse(ResultVote.objects.exists())
+        self.assertEqual(QueryLog.objects.get(pk=log_id).click_count, 4, "the demand list counts")
+
+    def test_a_spamming_client_is_bounded(self):
+        """1,000 clicks from one address with a new user agent each, over ten days, for a
+        result low on the page: never more votes an hour than the budget, and the boosts
+        stay within the cap, so the top result stays on top."""
+        learning(max_boost=0.3, min_visitors=3)
+        before = names(EXAM)
+        self.assertEqual(before.index(CARE_WORKER), 4)
+        for day in range(10):
+            with time_machine.travel(MOMENT + timedelta(days=day), tick=False):
+                log_id = self.search()
+                for number in range(100):
+                    self.click(log_id, CARE_WORKER, "10.6.6.6", f"Mozilla/5.0 spam/{day}.{number}")
+                self.assertEqual(
+                    ResultVote.objects.filter(hour=timezone.now()).count(),
+                    VOTES_PER_ADDRESS_HOUR,
+                )
+        with time_machine.travel(MOMENT + timedelta(days=10), tick=False):
+            recompute_boosts()
+        boosts = list(LearnedBoost.objects.values_list("boost", flat=True))
+        self.assertTrue(boosts)
+        self.assertLessEqual(max(abs(value) for value in boosts), 0.3)
+        self.assertEqual(max(LearnedBoost.objects.values_list("visitors", flat=True)), 10)
+        after = names(EXAM)
+        self.assertEqual(after[:2], before[:2])
+        self.assertLess(boost(EXAM, CARE_WORKER), 0.3)
+
+    def test_votes_decay_by_half_after_the_half_life(self):
+        learning(half_life_days=30, max_boost=0.3)
+        with time_machine.travel(MOMENT, tick=False):
+            self.residents_open(HEALTH_HUT, 4)
+            recompute_boosts()
+        fresh = math.atanh(boost(EXAM, HEALTH_HUT) / 0.3) * SCORE_SCALE
+        self.assertAlmostEqual(fresh, 4.0)
+        with time_machine.travel(MOMENT + timedelta(days=30), tick=False):
+            recompute_boosts()
+        halved = math.atanh(boost(EXAM, HEALTH_HUT) / 0.3) * SCORE_SCALE
+        self.assertAlmostEqual(halved, 2.0)
+
+    def test_old_votes_are_deleted(self):
+        learning(half_life_days=1)
+        with time_machine.travel(MOMENT, tick=False):
+            self.residents_open(HEALTH_HUT, 3)
+        with time_machine.travel(MOMENT + timedelta(days=9), tick=False):
+            self.assertEqual(recompute_boosts()["pruned"], 6)
+        self.assertFalse(ResultVote.objects.exists())
+
+    def test_frozen_records_nothing_and_keeps_the_boosts(self):
+        learning()
+        self.residents_open(HEALTH_HUT, 5)
+        recompute_boosts()
+        kept = list(LearnedBoost.objects.values_list("key", "service_id", "boost", "updated_at"))
+        votes = ResultVote.objects.count()
+        learning(frozen=True)
+        self.residents_open(SENIOR_EXAM, 5, first=20)
+        self.assertEqual(ResultVote.objects.count(), votes)
+        self.assertIn("冻结", self.learn())
+        self.assertEqual(
+            list(LearnedBoost.objects.values_list("key", "service_id", "boost", "updated_at")),
+            kept,
+        )
+        self.assertEqual(names(EXAM)[0], HEALTH_HUT, "frozen boosts still apply")
+
+    def test_disabled_ranks_exactly_as_before(self):
+        def ranking(text):
+            result, _ = search_catalog({"q": text}, log=False)
+            facets = {f: [(v.value, v.count) for v in vs] for f, vs in result.facets.items()}
+            return result.total, [(h.service.name, h.score) for h in result.hits], facets
+
+        searches = [EXAM, "老年", "助餐", "自助 体检"]
+        before = [ranking(text) for text in searches]
+        for key in (EXAM, "老年", "助餐", "自助"):
+            for name in (HEALTH_HUT, CARE_WORKER, "老年人助行接送", "老年助餐送餐上门"):
+                LearnedBoost.objects.create(
+                    key=key, service_id=service_id(name), boost=0.3, visitors=9
+                )
+        learning(enabled=False)
+        self.assertEqual([ranking(text) for text in searches], before)
+        learning(enabled=True)
+        self.assertNotEqual([ranking(text) for text in searches], before)
+
+    def test_boosts_cost_no_extra_queries_per_result(self):
+        learning()
+        self.residents_open(HEALTH_HUT, 5)
+        recompute_boosts()
+
+        def count(text):
+            cache.clear()
+            with CaptureQueriesContext(connection) as queries:
+                result, _ = search_catalog({"q": text}, log=False)
+            self.assertTrue(result.hits)
+            return len(queries)
+
+        self.assertEqual(count(EXAM), count("助餐"))  # boosted, not boosted
+        self.assertEqual(count("老年"), count("助餐"))
+
+
+class ElasticsearchLearningTests(SimpleTestCase):
+    """The cluster receives the same boosts as a function_score around the text query."""
+
+    def test_boosts_multiply_the_scores_of_their_services(self):
+        backend = offline_backend()
+        plain = body(backend, query(EXAM))
+        boosted = body(backend, query(EXAM), boosts={"b": -0.25, "a": 0.3})
+        function_score = text_part(boosted)["function_score"]
+        self.assertEqual(function_score["query"], text_part(plain))
+        self.assertEqual(
+            function_score["functions"],
+            [
+                {"filter": {"term": {"service_id": "a"}}, "weight": 1.3},
+                {"filter": {"term": {"service_id": "b"}}, "weight": 0.75},
+            ],
+        )
+        self.assertEqual(function_score["boost_mode"], "multiply")
+        self.assertEqual(function_score["score_mode"], "first")
+        self.assertEqual(plain["sort"], boosted["sort"])
+
+    def test_without_boosts_the_request_is_unchanged(self):
+        backend = offline_backend()
+        self.assertEqual(body(backend, query(EXAM), boosts={}), body(backend, query(EXAM)))
+        browse = body(backend, query(""), boosts={"a": 0.3})
+        self.assertNotIn("function_score", str(browse), "nothing to score without words")
+        relaxed = body(backend, query("自助 体检"), Mode.RELAXED, boosts={"a": 0.1})
+        self.assertIn("function_score", text_part(relaxed))
