@@ -51,7 +51,17 @@ class HsdsParameters:
         # PostgreSQL refuses a NUL byte in a query: free text loses it.
         return str(self.params.get(name) or "").replace("\x00", "").strip()
 
+    def given_empty(self, name: str, what: str) -> bool:
+        """A parameter sent without a value (``page=``): the official document gives none
+        of its integers, booleans or dates an empty form, so it is refused, not ignored."""
+        if name in self.params and not self.text(name):
+            self.problems.append(ParameterProblem(name, f"{name}不能为空，应为{what}。"))
+            return True
+        return False
+
     def flag(self, name: str) -> bool:
+        if self.given_empty(name, "true或false"):
+            return False
         value = self.text(name).lower()
         if value in ("", *FALSE):
             return False
@@ -63,6 +73,8 @@ class HsdsParameters:
         return False
 
     def integer(self, name: str) -> int | None:
+        if self.given_empty(name, "整数"):
+            return None
         raw = self.text(name)
         if not raw:
             return None
@@ -109,6 +121,8 @@ class HsdsParameters:
         return found
 
     def modified_after(self) -> datetime | None:
+        if self.given_empty("modified_after", "ISO 8601时间"):
+            return None
         raw = self.text("modified_after")
         if not raw:
             return None
@@ -148,12 +162,7 @@ class HsdsParameters:
                 ParameterProblem("proximity", f"proximity应为米数（非负数），收到“{raw[:20]}”。")
             )
             return postcode, None
-        if not postcode:
-            self.problems.append(
-                ParameterProblem(
-                    "proximity", "proximity需要与postcode同时使用：从该邮编的中心点量起。"
-                )
-            )
+        if not postcode:  # nothing to measure from: the official document allows it alone
             return postcode, None
         centroid = postcode_centroid(postcode, Location.objects.all())
         if centroid is None:
