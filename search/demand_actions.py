@@ -240,17 +240,26 @@ class PreviewHit:
 
 
 @dataclass
+class PreviewList:
+    """The first results where residents search: a center's page, or the district's."""
+
+    where: str
+    center_code: str
+    before: list[PreviewHit]
+    after: list[PreviewHit] = field(default_factory=list)
+
+
+@dataclass
 class Preview:
     query: str
-    before: list[PreviewHit]
-    after: list[PreviewHit]
-    #: True when the "after" list is an estimate (a backend outside the transaction).
+    lists: list[PreviewList]
+    #: True when the "after" lists are an estimate (a backend outside the transaction).
     estimated: bool = False
     chosen_names: list[str] = field(default_factory=list)
 
     @property
     def chosen_found(self) -> bool:
-        return any(hit.chosen for hit in self.after)
+        return any(hit.chosen for shown in self.lists for hit in shown.after)
 
 
 def database_backend(backend) -> bool:
@@ -290,45 +299,46 @@ def first_results(query: str, center_code: str, chosen: set[str]) -> list[Previe
     ]
 
 
-def preview(form: DemandActionForm, *, query: str, center_code: str, user) -> Preview:
+def preview(
+    form: DemandActionForm, *, query: str, center_code: str, user, center_label: str = ""
+) -> Preview:
     """The query's first results now and with the form's change, leaving nothing
-    changed."""
+    changed: on the center's page where it was searched (a center's page lists the
+    services offered there), and across the district (where that page's "搜索全区" leads)."""
     data = form.cleaned_data
     services = data.get("services") or []
     chosen = {str(service.pk) for service in services}
-    before = first_results(query, center_code, chosen)
+    places = [(f"在{center_label or center_code}搜索", center_code)] if center_code else []
+    places.append(("在全区搜索", ""))
+    lists = [PreviewList(where, code, first_results(query, code, chosen)) for where, code in places]
     backend = get_search_backend()
     estimated = data["action"] == form.KEYWORDS and not database_backend(backend)
     if estimated:
-        after = estimated_after(before, services)
-    else:
-        after = []
-        try:
-            with transaction.atomic():
-                if data["action"] == form.KEYWORDS:
-                    changed = apply_keywords(services, data["terms"], user)
-                    # The signals' reindexing waits for a commit that never comes.
-                    backend.index_services([service.pk for service in changed])
-                else:
-                    apply_synonyms(form.synonym_terms(), query)
-                after = first_results(query, center_code, chosen)
-                raise Rollback
-        except Rollback:
-            pass
-        for service in services:  # the instances were changed in memory too
-            service.refresh_from_db(fields=["keywords"])
-    return Preview(
-        query=query,
-        before=before,
-        after=after,
-        estimated=estimated,
-        chosen_names=[service.name for service in services],
-    )
+        for shown in lists:
+            shown.after = estimated_after(shown.before, services)
+        return Preview(query, lists, True, [service.name for service in services])
+    try:
+        with transaction.atomic():
+            if data["action"] == form.KEYWORDS:
+                changed = apply_keywords(services, data["terms"], user)
+                # The signals' reindexing waits for a commit that never comes.
+                backend.index_services([service.pk for service in changed])
+            else:
+                apply_synonyms(form.synonym_terms(), query)
+            for shown in lists:
+                shown.after = first_results(query, shown.center_code, chosen)
+            raise Rollback
+    except Rollback:
+        pass
+    for service in services:  # the instances were changed in memory too
+        service.refresh_from_db(fields=["keywords"])
+    return Preview(query, lists, False, [service.name for service in services])
 
 
 def estimated_after(before: list[PreviewHit], services: list[Service]) -> list[PreviewHit]:
     """On Elasticsearch: a keyword matching the whole query weighs about as much as a
-    name, so the chosen services are put in front of today's results."""
+    name, so the chosen services are put in front of today's results (on a center's page
+    they show only if offered there: not checked here, hence an estimate)."""
     chosen = [PreviewHit(s.name, str(s.pk), True) for s in services]
     rest = [hit for hit in before if hit.service_id not in {c.service_id for c in chosen}]
     return (chosen + rest)[:PREVIEW_SIZE]

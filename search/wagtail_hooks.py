@@ -331,9 +331,9 @@ class DemandActionView(WagtailAdminTemplateMixin, TemplateView):
             return self.render_to_response(self.get_context_data(form=form))
         where = {"query": self.query, "center_code": self.center_code, "user": request.user}
         if intent != "save":
-            return self.render_to_response(
-                self.get_context_data(form=form, preview=preview(form, **where))
-            )
+            label = demand_scope(request).label(self.center_code)
+            shown = preview(form, **where, center_label=label)
+            return self.render_to_response(self.get_context_data(form=form, preview=shown))
         _, changed = save_action(form, **where)
         messages.success(request, self.saved_message(form, changed))
         return redirect(self.next_url)
@@ -342,7 +342,8 @@ class DemandActionView(WagtailAdminTemplateMixin, TemplateView):
         data = form.cleaned_data
         words = "”“".join(data["terms"])
         if data["action"] == DemandActionForm.SYNONYMS:
-            return f"已新建同义词组“{'，'.join(form.synonym_terms())}”，并将“{self.query}”标记为已处理。"
+            synonyms = "，".join(form.synonym_terms())
+            return f"已新建同义词组“{synonyms}”，并将“{self.query}”标记为已处理。"
         names = "”“".join(service.name for service in data["services"])
         if not changed:
             return f"“{words}”已经是“{names}”的关键词；已将“{self.query}”标记为已处理。"
