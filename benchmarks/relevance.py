@@ -3,9 +3,15 @@
 ``relevance_set.json`` (beside this file) lists queries residents type, each with the services
 that should come first, most relevant first::
 
-    {"query": "老年证", "category": "colloquial", "expected": ["老年人优待证办理"], "note": "..."}
+    {"query": "老年证", "kind": "colloquial", "category": "colloquial",
+     "expected": ["老年人优待证办理"], "note": "...", "held_out": true}
 
-Categories: word, colloquial, need, pinyin, initials, traditional, typo, name, mixed.
+Kinds, as issue 15 names them: ``need`` (a need in everyday words: 水管漏了), ``colloquial``
+(the everyday name of a card, a document, an allowance: 医保卡), ``slip`` (typos, homophones,
+pinyin, initials: 低宝, gongzufang), plus ``named`` (the service's own words) and ``script``
+(traditional characters). Categories, finer: word, colloquial, need, pinyin, initials,
+traditional, typo, name, mixed. ``held_out`` marks queries written from a resident's point of
+view and the catalog alone, without looking at how the search answers them (issue 15).
 
 The helpers are pure Python (no Django), so a benchmark can score any search function that
 takes a query and returns service names, best first::
@@ -45,6 +51,21 @@ CATEGORIES = (
     "name",
     "mixed",
 )
+KINDS = ("need", "colloquial", "slip", "named", "script")
+#: The kind of an entry that names none (sets written before kinds).
+KIND_OF_CATEGORY = {
+    "need": "need",
+    "colloquial": "colloquial",
+    "typo": "slip",
+    "pinyin": "slip",
+    "initials": "slip",
+    "mixed": "slip",
+    "word": "named",
+    "name": "named",
+    "traditional": "script",
+}
+#: Below this overall nDCG@10 the relevance benchmark fails (issue 15's gate).
+GATE = 0.95
 MIN_QUERIES = 60
 MAX_EXPECTED = 5
 #: Pinyin and initials are typed on a kiosk keyboard: lower-case letters, maybe spaces.
@@ -82,6 +103,11 @@ def load_relevance_set(path: str | Path | None = None) -> list[dict]:
         if len(set(expected)) != len(expected):
             raise ValueError(f"{where} ({query}): 'expected' lists a name twice")
     return data
+
+
+def kind_of(entry: dict) -> str:
+    """The entry's ``kind``, or the one its category implies."""
+    return entry.get("kind") or KIND_OF_CATEGORY.get(entry["category"], entry["category"])
 
 
 def _top_k(ranked_names: Iterable[str], k: int) -> list[str | None]:
@@ -134,10 +160,10 @@ def _mean(values: Sequence[float]) -> float:
 def evaluate(search: Callable[[str], Iterable[str]], entries: Iterable[dict], k: int = 10) -> dict:
     """Run ``search`` (query → service names, best first) on every entry and score it.
 
-    Returns ``{"ndcg", "recall", "zero_result_rate", "per_category", "per_query"}``: means
-    over all queries; per category the same means, the share of queries with no result
-    (``zero``) and the number of queries (``count``); per query its scores and the first
-    three names returned (``top``)."""
+    Returns ``{"ndcg", "recall", "zero_result_rate", "per_kind", "per_category",
+    "per_query"}``: means over all queries; per kind and per category the same means, the
+    share of queries with no result (``zero``) and the number of queries (``count``); per
+    query its scores and the first three names returned (``top``)."""
     per_query: list[dict] = []
     zero_flags: list[bool] = []
     for entry in entries:
@@ -146,6 +172,7 @@ def evaluate(search: Callable[[str], Iterable[str]], entries: Iterable[dict], k:
         per_query.append(
             {
                 "query": entry["query"],
+                "kind": kind_of(entry),
                 "category": entry["category"],
                 "ndcg": ndcg_at_k(ranked, expected, k),
                 "recall": recall_at_k(ranked, expected, k),
@@ -154,23 +181,26 @@ def evaluate(search: Callable[[str], Iterable[str]], entries: Iterable[dict], k:
         )
         zero_flags.append(not ranked)
 
-    by_category: dict[str, list[int]] = {}
-    for index, row in enumerate(per_query):
-        by_category.setdefault(row["category"], []).append(index)
-    per_category = {
-        category: {
-            "ndcg": _mean([per_query[i]["ndcg"] for i in indexes]),
-            "recall": _mean([per_query[i]["recall"] for i in indexes]),
-            "zero": _mean([float(zero_flags[i]) for i in indexes]),
-            "count": len(indexes),
+    def grouped(key: str) -> dict[str, dict]:
+        indexes_of: dict[str, list[int]] = {}
+        for index, row in enumerate(per_query):
+            indexes_of.setdefault(row[key], []).append(index)
+        return {
+            value: {
+                "ndcg": _mean([per_query[i]["ndcg"] for i in indexes]),
+                "recall": _mean([per_query[i]["recall"] for i in indexes]),
+                "zero": _mean([float(zero_flags[i]) for i in indexes]),
+                "count": len(indexes),
+            }
+            for value, indexes in indexes_of.items()
         }
-        for category, indexes in by_category.items()
-    }
+
     return {
         "ndcg": _mean([row["ndcg"] for row in per_query]),
         "recall": _mean([row["recall"] for row in per_query]),
         "zero_result_rate": _mean([float(flag) for flag in zero_flags]),
-        "per_category": per_category,
+        "per_kind": grouped("kind"),
+        "per_category": grouped("category"),
         "per_query": per_query,
     }
 
@@ -196,6 +226,8 @@ def problems(entries: Sequence[dict], names: Iterable[str]) -> list[str]:
         where = f"[{index}] {entry['query']!r}"
         if entry["category"] not in CATEGORIES:
             found.append(f"{where}: unknown category {entry['category']!r}")
+        if entry.get("kind") not in KINDS:
+            found.append(f"{where}: kind must be one of {', '.join(KINDS)}")
         if entry["query"] in seen:
             found.append(f"{where}: the query is listed twice")
         seen.add(entry["query"])
@@ -224,7 +256,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     names = catalog_names(args.data)
     counts = Counter(entry["category"] for entry in entries)
+    kinds = Counter(kind_of(entry) for entry in entries)
+    held_out = Counter(kind_of(entry) for entry in entries if entry.get("held_out"))
     print(f"{len(entries)} queries against {len(names)} services in {args.data.name}")
+    print("kinds (held out):")
+    for kind in [*KINDS, *sorted(set(kinds) - set(KINDS))]:
+        print(f"  {kind:<12} {kinds.get(kind, 0):>3} ({held_out.get(kind, 0)})")
+    print("categories:")
     for category in [*CATEGORIES, *sorted(set(counts) - set(CATEGORIES))]:
         print(f"  {category:<12} {counts.get(category, 0):>3}")
     found = problems(entries, names)

@@ -3,7 +3,10 @@
 Documents are analysed here once into whitespace-separated tokens; every backend indexes
 those tokens as they are (SQLite FTS5 ``unicode61``, PostgreSQL ``simple``, Elasticsearch
 ``whitespace``), so the three agree on what a word is. Queries are analysed by the same
-functions, plus synonym expansion at query time (see :func:`analyse_query`).
+functions, plus synonym expansion at query time (see :func:`analyse_query`): a word of an
+editors' synonym set stands for any word of the set, and for the name of the set's topic
+when it has one (:class:`TermSet`), so a need said in everyday words finds that topic's
+services (the topic's name is indexed with every service of the topic).
 
 - Folding: NFKC (full-width letters and digits to half-width), traditional to simplified
   Chinese (OpenCC), lower case.
@@ -208,15 +211,33 @@ class AnalysedQuery:
         return [merged, *(group for group in self.groups if not CJK.search(group.word))]
 
 
-def synonym_index(synonym_sets: Iterable[Iterable[str]]) -> dict[str, tuple[str, ...]]:
-    """term → all folded terms of its set(s)."""
+@dataclass(frozen=True)
+class TermSet:
+    """A synonym set whose ``terms`` also find what ``leads_to`` names, one way: a need in
+    everyday words (老人没人照顾) finds its topic's services through the topic's name (养老),
+    but the topic's name does not bring the need's words in."""
+
+    terms: tuple[str, ...]
+    leads_to: tuple[str, ...] = ()
+
+
+def synonym_index(synonym_sets: Iterable[Iterable[str] | TermSet]) -> dict[str, tuple[str, ...]]:
+    """term → all folded terms of its set(s), then what those sets lead to (one way)."""
     index: dict[str, list[str]] = {}
-    for terms in synonym_sets:
-        folded = _unique(fold(term).strip() for term in terms if term and term.strip())
+    one_way: dict[str, list[str]] = {}
+    for item in synonym_sets:
+        terms, leads_to = (item.terms, item.leads_to) if isinstance(item, TermSet) else (item, ())
+        folded = _folded_terms(terms)
+        extra = _folded_terms(leads_to)
         for term in folded:
-            index.setdefault(term, [])
-            index[term] = _unique([*index[term], *folded])
-    return {term: tuple(terms) for term, terms in index.items()}
+            index[term] = _unique([*index.get(term, []), *folded])
+            if extra:
+                one_way[term] = _unique([*one_way.get(term, []), *extra])
+    return {term: tuple(_unique([*terms, *one_way.get(term, [])])) for term, terms in index.items()}
+
+
+def _folded_terms(terms: Iterable[str]) -> list[str]:
+    return _unique(fold(term).strip() for term in terms if term and term.strip())
 
 
 def _split_query(folded: str, synonyms: dict[str, tuple[str, ...]]) -> Iterator[str]:

@@ -1,0 +1,224 @@
+"""The lexicon of everyday words (search/seed/lexicon.tsv): needs said as residents say them
+land on the services of the topic that answers them, everyday names of cards and allowances
+find the formal service, editors keep the sets in the admin, and loading it again changes
+nothing."""
+
+import importlib
+import re
+from pathlib import Path
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+
+from catalog.models import Service, TaxonomyTerm
+from catalog.taxonomy_seed import TAXONOMIES
+from search.analysis import analyse_query
+from search.catalog import ranked_service_ids
+from search.models import SynonymSet
+from search.seeding import SEED_DIR, lexicon_entries, load_lexicon, load_synonym_seed
+from search.synonyms import current_synonyms
+from tests.search.base import DemoCatalogTestCase
+from tests.search.helpers import names
+
+SYNONYMS_URL = "/admin/search/synonymset/"
+TOPIC_CODES = {code for code, _, _ in TAXONOMIES["jiamenkou-topic"][1]}
+
+
+def topics_of(service_names: list[str]) -> list[set[str]]:
+    services = {
+        service.name: {term.code for term in service.topics.all()}
+        for service in Service.objects.filter(name__in=service_names).prefetch_related("topics")
+    }
+    return [services[name] for name in service_names]
+
+
+def lexicon_set(head: str) -> SynonymSet:
+    """The loaded lexicon set whose first word is ``head``."""
+    return next(s for s in SynonymSet.objects.all() if s.term_list()[0] == head)
+
+
+class LexiconFileTests(DemoCatalogTestCase):
+    def test_every_set_names_a_catalog_topic_or_none_and_a_listed_public_source(self):
+        entries = lexicon_entries()
+        self.assertGreater(len([e for e in entries if e.topic]), 40)
+        self.assertGreater(len([e for e in entries if not e.topic]), 30)
+        self.assertEqual({e.topic for e in entries if e.topic} - TOPIC_CODES, set())
+        readme = (SEED_DIR / "README.md").read_text(encoding="utf-8")
+        keys = {line.split("\t")[0] for line in _rows(SEED_DIR / "lexicon_sources.tsv")}
+        for key in keys:
+            self.assertIn(f"`{key}`", readme, f"README.md does not describe the source {key}")
+        self.assertTrue(all(e.source for e in entries))
+
+    def test_loaded_sets_carry_their_topic_and_source(self):
+        pipe = lexicon_set("马桶堵了")
+        self.assertEqual(pipe.topic.code, "daily_life")
+        self.assertIn("12345", pipe.source)
+        card = lexicon_set("五保户")
+        self.assertIsNone(card.topic)
+        self.assertIn("社会救助暂行办法", card.source)
+
+
+class NeedInEverydayWordsTests(DemoCatalogTestCase):
+    """A need with no service's name in it finds the services that answer it, and the rest
+    of what it finds belongs to the topic of the need."""
+
+    def assert_lands(self, query: str, first: set[str], topic: str, within: int = 3):
+        """One of ``first`` within the first ``within`` results, and the first page (10)
+        mostly services of ``topic``."""
+        found = names(query)
+        self.assertTrue(first & set(found[:within]), f"{query}: {found[:within]}")
+        self.assertEqual(len(found), 10, f"{query}: {found}")
+        of_topic = [
+            name for name, codes in zip(found, topics_of(found), strict=True) if topic in codes
+        ]
+        self.assertGreaterEqual(len(of_topic), 7, f"{query}: {found}")
+
+    def test_problems_at_home(self):
+        self.assert_lands("马桶堵了", {"室内排水管道疏通"}, "daily_life", within=1)
+        self.assert_lands("家里有蟑螂", {"家庭病媒生物消杀"}, "daily_life", within=1)
+
+    def test_health_complaints(self):
+        found = names("耳朵听不见")
+        self.assertEqual(found[0], "助听器验配")
+        self.assertIn("血压血糖免费检测", names("血压高")[:2])
+
+    def test_family_care(self):
+        self.assert_lands(
+            "老人没人照顾", {"老年人日间照料服务", "居家养老护理员派遣"}, "elderly_care"
+        )
+        found = names("孩子放学没人接")[:2]
+        self.assertEqual(set(found), {"四点半课堂课后看护服务", "小学生课后托管服务"})
+
+    def test_work_and_money_worries(self):
+        self.assert_lands("找不到工作", {"社区就业专场招聘会", "失业登记"}, "employment")
+        self.assertIn("住房租赁补贴申请", names("交不起房租")[:3])
+
+    def test_a_need_no_service_names_lands_on_its_topic_through_the_set_alone(self):
+        self.assertEqual(names("腿抽筋"), [])
+        legs = SynonymSet.objects.create(terms="腿抽筋，半夜腿抽筋", topic=health_topic())
+        found = names("半夜腿抽筋")
+        self.assertGreaterEqual(len(found), 5)
+        self.assertTrue(all("health" in codes for codes in topics_of(found)))
+        legs.topic = None
+        legs.save()
+        self.assertEqual(names("腿抽筋"), [])
+
+    def test_the_topic_name_does_not_bring_the_need_words_in(self):
+        SynonymSet.objects.create(terms="腿抽筋，半夜腿抽筋", topic=health_topic())
+        synonyms = current_synonyms()
+        self.assertIn("医疗健康", synonyms["腿抽筋"])
+        (group,) = analyse_query("医疗健康", synonyms).groups
+        self.assertNotIn("腿抽筋", group.surface)
+
+    def test_a_renamed_topic_is_followed_at_once(self):
+        SynonymSet.objects.create(terms="腿抽筋，半夜腿抽筋", topic=health_topic())
+        TaxonomyTerm.objects.filter(pk=health_topic().pk).update(name="看病就医")
+        self.assertIn("看病就医", current_synonyms()["腿抽筋"])
+
+
+class EverydayNamesTests(DemoCatalogTestCase):
+    def test_everyday_names_find_the_formal_service_first(self):
+        for query, formal in [
+            ("五保户", "特困人员救助供养申请"),
+            ("新农合", "城乡居民基本医疗保险参保登记"),
+            ("准生证", "生育登记服务"),
+            ("长寿金", "高龄老年人津贴申领"),
+            ("低保金", "最低生活保障待遇申请"),
+        ]:
+            with self.subTest(query=query):
+                self.assertEqual(names(query)[0], formal)
+
+    def test_the_card_residents_call_by_another_name(self):
+        self.assertEqual(set(names("医保卡")[:2]), {"社会保障卡申领", "社会保障卡挂失与补换"})
+        self.assertEqual(names("敬老卡")[0], "老年人优待证办理")
+
+
+class EditingTheLexiconTests(DemoCatalogTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.admin = get_user_model().objects.create_superuser("lexicon", password="pw-lex-12")
+
+    def form(self, synonyms: SynonymSet, **changes) -> dict:
+        data = {
+            "terms": synonyms.terms,
+            "topic": synonyms.topic_id or "",
+            "note": synonyms.note,
+            "source": synonyms.source,
+        }
+        return {**data, **changes}
+
+    def test_an_editor_adds_a_word_and_the_next_search_uses_it(self):
+        self.assertNotIn("室内排水管道疏通", names("蹲坑不通"))
+        pipe = lexicon_set("马桶堵了")
+        self.client.force_login(self.admin)
+        response = self.client.post(
+            f"{SYNONYMS_URL}edit/{pipe.pk}/", self.form(pipe, terms=pipe.terms + "，蹲坑不通")
+        )
+        self.assertRedirects(response, SYNONYMS_URL, fetch_redirect_response=False)
+        self.assertEqual(names("蹲坑不通")[0], "室内排水管道疏通")
+        pipe.refresh_from_db()
+        self.assertEqual(pipe.topic.code, "daily_life")
+        self.assertIn("12345", pipe.source)
+
+    def test_an_editor_points_a_need_at_another_topic(self):
+        stairs = lexicon_set("老人爬楼梯困难")
+        self.assertIn("公共租赁住房申请", ranked_names("老人爬楼梯困难"))
+        elderly = TaxonomyTerm.objects.get(taxonomy__name="jiamenkou-topic", code="elderly_care")
+        self.client.force_login(self.admin)
+        response = self.client.post(
+            f"{SYNONYMS_URL}edit/{stairs.pk}/", self.form(stairs, topic=elderly.pk)
+        )
+        self.assertEqual(response.status_code, 302)
+        found = ranked_names("老人爬楼梯困难")
+        self.assertEqual(found[0], "既有住宅加装电梯申请")
+        self.assertIn("老年人日间照料服务", found)  # an elderly-care service, not housing
+        self.assertNotIn("公共租赁住房申请", found)  # housing only
+
+
+class LoadingTheLexiconTests(DemoCatalogTestCase):
+    def migration(self):
+        return importlib.import_module("search.migrations.0009_seed_lexicon")
+
+    def test_loading_again_adds_nothing_and_keeps_what_editors_changed(self):
+        pipe = lexicon_set("马桶堵了")
+        pipe.terms = "马桶堵了，蹲坑不通"
+        pipe.topic = None
+        pipe.save()
+        SynonymSet.objects.filter(terms="低保，最低生活保障").delete()
+        count = SynonymSet.objects.count()
+
+        self.migration().seed(apps, None)
+        load_synonym_seed(SynonymSet)
+
+        # A deleted set comes back (it is the starter set); an edited one is left as it is.
+        self.assertEqual(SynonymSet.objects.count(), count + 1)
+        pipe.refresh_from_db()
+        self.assertEqual((pipe.terms, pipe.topic), ("马桶堵了，蹲坑不通", None))
+        self.assertEqual(load_lexicon(SynonymSet), 0)
+        self.assertEqual(SynonymSet.objects.count(), count + 1)
+
+    def test_a_starter_set_from_before_the_lexicon_gets_its_source_once(self):
+        old = SynonymSet.objects.get(terms="残疾证，残疾人证")
+        SynonymSet.objects.filter(pk=old.pk).update(source="")
+        count = SynonymSet.objects.count()
+        self.migration().seed(apps, None)
+        old.refresh_from_db()
+        self.assertIn("残疾人证管理办法", old.source)
+        self.assertEqual(SynonymSet.objects.count(), count)
+
+
+def ranked_names(query: str) -> list[str]:
+    """Every service the search finds for ``query``, best first."""
+    ids = ranked_service_ids(query, 200)
+    by_id = {str(pk): name for pk, name in Service.objects.values_list("pk", "name")}
+    return [by_id[str(pk)] for pk in ids]
+
+
+def health_topic() -> TaxonomyTerm:
+    return TaxonomyTerm.objects.get(taxonomy__name="jiamenkou-topic", code="health")
+
+
+def _rows(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    return [line for line in text.splitlines() if line.strip() and not re.match("#", line)]
