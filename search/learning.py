@@ -301,15 +301,21 @@ def boosts_for(analysed: AnalysedQuery) -> dict[str, float]:
     keys = _keys_of(analysed)
     if not keys:
         return {}
-    state = learning_state()
-    if not state.enabled:
+    try:
+        state = learning_state()
+        if not state.enabled:
+            return {}
+        digest = hashlib.sha256("\x1f".join(keys).encode()).hexdigest()[:32]
+        cache_key = f"search:learning:boosts:{state.token}:{digest}"
+        boosts = cache_get(cache_key)
+        if boosts is None:
+            boosts = _read_boosts(keys)
+            cache_set(cache_key, boosts, STATE_SECONDS)
+    except Exception:
+        # Boosts refine a ranking the search can give without them: a database that cannot
+        # answer here (the Elasticsearch backend needs nothing else of it) costs only them.
+        logger.warning("Learned boosts unavailable; ranking without them", exc_info=True)
         return {}
-    digest = hashlib.sha256("\x1f".join(keys).encode()).hexdigest()[:32]
-    cache_key = f"search:learning:boosts:{state.token}:{digest}"
-    boosts = cache_get(cache_key)
-    if boosts is None:
-        boosts = _read_boosts(keys)
-        cache_set(cache_key, boosts, STATE_SECONDS)
     return boosts
 
 
