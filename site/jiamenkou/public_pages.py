@@ -617,6 +617,12 @@ PUBLIC_PAGE_TYPES: list[PublicPageType] = [
         "honor-ranking", "积分榜", _honor_route("ranking"), "honors.HonorBoardPage", "ranking"
     ),
     PublicPageType("points-lookup", "积分查询", _points_lookup, url_name="honors:lookup"),
+    PublicPageType(
+        "hsds-profile",
+        "服务目录数据规范（HSDS扩展）",
+        lambda: reverse("catalog_api:hsds_profile"),
+        url_name="catalog_api:hsds_profile",
+    ),
     PublicPageType("not-found", "页面不存在", _not_found),
 ]
 
