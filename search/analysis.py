@@ -280,7 +280,11 @@ def _precise(text: str) -> list[str]:
 
 
 def _phrase(term: str) -> Alternative:
-    return Alternative(tuple(_precise(term)) or (term,))
+    """A synonym as the words it must match; words residents put around a need (空调坏了's
+    了) are not required of a service."""
+    tokens = _precise(term)
+    stopwords = query_stopwords()
+    return Alternative(tuple(t for t in tokens if t not in stopwords) or tuple(tokens) or (term,))
 
 
 def analyse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None) -> AnalysedQuery:
