@@ -1,12 +1,16 @@
-"""The OpenAPI 3.1 document of /api/: the HSDS services API, the residents' services API,
-the search API, and Wagtail's pages API (whose part ``jiamenkou.api`` builds from its page
-types). Written by hand so that it says what the views really do: tests check that it lists
-every route and accepts every documented parameter, and tests/test_api_contract.py sends
-schemathesis's requests to the views and checks every answer against it. The views' rules
-(page sizes, the shape of a center code, the walking limit) are imported, not repeated.
+"""The OpenAPI 3.1 document of /api/: the HSDS API, the residents' services API, the
+search API, the activities and kiosk APIs, and Wagtail's pages API (whose part
+``jiamenkou.api`` builds from its page types). Written by hand so that it says what the
+views really do: tests check that it lists every route and accepts every documented
+parameter, and tests/test_api_contract.py sends schemathesis's requests to the views and
+checks every answer against it. The views' rules (page sizes, the shape of a center code,
+the walking limit) are imported, not repeated.
 
-The HSDS shapes are described here (after ``openapi.json`` and ``compiled/service_list.json``
-of HSDS 3.1) instead of referenced by URL, so the document stands alone, offline.
+The HSDS part follows Open Referral's own ``openapi.json`` (HSDS 3.1): the same paths,
+unslashed (the slashed aliases are not listed), the same operations and parameters, with
+our rules for each. Its shapes are described here (after ``compiled/*_list.json`` and the
+entity schemas) instead of referenced by URL, so the document stands alone, offline;
+nested records are described loosely, catalog/hsds/validation.py checks them strictly.
 """
 
 import uuid
@@ -15,6 +19,7 @@ from catalog.api.pagination import (
     DEFAULT_PAGE_SIZE,
     HSDS_DEFAULT_PER_PAGE,
     HSDS_MAX_PER_PAGE,
+    HSDS_MINIMAL_PER_PAGE,
     MAX_PAGE_SIZE,
 )
 from catalog.filters import ALIASES, CENTER_CODE, STATUS_BY_PARAMETER
@@ -30,6 +35,11 @@ EXAMPLE_SERVICE_ID = str(uuid.uuid5(NAMESPACE, "service:老年人优待证办理
 EXAMPLE_ORGANIZATION_ID = str(uuid.uuid5(NAMESPACE, "organization:海河东区民政局"))
 EXAMPLE_TERM_ID = str(term_id("jiamenkou-topic", "elderly_care"))
 EXAMPLE_TAXONOMY_ID = str(taxonomy_id("jiamenkou-audience"))
+# 老年人优待证办理 at 春华街道党群服务中心 (HHD-CH), whose postcode is the example's.
+EXAMPLE_SERVICE_AT_LOCATION_ID = str(
+    uuid.uuid5(uuid.UUID(EXAMPLE_SERVICE_ID), "service_at_location:HHD-CH")
+)
+EXAMPLE_POSTCODE = "300271"
 
 
 def _codes(taxonomy: str) -> str:
@@ -44,18 +54,22 @@ def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _query(name: str, description: str, schema: dict, example) -> dict:
+def _query(name: str, description: str, schema: dict, example, *, empty: bool = True) -> dict:
     """An optional query parameter. An empty value (``kind=``, as a form sends "全部") is
-    the same as leaving the parameter out, hence ``allowEmptyValue``."""
-    return {
+    the same as leaving the parameter out, hence ``allowEmptyValue``; with ``empty=False``
+    it is refused (400)."""
+    parameter = {
         "name": name,
         "in": "query",
         "required": False,
-        "allowEmptyValue": True,
+        "allowEmptyValue": empty,
         "description": description,
         "schema": schema,
         "example": example,
     }
+    if not empty:
+        del parameter["allowEmptyValue"]
+    return parameter
 
 
 def _json(description: str, schema: dict) -> dict:
@@ -110,51 +124,198 @@ PAGE = _query(
     "page", "页码，从1开始。超出最后一页时返回404。", {"type": "integer", "minimum": 1}, 1
 )
 
-HSDS_PARAMETERS = [
-    _query(
-        "search",
-        "全文检索：服务名称、俗称、关键词、服务内容中含有该文字（目前为简单包含匹配）。",
-        _string(),
-        "老年",
-    ),
-    PAGE,
-    _query(
-        "per_page",
-        f"每页条数，默认{HSDS_DEFAULT_PER_PAGE}，最多{HSDS_MAX_PER_PAGE}。",
-        {"type": "integer", "minimum": 1, "maximum": HSDS_MAX_PER_PAGE},
-        10,
-    ),
-    _query(
-        "taxonomy_term_id",
-        "只列出带有该分类词的服务（服务类型、领域、对象、渠道或办事指南字段）。没有该分类词时返回404。",
-        _string(format="uuid"),
-        EXAMPLE_TERM_ID,
-    ),
-    _query(
-        "taxonomy_id",
-        "只列出带有该分类体系中任一分类词的服务。没有该分类体系时返回404。",
-        _string(format="uuid"),
-        EXAMPLE_TAXONOMY_ID,
-    ),
-    _query(
-        "organization_id",
-        "只列出该服务提供方的服务。没有该服务提供方时返回404。",
-        _string(format="uuid"),
-        EXAMPLE_ORGANIZATION_ID,
-    ),
-    _query(
+
+# -- HSDS parameters -----------------------------------------------------------------------
+# As Open Referral's openapi.json defines them, with the rules of catalog/api/hsds_params.py.
+# Its integers, booleans and dates have no empty form: sent empty, they are refused (400).
+
+HSDS_BOOLEAN = {"type": "string", "enum": ["true", "false", "1", "0"]}
+
+
+def _hsds_boolean(name: str, description: str) -> dict:
+    return _query(
+        name,
+        f"{description}取值true或false（1或0），默认false。",
+        HSDS_BOOLEAN,
+        "true",
+        empty=False,
+    )
+
+
+def _hsds_search(what: str, how: str, example: str) -> dict:
+    return _query("search", f"全文检索{what}：{how}", _string(), example)
+
+
+def _hsds_filter(name: str, description: str, example: str) -> dict:
+    """A filter naming a record by id: any text is accepted, and one that is not a UUID
+    names nothing, like a UUID nobody has (404), as the official document types it."""
+    return _query(name, f"{description}不是UUID或没有该记录时返回404。", _string(), example)
+
+
+def _hsds_path_id(what: str, example: str) -> dict:
+    return {
+        "name": "id",
+        "in": "path",
+        "required": True,
+        "description": f"{what}编号（UUID）。不是UUID或没有该{what}时返回404。",
+        "schema": _string(),
+        "example": example,
+    }
+
+
+HSDS_PAGE = _query(
+    "page",
+    "页码，从1开始；小于1时按第1页。超出最后一页时返回404。format=ndjson时不分页，不看此参数。",
+    {"type": "integer"},
+    1,
+    empty=False,
+)
+
+
+def _hsds_per_page(minimal: bool = False) -> dict:
+    description = (
+        f"每页条数，默认{HSDS_DEFAULT_PER_PAGE}，最多{HSDS_MAX_PER_PAGE}："
+        f"小于1时按默认，大于{HSDS_MAX_PER_PAGE}时按{HSDS_MAX_PER_PAGE}。"
+    )
+    if minimal:
+        description += (
+            f"minimal=true时默认和最多均为{HSDS_MINIMAL_PER_PAGE}，以便一次取回全部服务。"
+        )
+    return _query("per_page", description, {"type": "integer"}, 10, empty=False)
+
+
+HSDS_FORMAT = _query(
+    "format",
+    "json（默认）：一页HSDS分页对象；ndjson：application/x-ndjson，每行一个记录"
+    "（与json页面contents中的一项相同），列出全部符合条件的记录，不分页，边查边发。",
+    {"type": "string", "enum": ["json", "ndjson"]},
+    "ndjson",
+)
+
+
+def _hsds_modified_after(what: str) -> dict:
+    return _query(
         "modified_after",
-        "只列出在此时间（含）之后修改过的服务；ISO 8601，不带时区时按北京时间。",
+        f"只列出{what}在此时刻（含）之后修改过的记录；ISO 8601日期时间（亦可只写日期，"
+        "即当天0时），不带时区时按北京时间。",
         _string(format="date-time"),
         "2026-01-01T00:00:00+08:00",
+        empty=False,
+    )
+
+
+def _hsds_taxonomy_filters(what: str) -> list[dict]:
+    return [
+        _hsds_filter(
+            "taxonomy_term_id",
+            f"只列出{what}带有该分类词（服务类型、领域、对象、渠道或办事指南字段）的记录。",
+            EXAMPLE_TERM_ID,
+        ),
+        _hsds_filter(
+            "taxonomy_id", f"只列出{what}带有该分类体系中任一分类词的记录。", EXAMPLE_TAXONOMY_ID
+        ),
+    ]
+
+
+def _hsds_organization_filter(what: str) -> dict:
+    return _hsds_filter("organization_id", f"只列出该服务提供方的{what}。", EXAMPLE_ORGANIZATION_ID)
+
+
+HSDS_SERVICE_PARAMETERS = [
+    _hsds_search(
+        "服务",
+        "与居民搜索相同（中文分词、同义词、拼音），按相关度排序；否则按名称排序。",
+        "老年证",
     ),
-    _query(
+    HSDS_PAGE,
+    _hsds_per_page(minimal=True),
+    HSDS_FORMAT,
+    *_hsds_taxonomy_filters("服务"),
+    _hsds_organization_filter("服务"),
+    _hsds_modified_after("服务"),
+    _hsds_boolean(
+        "minimal",
+        "true：contents每项只有id、name、status和last_modified（HSDS列表项必填name和status），"
+        "每页默认即可取回全部服务。",
+    ),
+    _hsds_boolean("full", "true：contents为完整嵌套的服务记录（同GET /api/hsds/services/{id}）。"),
+]
+HSDS_FULL_SERVICE = _hsds_boolean(
+    "full_service",
+    "true：完整嵌套的服务提供方，其services为完整嵌套的服务记录，而非只有一对一字段的列表项。",
+)
+HSDS_ORGANIZATION_PARAMETERS = [
+    _hsds_search(
+        "服务提供方",
+        "名称或别名含有该文字，或有服务可按该文字搜到（同services的search），按名称排序。",
+        "民政",
+    ),
+    HSDS_FULL_SERVICE,
+    _hsds_boolean(
         "full",
-        "true：contents为完整嵌套的服务记录（同GET /services/{id}）；默认false，为一对一字段的列表项。",
-        {"type": "string", "enum": ["true", "false", "1", "0"]},
-        "true",
+        "true：contents为完整嵌套的服务提供方（同GET /api/hsds/organizations/{id}，"
+        "含电话、办理地点和services：其各项服务的一对一字段）。",
+    ),
+    *_hsds_taxonomy_filters("其服务"),
+    HSDS_PAGE,
+    _hsds_per_page(),
+    HSDS_FORMAT,
+]
+HSDS_TAXONOMY_PARAMETERS = [
+    _hsds_search("分类体系", "名称或说明中含有该文字。", "服务"),
+    HSDS_PAGE,
+    _hsds_per_page(),
+    HSDS_FORMAT,
+]
+HSDS_TAXONOMY_TERM_PARAMETERS = [
+    _hsds_search("分类词", "名称、代码或说明中含有该文字。", "养老"),
+    HSDS_PAGE,
+    _hsds_per_page(),
+    HSDS_FORMAT,
+    _hsds_filter("taxonomy_id", "只列出该分类体系的分类词。", EXAMPLE_TAXONOMY_ID),
+    _hsds_boolean(
+        "top_only", "true：只列出没有上级的分类词；本目录的分类词都没有上级，故与不填相同。"
+    ),
+    _hsds_filter(
+        "parent_id",
+        "只列出以该分类词为上级的分类词；本目录的分类词都没有下级，故为空页。",
+        EXAMPLE_TERM_ID,
     ),
 ]
+HSDS_SERVICE_AT_LOCATION_PARAMETERS = [
+    _hsds_search(
+        "办理地点上的服务",
+        "其服务可按该文字搜到（同services的search），按服务的相关度排序。",
+        "老年证",
+    ),
+    *_hsds_taxonomy_filters("其服务"),
+    _hsds_organization_filter("服务（在各办理地点）"),
+    _hsds_modified_after("其服务"),
+    _hsds_boolean(
+        "full",
+        "true：contents为完整嵌套的记录（同GET /api/hsds/service_at_locations/{id}，"
+        "含在该地点的服务时间和完整的办理地点）。",
+    ),
+    HSDS_PAGE,
+    _hsds_per_page(),
+    HSDS_FORMAT,
+    _query(
+        "postcode",
+        "邮政编码：只列出地址在该邮编的办理地点；与proximity同用时，改为列出距该邮编中心点"
+        "（该邮编各办理地点坐标的平均）proximity米以内的办理地点。",
+        _string(),
+        EXAMPLE_POSTCODE,
+    ),
+    _query(
+        "proximity",
+        "距离（米，非负数），与postcode同用：只列出距该邮编中心点不超过这个距离的办理地点"
+        "（没有postcode时无从量起，不起作用）。该邮编没有登记经纬度的办理地点时返回404"
+        "（errors指postcode）。",
+        {"type": "number", "minimum": 0},
+        1500,
+    ),
+]
+
 
 RESIDENT_PARAMETERS = [
     _query(
@@ -263,7 +424,29 @@ SEARCH_PARAMETERS = [
     ),
 ]
 
-# -- schemas -----------------------------------------------------------------------------
+# -- HSDS schemas ------------------------------------------------------------------------
+# After HSDS 3.1: the one-to-one fields exactly, nested records loosely (objects with the
+# keys the specification requires). Empty values are left out, as the HSDS export writes.
+
+HSDS_API_INFO = _object(
+    {
+        "version": _string("本接口所依据的HSDS版本"),
+        "profile": _string("本目录的HSDS profile（扩展的分类体系和属性说明）", format="uri"),
+        "openapi_url": _string("描述本接口的OpenAPI文档（即本文档）", format="uri"),
+    },
+    ["version", "profile", "openapi_url"],
+    "HSDS 3.1 openapi.json的GET /：接口信息。",
+)
+
+
+def _one_to_one(schema: dict, arrays: tuple[str, ...]) -> dict:
+    """``schema`` as a list item: none of the child ``arrays`` of the full record."""
+    return {**schema, "not": {"anyOf": [{"required": [name]} for name in arrays]}}
+
+
+def _nested_arrays(names: tuple[str, ...]) -> dict:
+    return {name: _array({"type": "object"}, f"HSDS {name}") for name in names}
+
 
 HSDS_ORGANIZATION_ITEM = _object(
     {
@@ -278,7 +461,10 @@ HSDS_ORGANIZATION_ITEM = _object(
         "parent_organization_id": _string(format="uuid"),
     },
     ["id", "name", "description"],
+    "HSDS 3.1 compiled/organization_list.json：一对一字段。",
 )
+HSDS_ORGANIZATION_ARRAYS = ("phones", "locations", "services")
+HSDS_ORGANIZATION_LIST_ITEM = _one_to_one(HSDS_ORGANIZATION_ITEM, HSDS_ORGANIZATION_ARRAYS)
 
 # The child arrays of a full HSDS service record, which a list item never carries.
 HSDS_CHILD_ARRAYS = (
@@ -293,32 +479,46 @@ HSDS_CHILD_ARRAYS = (
     "languages",
 )
 
-HSDS_SERVICE_ITEM = _object(
-    {
-        "id": _string(format="uuid"),
-        "organization_id": _string(format="uuid"),
-        "name": _string(),
-        "alternate_name": _string(),
-        "description": _string(),
-        "url": _string(format="uri"),
-        "email": _string(format="email"),
-        "status": {"type": "string", "enum": list(ServiceStatus.values)},
-        "alert": _string(),
-        "interpretation_services": _string(),
-        "application_process": _string(),
-        "fees_description": _string(),
-        "eligibility_description": _string(),
-        "minimum_age": {"type": "number"},
-        "maximum_age": {"type": "number"},
-        "assured_date": _string("YYYY-MM-DD"),
-        "assurer_email": _string(format="email"),
-        "last_modified": _string(format="date-time"),
-        "organization": _ref("HsdsOrganizationListItem"),
-    },
-    ["id", "name", "status"],
-    "HSDS 3.1 compiled/service_list.json：一对一字段，不含子数组；空值不输出。",
+HSDS_SERVICE_ITEM = _one_to_one(
+    _object(
+        {
+            "id": _string(format="uuid"),
+            "organization_id": _string(format="uuid"),
+            "name": _string(),
+            "alternate_name": _string(),
+            "description": _string(),
+            "url": _string(format="uri"),
+            "email": _string(format="email"),
+            "status": {"type": "string", "enum": list(ServiceStatus.values)},
+            "alert": _string(),
+            "interpretation_services": _string(),
+            "application_process": _string(),
+            "fees_description": _string(),
+            "eligibility_description": _string(),
+            "minimum_age": {"type": "number"},
+            "maximum_age": {"type": "number"},
+            "assured_date": _string("YYYY-MM-DD"),
+            "assurer_email": _string(format="email"),
+            "last_modified": _string(format="date-time"),
+            "organization": _ref("HsdsOrganizationListItem"),
+        },
+        ["id", "name", "status"],
+        "HSDS 3.1 compiled/service_list.json：一对一字段，不含子数组；空值不输出。",
+    ),
+    HSDS_CHILD_ARRAYS,
 )
-HSDS_SERVICE_ITEM["not"] = {"anyOf": [{"required": [name]} for name in HSDS_CHILD_ARRAYS]}
+
+HSDS_MINIMAL_SERVICE = {
+    **_object(
+        {
+            name: HSDS_SERVICE_ITEM["properties"][name]
+            for name in ("id", "name", "status", "last_modified")
+        },
+        ["id", "name", "status"],
+        "minimal=true的列表项：只有编号、名称、状态和最后修改时间。",
+    ),
+    "additionalProperties": False,
+}
 
 HSDS_SERVICE = {
     **{key: value for key, value in HSDS_SERVICE_ITEM.items() if key != "not"},
@@ -327,7 +527,8 @@ HSDS_SERVICE = {
     "故attributes至少有一项（服务类型）；空的数组不输出。",
     "properties": {
         **HSDS_SERVICE_ITEM["properties"],
-        **{name: _array({"type": "object"}, f"HSDS {name}") for name in HSDS_CHILD_ARRAYS},
+        "organization": _ref("HsdsOrganization"),  # with its phones
+        **_nested_arrays(HSDS_CHILD_ARRAYS),
         "attributes": {
             **_array({"type": "object"}, "HSDS attributes"),
             "minItems": 1,
@@ -337,14 +538,106 @@ HSDS_SERVICE = {
     "externalDocs": {"url": HSDS_DOCS},
 }
 
+HSDS_ORGANIZATION = {
+    **HSDS_ORGANIZATION_ITEM,
+    "description": "HSDS 3.1 compiled/organization.json：完整嵌套的服务提供方，"
+    "含电话、办理地点和services（一对一字段的服务列表项；full_service=true时为完整服务记录）。",
+    "properties": {
+        **HSDS_ORGANIZATION_ITEM["properties"],
+        **_nested_arrays(("phones",)),
+        "locations": _array(_ref("HsdsLocation"), "HSDS locations"),
+        "services": _array(
+            {"anyOf": [_ref("HsdsServiceListItem"), _ref("HsdsService")]}, "该提供方的服务"
+        ),
+    },
+    "externalDocs": {"url": HSDS_DOCS},
+}
 
-def _hsds_page(items: dict, *, non_empty: bool = False) -> dict:
-    """An HSDS page of ``items``. With ``non_empty``, only a page with contents: an empty
-    page is the same whether full records or list items were asked for, and is described
-    once (by the list page), so that exactly one of the two shapes fits any answer."""
-    page = _object(
+HSDS_LOCATION_FIELDS = {
+    "id": _string(format="uuid"),
+    "location_type": _string("physical、virtual或postal"),
+    "organization_id": _string(format="uuid"),
+    "name": _string(),
+    "alternate_name": _string(),
+    "description": _string(),
+    "transportation": _string(),
+    "latitude": {"type": "number"},
+    "longitude": {"type": "number"},
+    "external_identifier": _string(),
+    "external_identifier_type": _string(),
+}
+HSDS_LOCATION_ARRAYS = ("addresses", "phones", "schedules", "accessibility")
+HSDS_LOCATION = _object(
+    {**HSDS_LOCATION_FIELDS, **_nested_arrays(HSDS_LOCATION_ARRAYS)},
+    ["id", "location_type"],
+    "HSDS 3.1 location.json：办理地点（党群服务中心等），含地址、电话、开放时间和无障碍设施。",
+)
+
+HSDS_SERVICE_AT_LOCATION_FIELDS = {
+    "id": _string(format="uuid"),
+    "service_id": _string(format="uuid"),
+    "location_id": _string(format="uuid"),
+    "description": _string("在该地点办理的说明，如窗口"),
+}
+HSDS_SERVICE_AT_LOCATION_ITEM = _one_to_one(
+    _object(
         {
-            "total_items": {"type": "integer", "description": "符合条件的服务总数"},
+            **HSDS_SERVICE_AT_LOCATION_FIELDS,
+            "location": _one_to_one(
+                _object(HSDS_LOCATION_FIELDS, ["id", "location_type"]), HSDS_LOCATION_ARRAYS
+            ),
+            "service": _ref("HsdsServiceListItem"),
+        },
+        ["id"],
+        "HSDS 3.1 compiled/service_at_location_list.json：一对一字段，"
+        "办理地点和服务也只有一对一字段。",
+    ),
+    ("schedules",),
+)
+HSDS_SERVICE_AT_LOCATION = _object(
+    {
+        **HSDS_SERVICE_AT_LOCATION_FIELDS,
+        "schedules": _array({"type": "object"}, "HSDS schedules：在该地点的服务时间"),
+        "location": _ref("HsdsLocation"),
+        "service": _ref("HsdsServiceListItem"),
+    },
+    ["id"],
+    "HSDS 3.1 service_at_location.json：完整嵌套，含服务时间、完整的办理地点和服务的一对一字段。",
+)
+
+HSDS_TAXONOMY = _object(
+    {
+        "id": _string(format="uuid"),
+        "name": _string("如jiamenkou-topic"),
+        "description": _string(),
+        "uri": _string(format="uri"),
+        "version": _string(),
+    },
+    ["id", "name", "description"],
+    "HSDS 3.1 taxonomy.json：分类体系（服务类型、领域、对象、渠道、办事指南字段等）。",
+)
+HSDS_TAXONOMY_TERM = _object(
+    {
+        "id": _string(format="uuid"),
+        "code": _string(),
+        "name": _string(),
+        "description": _string(),
+        "parent_id": _string(format="uuid"),
+        "taxonomy": _string("所属分类体系的名称"),
+        "taxonomy_id": _string(format="uuid"),
+        "language": _string(),
+        "taxonomy_detail": _ref("HsdsTaxonomy"),
+    },
+    ["id", "name", "description"],
+    "HSDS 3.1 taxonomy_term.json：分类词，taxonomy_detail为所属分类体系。",
+)
+
+
+def _hsds_page(items: dict, what: str) -> dict:
+    """An HSDS page of ``items``, with ``contents`` (which Page itself leaves out)."""
+    return _object(
+        {
+            "total_items": {"type": "integer", "description": f"符合条件的{what}总数"},
             "total_pages": {"type": "integer", "description": "总页数（无结果时为1）"},
             "page_number": {"type": "integer", "description": "当前页码"},
             "size": {"type": "integer", "description": "本页条数"},
@@ -365,11 +658,9 @@ def _hsds_page(items: dict, *, non_empty: bool = False) -> dict:
         ],
         "HSDS 3.1 openapi.json#/components/schemas/Page，加上contents。",
     )
-    if non_empty:
-        page["properties"]["empty"] = {"const": False, "description": "本页是否为空"}
-        page["properties"]["contents"] = {**_array(items), "minItems": 1}
-    return page
 
+
+# -- the residents' API -----------------------------------------------------------------
 
 TERM = _object({"code": _string(), "name": _string()}, ["code", "name"])
 PHONE = _object({"number": _string(), "extension": _string(), "description": _string()}, ["number"])
@@ -677,6 +968,184 @@ ERROR = _object(
 )
 
 
+# -- HSDS operations -----------------------------------------------------------------------
+
+HSDS_LIST_ANSWER = (
+    "format=json（默认）：HSDS分页对象；format=ndjson：application/x-ndjson，"
+    "每行一个JSON记录（其schema为一行的），全部记录，不分页。"
+)
+
+
+def _hsds_list(operation: str, summary: str, parameters: list[dict], page: dict, line: dict):
+    """GET and POST of an HSDS list: the official document defines both, with the same
+    query parameters (a POST carries them in its query string, no body)."""
+    get = {
+        "operationId": f"get{operation}",
+        "tags": ["HSDS"],
+        "summary": summary,
+        "parameters": parameters,
+        "responses": {
+            "200": {
+                "description": HSDS_LIST_ANSWER,
+                "content": {
+                    "application/json": {"schema": page},
+                    "application/x-ndjson": {"schema": line},
+                },
+            },
+            **ERRORS,
+            "404": LIST_NOT_FOUND,
+        },
+    }
+    post = {
+        **get,
+        "operationId": f"post{operation}",
+        "summary": f"{summary}（POST：参数同GET，写在查询字符串中，不需要正文；也可用表单正文）",
+    }
+    return {"get": get, "post": post}
+
+
+def _hsds_detail(
+    operation: str, summary: str, identifier: dict, schema: dict, parameters: list[dict] = ()
+) -> dict:
+    get = {
+        "operationId": operation,
+        "tags": ["HSDS"],
+        "summary": summary,
+        "responses": {"200": _json(summary, schema), "404": NOT_FOUND},
+    }
+    if parameters:
+        get["parameters"] = list(parameters)
+        get["responses"].update(ERRORS)
+    return {"parameters": [identifier], "get": get}
+
+
+def hsds_paths() -> dict:
+    """/api/hsds/: every path of Open Referral's openapi.json, unslashed as it writes them
+    (the slashed spellings answer too and are not listed), and the profile's page and files
+    (which the profile describes itself)."""
+    from catalog.hsds.profile import api_document as profile
+
+    return {
+        "/api/hsds/": {
+            "get": {
+                "operationId": "getAPIMetaInformation",
+                "tags": ["HSDS"],
+                "summary": "接口信息：HSDS版本、本目录的profile和本文档的地址",
+                "responses": {"200": _json("接口信息", _ref("HsdsApiInfo"))},
+            }
+        },
+        "/api/hsds/services": _hsds_list(
+            "PaginatedListOfServices",
+            "分页列出服务。包括所有状态的服务，由status说明。",
+            HSDS_SERVICE_PARAMETERS,
+            {
+                "anyOf": [
+                    _ref("HsdsServiceListPage"),
+                    _ref("HsdsFullServicePage"),
+                    _ref("HsdsMinimalServicePage"),
+                ]
+            },
+            {
+                "anyOf": [
+                    _ref("HsdsServiceListItem"),
+                    _ref("HsdsService"),
+                    _ref("HsdsMinimalService"),
+                ]
+            },
+        ),
+        "/api/hsds/services/{id}": _hsds_detail(
+            "getFullyNestedServiceById",
+            "一项服务的完整HSDS记录",
+            _hsds_path_id("服务", EXAMPLE_SERVICE_ID),
+            _ref("HsdsService"),
+        ),
+        "/api/hsds/organizations": _hsds_list(
+            "PaginatedListOfOrganizations",
+            "分页列出服务提供方",
+            HSDS_ORGANIZATION_PARAMETERS,
+            {"anyOf": [_ref("HsdsOrganizationListPage"), _ref("HsdsFullOrganizationPage")]},
+            {"anyOf": [_ref("HsdsOrganizationListItem"), _ref("HsdsOrganization")]},
+        ),
+        "/api/hsds/organizations/{id}": _hsds_detail(
+            "getOrganizationById",
+            "一个服务提供方的完整HSDS记录，含其服务",
+            _hsds_path_id("服务提供方", EXAMPLE_ORGANIZATION_ID),
+            _ref("HsdsOrganization"),
+            [HSDS_FULL_SERVICE],
+        ),
+        "/api/hsds/taxonomies": _hsds_list(
+            "PaginatedListOfTaxonomies",
+            "分页列出分类体系",
+            HSDS_TAXONOMY_PARAMETERS,
+            _ref("HsdsTaxonomyPage"),
+            _ref("HsdsTaxonomy"),
+        ),
+        "/api/hsds/taxonomies/{id}": _hsds_detail(
+            "getTaxonomyById",
+            "一个分类体系",
+            _hsds_path_id("分类体系", EXAMPLE_TAXONOMY_ID),
+            _ref("HsdsTaxonomy"),
+        ),
+        "/api/hsds/taxonomy_terms": _hsds_list(
+            "PaginatedListOfTaxonomyTerms",
+            "分页列出分类词",
+            HSDS_TAXONOMY_TERM_PARAMETERS,
+            _ref("HsdsTaxonomyTermPage"),
+            _ref("HsdsTaxonomyTerm"),
+        ),
+        "/api/hsds/taxonomy_terms/{id}": _hsds_detail(
+            "getTaxonomyTermById",
+            "一个分类词",
+            _hsds_path_id("分类词", EXAMPLE_TERM_ID),
+            _ref("HsdsTaxonomyTerm"),
+        ),
+        "/api/hsds/service_at_locations": _hsds_list(
+            "PaginatedListOfServiceAtLocations",
+            "分页列出办理地点上的服务（一项服务在一个中心办理为一条）",
+            HSDS_SERVICE_AT_LOCATION_PARAMETERS,
+            {
+                "anyOf": [
+                    _ref("HsdsServiceAtLocationListPage"),
+                    _ref("HsdsFullServiceAtLocationPage"),
+                ]
+            },
+            {"anyOf": [_ref("HsdsServiceAtLocationListItem"), _ref("HsdsServiceAtLocation")]},
+        ),
+        "/api/hsds/service_at_locations/{id}": _hsds_detail(
+            "getServiceAtLocationWithNestedDataById",
+            "办理地点上的一项服务，完整嵌套",
+            _hsds_path_id("办理地点上的服务", EXAMPLE_SERVICE_AT_LOCATION_ID),
+            _ref("HsdsServiceAtLocation"),
+        ),
+        **profile.paths(),
+    }
+
+
+def hsds_schemas() -> dict:
+    return {
+        "HsdsApiInfo": HSDS_API_INFO,
+        "HsdsOrganizationListItem": HSDS_ORGANIZATION_LIST_ITEM,
+        "HsdsOrganization": HSDS_ORGANIZATION,
+        "HsdsServiceListItem": HSDS_SERVICE_ITEM,
+        "HsdsMinimalService": HSDS_MINIMAL_SERVICE,
+        "HsdsService": HSDS_SERVICE,
+        "HsdsLocation": HSDS_LOCATION,
+        "HsdsServiceAtLocationListItem": HSDS_SERVICE_AT_LOCATION_ITEM,
+        "HsdsServiceAtLocation": HSDS_SERVICE_AT_LOCATION,
+        "HsdsTaxonomy": HSDS_TAXONOMY,
+        "HsdsTaxonomyTerm": HSDS_TAXONOMY_TERM,
+        "HsdsServiceListPage": _hsds_page(_ref("HsdsServiceListItem"), "服务"),
+        "HsdsFullServicePage": _hsds_page(_ref("HsdsService"), "服务"),
+        "HsdsMinimalServicePage": _hsds_page(_ref("HsdsMinimalService"), "服务"),
+        "HsdsOrganizationListPage": _hsds_page(_ref("HsdsOrganizationListItem"), "服务提供方"),
+        "HsdsFullOrganizationPage": _hsds_page(_ref("HsdsOrganization"), "服务提供方"),
+        "HsdsTaxonomyPage": _hsds_page(_ref("HsdsTaxonomy"), "分类体系"),
+        "HsdsTaxonomyTermPage": _hsds_page(_ref("HsdsTaxonomyTerm"), "分类词"),
+        "HsdsServiceAtLocationListPage": _hsds_page(_ref("HsdsServiceAtLocationListItem"), "记录"),
+        "HsdsFullServiceAtLocationPage": _hsds_page(_ref("HsdsServiceAtLocation"), "记录"),
+    }
+
+
 def document() -> dict:
     # The site's pages API and the activities API describe themselves (imported here: they
     # import this app's views).
@@ -691,12 +1160,15 @@ def document() -> dict:
             "title": "海河东区 · 家门口 服务目录接口",
             "version": "1.0.0",
             "description": (
-                "只读的公开接口。/api/hsds/ 为 Open Referral HSDS 3.1 格式的服务数据；"
-                "/api/services/ 为居民应用使用的中文服务指南；/api/v2/pages/ 为 Wagtail 页面接口。"
-                "查询参数为空值时等同于不填（/api/v2/pages/除外）。参数有误时返回400；参数格式正确但所指的对象不存在（服务、服务中心编码、页面、"
+                "只读的公开接口。/api/hsds/ 为 Open Referral HSDS 3.1 接口（按其官方OpenAPI文档，"
+                "路径不带末尾斜杠；带斜杠的写法同样可用）：服务、服务提供方、分类体系、分类词和"
+                "办理地点上的服务；/api/services/ 为居民应用使用的中文服务指南；"
+                "/api/v2/pages/ 为 Wagtail 页面接口。"
+                "查询参数为空值时等同于不填（/api/v2/pages/和HSDS的整数、布尔值和时间参数除外）。参数有误时返回400；参数格式正确但所指的对象不存在（服务、服务中心编码、页面、"
                 "超出最后一页）时返回404；正文的errors逐项给出参数名和中文说明。只接受GET"
                 "（及HEAD、OPTIONS），其他方法返回405并在Allow中列出可用的方法；"
-                "例外是工作人员预约功能室的POST /api/activities/bookings和大厅屏的心跳"
+                "例外是HSDS各列表按官方文档也接受POST（参数同GET，写在查询字符串中）、"
+                "工作人员预约功能室的POST /api/activities/bookings和大厅屏的心跳"
                 "POST /api/kiosks/{code}/{slug}/heartbeat。"
                 "/api/activities/ 为活动场次；活动的日历订阅（iCalendar）见其说明。"
             ),
@@ -721,40 +1193,7 @@ def document() -> dict:
                     "responses": {"200": _json("OpenAPI 3.1文档", {"type": "object"})},
                 }
             },
-            "/api/hsds/services/": {
-                "get": {
-                    "operationId": "getPaginatedListOfServices",
-                    "tags": ["HSDS"],
-                    "summary": "分页列出服务（HSDS）。包括所有状态的服务，由status说明。",
-                    "parameters": HSDS_PARAMETERS,
-                    "responses": {
-                        "404": LIST_NOT_FOUND,
-                        "200": _json(
-                            "HSDS分页对象；full=true时contents为完整服务记录（空页只有一种写法）",
-                            {
-                                "oneOf": [
-                                    _ref("HsdsServiceListPage"),
-                                    _ref("HsdsFullServicePage"),
-                                ]
-                            },
-                        ),
-                        **ERRORS,
-                    },
-                }
-            },
-            "/api/hsds/services/{service_id}": {
-                "parameters": [SERVICE_ID],
-                "get": {
-                    "operationId": "getFullyNestedServiceById",
-                    "tags": ["HSDS"],
-                    "summary": "一项服务的完整HSDS记录",
-                    "responses": {
-                        "200": _json("完整嵌套的服务", _ref("HsdsService")),
-                        **ERRORS,
-                        "404": NOT_FOUND,
-                    },
-                },
-            },
+            **hsds_paths(),
             "/api/services/": {
                 "get": {
                     "operationId": "listServices",
@@ -817,11 +1256,7 @@ def document() -> dict:
         "components": {
             "schemas": {
                 "Error": ERROR,
-                "HsdsOrganizationListItem": HSDS_ORGANIZATION_ITEM,
-                "HsdsServiceListItem": HSDS_SERVICE_ITEM,
-                "HsdsService": HSDS_SERVICE,
-                "HsdsServiceListPage": _hsds_page(_ref("HsdsServiceListItem")),
-                "HsdsFullServicePage": _hsds_page(_ref("HsdsService"), non_empty=True),
+                **hsds_schemas(),
                 "ServiceSummary": SERVICE_SUMMARY,
                 "ServiceDetail": SERVICE_DETAIL,
                 "ServicePage": SERVICE_PAGE,
