@@ -70,7 +70,7 @@ VOTES_PER_ADDRESS_HOUR = 30
 VOICE_LENGTH = 8
 #: How long after a search its results can still be voted for.
 CLICK_WINDOW_HOURS = 24
-#: A score of this many visitors' full signals gives tanh(1) = 76 % of the cap.
+#: A score of this many voices' full signals gives tanh(1) = 76 % of the cap.
 SCORE_SCALE = 5.0
 #: Votes older than this many half-lives weigh under 0.4 % and are deleted.
 RETENTION_HALF_LIVES = 8

@@ -258,6 +258,32 @@ class ClickLearningTests(DemoCatalogTestCase):
         learning(enabled=True)
         self.assertNotEqual([ranking(text) for text in searches], before)
 
+    def test_a_boost_multiplies_the_relevance_score_in_either_order(self):
+        for params in (
+            {"q": "老年", "page_size": 50},
+            {"q": "老年", "near": "HHD-CH", "minutes": "30", "sort": "distance", "page_size": 50},
+        ):
+            before, _ = search_catalog(params, log=False)
+            scores = {hit.service.name: hit.score for hit in before.hits}
+            raised, lowered = before.hits[-1].service, before.hits[0].service
+            LearnedBoost.objects.create(key="老年", service=raised, boost=0.25, visitors=4)
+            LearnedBoost.objects.create(key="老年", service=lowered, boost=-0.25, visitors=4)
+            learning()
+            after, _ = search_catalog(params, log=False)
+            found = {hit.service.name: hit.score for hit in after.hits}
+            self.assertAlmostEqual(found[raised.name], scores[raised.name] * 1.25)
+            self.assertAlmostEqual(found[lowered.name], scores[lowered.name] * 0.75)
+            others = set(scores) - {raised.name, lowered.name}
+            self.assertEqual({name: found[name] for name in others}, {n: scores[n] for n in others})
+            if "sort" in params:  # nearest first still; the score only breaks ties
+                distances = [hit.distance_m for hit in after.hits]
+                self.assertEqual(distances, sorted(distances))
+            else:
+                ranked = [hit.score for hit in after.hits]
+                self.assertEqual(ranked, sorted(ranked, reverse=True))
+            LearnedBoost.objects.all().delete()
+            learning(enabled=False)
+
     def test_boosts_cost_no_extra_queries_per_result(self):
         learning()
         self.residents_open(self.second, 5)
