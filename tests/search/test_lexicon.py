@@ -49,6 +49,15 @@ class LexiconFileTests(DemoCatalogTestCase):
             self.assertIn(f"`{key}`", readme, f"README.md does not describe the source {key}")
         self.assertTrue(all(e.source for e in entries))
 
+    def test_no_card_name_leads_to_a_need_topic(self):
+        """Sets sharing a word are merged: a card's name in a need's set would bring the
+        need's topic's services into the card's results."""
+        entries = lexicon_entries()
+        need_words = {w for e in entries if e.topic for w in e.terms.split("，")}
+        for entry in (e for e in entries if not e.topic):
+            with self.subTest(entry.head):
+                self.assertEqual(set(entry.terms.split("，")) & need_words, set())
+
     def test_loaded_sets_carry_their_topic_and_source(self):
         pipe = lexicon_set("马桶堵了")
         self.assertEqual(pipe.topic.code, "daily_life")
