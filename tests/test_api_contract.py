@@ -10,6 +10,7 @@ Bounded and repeatable: a fixed seed, derandomized, a few dozen examples per ope
 
 import json
 import re
+from urllib.parse import urlencode
 
 import pytest
 import schemathesis
@@ -50,6 +51,9 @@ CONFIG = schemathesis.Config.from_dict(
             "database": "none",
         },
         "phases": {"stateful": {"enabled": False}},
+        # Not the literals of the app's own source as values: they change with every commit
+        # anywhere (a float constant in the search's code made "page=5.0" a valid integer).
+        "analysis": {"constants": {"enabled": False}},
         "operations": [
             {
                 # start and end are each valid alone, but together may span more than the
@@ -60,7 +64,7 @@ CONFIG = schemathesis.Config.from_dict(
                         "expected-statuses": ["2xx", "400", "404"],
                     }
                 },
-            }
+            },
         ],
         "checks": {
             "enabled": False,
@@ -153,7 +157,10 @@ def assert_names(body, *parameters):
     "url",
     [
         "/api/openapi.json",
-        "/api/hsds/services/",
+        "/api/hsds/",
+        "/api/hsds",
+        f"/api/hsds/services/{openapi.EXAMPLE_SERVICE_ID}",
+        f"/api/hsds/services/{openapi.EXAMPLE_SERVICE_ID}/",
         "/api/services/",
         "/api/services/search",
         "/api/v2/pages/",
@@ -171,6 +178,28 @@ def test_an_undeclared_method_is_405_with_allow(client, url, method):
     assert set(response["Allow"].replace(" ", "").split(",")) >= {"GET", "HEAD", "OPTIONS"}
     assert "POST" not in response["Allow"]
     assert CHINESE.search(response.json()["detail"])
+
+
+@pytest.mark.parametrize("url", ["/api/hsds/services", "/api/hsds/taxonomies/"])
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+@pytest.mark.django_db
+def test_an_hsds_list_takes_get_and_post_only(client, url, method):
+    client.handler.enforce_csrf_checks = True
+    response = getattr(client, method)(url)
+    assert response.status_code == 405
+    assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "POST", "HEAD", "OPTIONS"}
+    assert CHINESE.search(response.json()["detail"])
+
+
+@pytest.mark.usefixtures("demo_site")
+def test_an_hsds_list_answers_a_post_as_its_get(client):
+    # A client posting a search, as the official document allows, without a CSRF token.
+    client.handler.enforce_csrf_checks = True
+    query = urlencode({"search": "老年证", "per_page": 3})
+    for url in ("/api/hsds/services", "/api/hsds/services/"):
+        response = client.post(f"{url}?{query}")
+        assert response.status_code == 200, response.content[:300]
+        assert response.json() == get(client, f"{url}?{query}")
 
 
 @pytest.mark.usefixtures("demo_site")
@@ -231,33 +260,97 @@ def test_a_well_formed_code_or_id_nobody_has_is_404_a_malformed_one_400(client):
         ("/api/services/", "center", "春华", "HHD-99"),
         ("/api/services/search", "center", "春华", "HHD-99"),
         ("/api/services/search", "near", "91,200", "HHD-99"),
-        ("/api/hsds/services/", "organization_id", "x", unknown),
-        ("/api/hsds/services/", "taxonomy_term_id", "x", unknown),
     ]:
         assert_names(get(client, url, {parameter: malformed}, status=400), parameter)
         assert_names(get(client, url, {parameter: missing}, status=404), parameter)
     assert_names(get(client, "/api/services/", {"page": "99"}, status=404), "page")
     assert_names(get(client, f"/api/services/{unknown[:-1]}", status=400), "service_id")
+    # HSDS types its ids as any text: one that is not a UUID names nothing there is.
+    for url, parameter in [
+        ("/api/hsds/services", "organization_id"),
+        ("/api/hsds/services", "taxonomy_term_id"),
+        ("/api/hsds/organizations", "taxonomy_id"),
+        ("/api/hsds/taxonomy_terms", "parent_id"),
+        ("/api/hsds/service_at_locations", "organization_id"),
+    ]:
+        for value in ("x", unknown):
+            assert_names(get(client, url, {parameter: value}, status=404), parameter)
+    for path in ("services", "organizations", "taxonomies", "taxonomy_terms"):
+        for value in ("x", unknown):
+            assert CHINESE.search(get(client, f"/api/hsds/{path}/{value}", status=404)["detail"])
+
+
+def fits(instance, schema: dict) -> bool:
+    """``instance`` is valid against ``schema`` of the document (formats checked)."""
+    components = openapi.document()["components"]
+    validator = Draft202012Validator(
+        {**schema, "components": components}, format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+    return validator.is_valid(instance)
+
+
+def shape(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
 
 
 @pytest.mark.usefixtures("demo_site")
-def test_an_hsds_page_fits_exactly_one_of_its_two_shapes(client):
-    components = openapi.document()["components"]
-
-    def fits(instance, name):
-        validator = Draft202012Validator(
-            {"$ref": f"#/components/schemas/{name}", "components": components}
-        )
-        return validator.is_valid(instance)
-
-    list_page = get(client, "/api/hsds/services/", {"per_page": 3})
-    full_page = get(client, "/api/hsds/services/", {"per_page": 3, "full": "true"})
-    empty_page = get(client, "/api/hsds/services/", {"search": "没有这种服务", "full": "true"})
-    assert empty_page["empty"]
-    for page, shape in [
-        (list_page, "HsdsServiceListPage"),
-        (full_page, "HsdsFullServicePage"),
-        (empty_page, "HsdsServiceListPage"),
+def test_each_kind_of_hsds_page_fits_its_own_shape(client):
+    """A page of list items is no page of full records, and the other way round: what the
+    document says of each parameter is told apart in the answers."""
+    for url, params, own, other in [
+        ("/api/hsds/services", {}, "HsdsServiceListPage", "HsdsFullServicePage"),
+        ("/api/hsds/services", {"full": "true"}, "HsdsFullServicePage", "HsdsServiceListPage"),
+        ("/api/hsds/services", {"minimal": "1"}, "HsdsMinimalServicePage", "HsdsFullServicePage"),
+        # A fully nested organization may have nothing to nest, and a service at a location
+        # need have no schedules: those list pages fit the full shapes too.
+        ("/api/hsds/organizations", {}, "HsdsOrganizationListPage", None),
+        (
+            "/api/hsds/organizations",
+            {"full": "true"},
+            "HsdsFullOrganizationPage",
+            "HsdsOrganizationListPage",
+        ),
+        (
+            "/api/hsds/service_at_locations",
+            {},
+            "HsdsServiceAtLocationListPage",
+            None,
+        ),
+        (
+            "/api/hsds/service_at_locations",
+            {"full": "true"},
+            "HsdsFullServiceAtLocationPage",
+            "HsdsServiceAtLocationListPage",
+        ),
     ]:
-        fitting = [n for n in ("HsdsServiceListPage", "HsdsFullServicePage") if fits(page, n)]
-        assert fitting == [shape]
+        page = get(client, url, {**params, "per_page": 3})
+        assert page["contents"], (url, params)
+        assert fits(page, shape(own)), (url, params)
+        assert other is None or not fits(page, shape(other)), (url, params)
+    minimal = get(client, "/api/hsds/services", {"minimal": "true"})
+    assert not fits(minimal["contents"][0], shape("HsdsService"))
+    full_services = get(client, "/api/hsds/organizations", {"full": "true", "full_service": "true"})
+    assert fits(full_services, shape("HsdsFullOrganizationPage"))
+    services = [s for org in full_services["contents"] for s in org.get("services", [])]
+    assert services and all(fits(s, shape("HsdsService")) for s in services)
+
+
+@pytest.mark.usefixtures("demo_site")
+def test_ndjson_lines_are_the_documented_records(client):
+    """Schemathesis reads no ndjson: each line is checked here against the document."""
+    paths = openapi.document()["paths"]
+    for path in (p for p in paths if "post" in paths[p] and p.startswith("/api/hsds/")):
+        content = paths[path]["get"]["responses"]["200"]["content"]
+        for params in ({}, {"full": "true"}, {"minimal": "true"}):
+            if not {*params} <= {p["name"] for p in paths[path]["get"]["parameters"]}:
+                continue
+            response = client.get(path, {**params, "format": "ndjson"})
+            assert response.status_code == 200
+            assert response["Content-Type"].split(";")[0] == "application/x-ndjson"
+            lines = b"".join(response.streaming_content).decode().splitlines()
+            records = [json.loads(line) for line in lines]
+            page = get(client, path, {**params, "per_page": 100})
+            assert records[: len(page["contents"])] == page["contents"], (path, params)
+            assert len(records) == page["total_items"], (path, params)
+            line = content["application/x-ndjson"]["schema"]
+            assert all(fits(record, line) for record in records), (path, params)
