@@ -350,8 +350,10 @@ def save_action(
     """Apply the form's change and mark the line handled, in one transaction (the
     services are reindexed when it commits)."""
     data = form.cleaned_data
-    services = data.get("services") or []
     with transaction.atomic():
+        # Read again under a lock: an edit saved since the form was checked is kept.
+        chosen = [service.pk for service in data.get("services") or []]
+        services = list(Service.objects.select_for_update().filter(pk__in=chosen).order_by("name"))
         if data["action"] == form.KEYWORDS:
             changed = apply_keywords(services, data["terms"], user)
             terms = data["terms"]

@@ -1,6 +1,8 @@
 """Closing a demand-list line in one step: the query's words as keywords of services or as
 a synonym set, previewed first; the next search finds the service."""
 
+from unittest.mock import patch
+
 from django.test import TestCase
 from wagtail.models import ModelLogEntry
 
@@ -85,6 +87,8 @@ class KeywordsTests(DemoCatalogTestCase):
             ("keywords", "水喉", [str(self.repairs.pk)], self.district_editor, "粤语说法"),
         )
         self.assertNotIn("水喉", [line.query for line in demand_lines()])
+        listing = self.client.get(DEMAND_URL, {"handled": "1"})
+        self.assertContains(listing, "（加为服务的关键词：水喉）：粤语说法")
         # Saved as the catalog admin saves a service: an edit in its history.
         entry = ModelLogEntry.objects.filter(object_id=str(self.repairs.pk)).latest("timestamp")
         self.assertEqual((entry.action, entry.user), ("wagtail.edit", self.district_editor))
@@ -100,6 +104,14 @@ class KeywordsTests(DemoCatalogTestCase):
         )
         self.repairs.refresh_from_db()
         self.assertEqual(self.repairs.keywords, keywords)
+
+        # Renewing the note with "标记已处理" keeps what was done.
+        self.client.post(
+            "/admin/search/demand/handle/",
+            {"center_code": HAITANGYUAN, "query": "水喉", "note": "已核实"},
+        )
+        handled.refresh_from_db()
+        self.assertEqual((handled.action, handled.note), ("keywords", "已核实"))
 
     def test_a_center_editor_attaches_words_to_their_own_service(self):
         self.assertNotIn(TRAINING, names("脑子糊涂"))
@@ -203,6 +215,34 @@ class KeywordsTests(DemoCatalogTestCase):
 
         self.assertEqual(state(), before)
         self.assertEqual(names("水喉"), [])
+
+    def test_on_elasticsearch_the_keywords_preview_is_an_estimate(self):
+        """Its index is outside the transaction: nothing is written to it for a preview;
+        the chosen services are shown first instead, and the page says so."""
+        log("配锁匙", center=HAITANGYUAN)
+        keys = Service.objects.get(name="修鞋配钥匙")
+        entry = SearchEntry.objects.get(service=keys).keyword_tokens
+        with patch("search.demand_actions.database_backend", return_value=False):
+            response = self.act(
+                self.center_editor,
+                "配锁匙",
+                terms="锁匙",
+                services=[str(keys.pk)],
+                intent="preview",
+            )
+        preview = response.context["preview"]
+        self.assertTrue(preview.estimated)
+        self.assertContains(response, "处理后的结果是估计")
+        for shown in preview.lists:
+            self.assertEqual(shown.after[0].name, "修鞋配钥匙")
+            self.assertTrue(shown.after[0].chosen)
+            self.assertEqual(
+                [hit.name for hit in shown.after[1:]],
+                [hit.name for hit in shown.before if hit.name != "修鞋配钥匙"][:9],
+            )
+        keys.refresh_from_db()
+        self.assertNotIn("锁匙", keys.keywords)
+        self.assertEqual(SearchEntry.objects.get(service=keys).keyword_tokens, entry)
 
     def test_errors_are_said_in_chinese_and_the_form_keeps_what_was_typed(self):
         response = self.act(

@@ -207,8 +207,8 @@ class DemandListViewTests(TestCase):
         self.assertRedirects(response, f"{DEMAND_URL}?days=30", fetch_redirect_response=False)
         handled = HandledDemand.objects.get()
         self.assertEqual(
-            (handled.center_code, handled.query, handled.handled_by),
-            (HAITANGYUAN, "水喉", self.center_editor),
+            (handled.center_code, handled.query, handled.handled_by, handled.action),
+            (HAITANGYUAN, "水喉", self.center_editor, HandledDemand.Action.OTHER),
         )
         self.assertEqual(self.listed(self.center_editor), [])
 
