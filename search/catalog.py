@@ -321,10 +321,11 @@ def search_catalog(
 
 
 def ranked_service_ids(text: str, limit: int) -> list[str]:
-    """The services the residents' search finds for ``text`` (synonyms, pinyin, slips),
-    best first, at most ``limit``: what other systems' free-text parameters (the HSDS API's
-    ``search``) go through, so a Chinese query finds there what it finds on the site.
-    Not logged: machines' queries would swamp the residents' demand list."""
+    """The services the residents' search finds for ``text`` (synonyms, pinyin, slips —
+    corrected as on the site), best first, at most ``limit``: what other systems'
+    free-text parameters (the HSDS API's ``search``) go through, so a Chinese query finds
+    there what it finds on the site. Not logged: machines' queries would swamp the
+    residents' demand list."""
     query = CatalogQuery(analysed=analyse_query(CONTROL.sub("", text), current_synonyms()))
     if query.analysed.is_empty:
         return []
@@ -332,9 +333,15 @@ def ranked_service_ids(text: str, limit: int) -> list[str]:
     query.index_version = IndexVersion.current()
     backend = get_search_backend()
     mode = choose_mode(backend, query)
-    if mode is None:
-        return []
-    return [str(hit.service_id) for hit in backend.search_services(query, mode).hits]
+    results = backend.search_services(query, mode) if mode else BackendResults(hits=[], total=0)
+    if mode is None or mode in WEAK_MODES:
+        # The suggestion the site's first page would make, from its hits.
+        first_page = dress_hits(results.hits[:DEFAULT_PAGE_SIZE], query.analysed)
+        suggestion = weak_suggestion(query.analysed, mode, results.total, first_page)
+        correction = corrected_reading(backend, query, suggestion) if suggestion else None
+        if correction is not None:
+            results = backend.search_services(correction, Mode.STRICT)
+    return [str(hit.service_id) for hit in results.hits]
 
 
 def run_query(
@@ -357,12 +364,13 @@ def run_query(
         mode, results = Mode.STRICT, BackendResults(hits=[], total=0)
     else:
         results = backend.search_services(query, mode)
-    suggestion = ""
     hits = dress_hits(results.hits, analysed)
-    if mode in WEAK_MODES:
-        suggestion = suggest(analysed, hits)
-    if results.total == 0 and not analysed.is_empty:
-        suggestion = suggest(analysed, [])
+    first_page = hits
+    if mode in WEAK_MODES and query.page > 1:
+        # Suggested from the first page, so that every page agrees on the correction.
+        first = backend.search_services(dataclasses.replace(query, page=1), mode)
+        first_page = dress_hits(first.hits, analysed)
+    suggestion = weak_suggestion(analysed, mode, results.total, first_page)
     correction = None
     if correct and suggestion:
         correction = corrected_reading(backend, query, suggestion)
@@ -393,6 +401,16 @@ def run_query(
         pages=pages,
         correction=correction,
     )
+
+
+def weak_suggestion(analysed: AnalysedQuery, mode: Mode | None, total: int, hits) -> str:
+    """The "did you mean" of a search that found nothing or only weak matches; none for
+    a query that matched as typed."""
+    if total == 0 and not analysed.is_empty:
+        return suggest(analysed, [])
+    if mode in WEAK_MODES:
+        return suggest(analysed, hits)
+    return ""
 
 
 def corrected_reading(backend, query: CatalogQuery, suggestion: str) -> CatalogQuery | None:
