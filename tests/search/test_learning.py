@@ -83,9 +83,9 @@ class ClickLearningTests(DemoCatalogTestCase):
         for number in range(first, first + residents):
             self.click(self.search(text), name, f"10.0.0.{number}")
 
-    def learn(self) -> str:
+    def learn(self, *options: str) -> str:
         out = io.StringIO()
-        call_command("learn_from_clicks", "--now", stdout=out)
+        call_command("learn_from_clicks", *options, stdout=out)
         return out.getvalue()
 
     # -- learning ---------------------------------------------------------------------------
@@ -104,7 +104,7 @@ class ClickLearningTests(DemoCatalogTestCase):
         self.assertEqual(sorted(skipped.values_list("value", flat=True)), [-1] * 8)
         self.assertFalse(ResultVote.objects.exclude(service__name__in=[self.second, self.first]))
 
-        self.assertIn("条调整", self.learn())
+        self.assertIn("条调整", self.learn())  # enqueued: run at once without a worker
         self.assertGreater(boost(EXAM, self.second), 0)
         self.assertLess(boost(EXAM, self.first), 0)
         self.assertEqual(names(EXAM)[:2], [self.second, self.first])
@@ -233,7 +233,7 @@ class ClickLearningTests(DemoCatalogTestCase):
         learning(frozen=True)
         self.residents_open(self.first, 5, first=20)
         self.assertEqual(ResultVote.objects.count(), votes)
-        self.assertIn("冻结", self.learn())
+        self.assertIn("冻结", self.learn("--now"))
         self.assertEqual(
             list(LearnedBoost.objects.values_list("key", "service_id", "boost", "updated_at")),
             kept,
