@@ -111,6 +111,16 @@ def candidate_services(user, terms: list[str], name_search: str = "") -> list[Se
     return found
 
 
+class ServiceIdsField(forms.MultipleChoiceField):
+    """The ids of the ticked services: the candidates change with every name search, so
+    any id is read here, and the form says which the editor may not change."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def valid_value(self, value):
+        return True
+
+
 class DemandActionForm(forms.Form):
     KEYWORDS = HandledDemand.Action.KEYWORDS
     SYNONYMS = HandledDemand.Action.SYNONYMS
@@ -131,7 +141,7 @@ class DemandActionForm(forms.Form):
             "max_length": f"要关联的词最多{MAX_TERMS_LENGTH}个字。",
         },
     )
-    services = forms.MultipleChoiceField(label="服务", required=False, choices=())
+    services = ServiceIdsField(label="服务", required=False)
     service_search = forms.CharField(label="按名称查找服务", required=False, max_length=50)
     target = forms.CharField(
         label="对应的说法",
@@ -145,9 +155,6 @@ class DemandActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.may_make_synonyms = may_make_synonyms
-        # Any id is accepted here; clean_services says which the editor may not change.
-        self.fields["services"].valid_value = lambda value: True
-        self.chosen_services: list[Service] = []
 
     def clean_terms(self) -> list[str]:
         terms = split_terms(self.cleaned_data["terms"])
@@ -175,7 +182,6 @@ class DemandActionForm(forms.Form):
             raise forms.ValidationError(
                 f"您没有修改“{'”“'.join(refused)}”的权限：只能修改您负责的中心提供的服务。"
             )
-        self.chosen_services = services
         return services
 
     def clean(self):
