@@ -11,6 +11,7 @@ being refused as malformed (400). Text that is not what the type says (``page=ab
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, time
+from decimal import Decimal
 
 from django.db.models import Avg
 from django.utils import timezone
@@ -28,6 +29,8 @@ from catalog.filters import InvalidParameters, ParameterProblem
 SEARCH_LIMIT = 1_000
 FORMATS = ("json", "ndjson")
 TRUE, FALSE = ("true", "1"), ("false", "0")
+#: Beyond any page count or page size: where an absurd integer is brought to.
+HUGE = Decimal(10**18)
 
 
 @dataclass(frozen=True)
@@ -79,10 +82,15 @@ class HsdsParameters:
         if not raw:
             return None
         try:
-            return int(raw)
-        except ValueError:
-            self.problems.append(ParameterProblem(name, f"{name}应为整数，收到“{raw[:20]}”。"))
-            return None
+            # JSON Schema counts 5.0 (and 1e3) as integers, so a client may send them.
+            value = Decimal(raw)
+            if value.is_finite() and value == value.to_integral_value():
+                # Brought within bounds before converting: 1e999999 is an integer too.
+                return int(max(min(value, HUGE), -HUGE))
+        except ArithmeticError:  # decimal.InvalidOperation: not a number at all
+            pass
+        self.problems.append(ParameterProblem(name, f"{name}应为整数，收到“{raw[:20]}”。"))
+        return None
 
     def page_request(self, *, minimal: bool = False) -> PageRequest:
         default, most = (
