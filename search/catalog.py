@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -536,6 +537,10 @@ def suggest(analysed: AnalysedQuery, hits: list[ServiceHit]) -> str:
         if respelled != chinese:
             return "".join(respelled)
     vocabulary = suggestion_vocabulary(hits)
+    if cjk:
+        alike = sounding_nearly(cjk, vocabulary)
+        if alike:
+            return alike
     close = difflib.get_close_matches(query, vocabulary, n=1, cutoff=0.6)
     if close and close[0] != query:
         return close[0]
@@ -560,6 +565,41 @@ def sounding_like(text: str, typed: str, wanted_pinyin: str) -> str:
         if len(piece) == size and CJK.fullmatch(piece[0]) and pinyin_of(piece)[0] == wanted_pinyin:
             return piece
     return ""
+
+
+#: Sounds many residents do not tell apart (and pinyin keyboards forgive): zh/z, ch/c,
+#: sh/s and n/l at the start of a syllable, -ng/-n at its end (陪症 peizheng for 陪诊).
+FUZZY_INITIAL = re.compile(r"^(?:([zcs])h|n(?!g$))")
+FUZZY_FINAL = re.compile(r"([aei])ng$")
+
+
+@functools.lru_cache(maxsize=20000)
+def fuzzy_sound(text: str) -> str:
+    """The sound of Chinese ``text`` with the sounds in :data:`FUZZY_INITIAL` and
+    :data:`FUZZY_FINAL` merged, syllable by syllable (read as a phrase: 长城 is chang)."""
+    from pypinyin import lazy_pinyin
+
+    return " ".join(
+        FUZZY_FINAL.sub(r"\1n", FUZZY_INITIAL.sub(lambda m: m.group(1) or "l", syllable))
+        for syllable in lazy_pinyin(text, errors="default")
+    )
+
+
+def sounding_nearly(typed: str, vocabulary: list[str]) -> str:
+    """A word of ``vocabulary`` as long as ``typed`` that sounds nearly the same (see
+    :func:`fuzzy_sound`), the one sharing most characters with it."""
+    wanted = fuzzy_sound(typed)
+    alike = [
+        word
+        for word in vocabulary
+        if len(word) == len(typed)
+        and word != typed
+        and CJK.fullmatch(word[0])
+        and fuzzy_sound(word) == wanted
+    ]
+    return max(
+        alike, key=lambda word: sum(a == b for a, b in zip(word, typed, strict=True)), default=""
+    )
 
 
 def suggestion_vocabulary(hits: list[ServiceHit]) -> list[str]:

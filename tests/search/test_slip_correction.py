@@ -71,6 +71,13 @@ class CorrectedSlipTests(SlipCorrectionTestCase):
         self.assertEqual(body["corrected_query"], "临时救助")
         self.assertIn("临时救助申请", [item["name"] for item in body["results"][:3]])
 
+    def test_a_slip_between_sounds_many_do_not_tell_apart_is_corrected(self):
+        # 症 zheng for 诊 zhen: nothing sounds exactly like 陪症, so it found nothing.
+        self.assertEqual(self.search_api({"q": "陪症", "exact": "1"})["count"], 0)
+        body = self.search_api({"q": "陪症"})
+        self.assertEqual((body["corrected_query"], body["original_query"]), ("陪诊", "陪症"))
+        self.assertIn("就医陪诊服务", [item["name"] for item in body["results"]])
+
     def test_words_around_the_slip_do_not_hide_it(self):
         for typed in ("我想办老年正", "老年正 办理"):
             with self.subTest(typed):
