@@ -197,6 +197,15 @@ class Service(ClusterableModel):
             ),
         ]
 
+    def save(self, *args, **kwargs):
+        # A saved service changed: HSDS clients asking modified_after must hear of it. The
+        # imports write in bulk and keep the times their records carry.
+        self.last_modified = timezone.now()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "last_modified"}
+        super().save(*args, **kwargs)
+
     def __str__(self):
         return self.name
 

@@ -61,3 +61,25 @@ class HsdsQueryCountTests(TestCase):
                 # Each batch: its rows, then the export's fixed prefetches (about twenty);
                 # one query per record would be 200 and more.
                 self.assertLessEqual(count, 5 + batches * 25, count)
+
+
+class HsdsModifiedAfterTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        import_services(demo_catalog())
+
+    def test_an_edited_service_is_listed_as_modified(self):
+        from django.utils import timezone
+
+        from catalog.models import Service
+
+        since = timezone.now().isoformat()
+        self.assertEqual(
+            self.client.get("/api/hsds/services", {"modified_after": since}).json()["total_items"],
+            0,
+        )
+        service = Service.objects.get(name="老年人优待证办理")
+        service.keywords = f"{service.keywords} 老人证"
+        service.save(update_fields=["keywords"])
+        page = self.client.get("/api/hsds/services", {"modified_after": since}).json()
+        self.assertEqual([item["name"] for item in page["contents"]], ["老年人优待证办理"])
