@@ -7,6 +7,8 @@ class SearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from search import signals
+        # learning connects the receiver that forgets the cached learning state when an
+        # editor saves its settings.
+        from search import learning, signals  # noqa: F401
 
         signals.connect()
