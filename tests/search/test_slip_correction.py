@@ -120,6 +120,20 @@ class CorrectedSlipTests(SlipCorrectionTestCase):
         self.assertContains(exact, "您是不是要找")
         self.assertEqual(result.suggestion, "残疾人证")
 
+    def test_a_centers_page_links_back_to_its_own_exact_search(self):
+        response = self.client.get("/sousuo/HHD-CH-01/", {"q": "老年正", "walk": "30"})
+        self.assertEqual(self.notice(response), "已显示“老年证”的结果，仍搜索“老年正”")
+        link = urlsplit(self.exact_link(response))
+        self.assertEqual(link.path, "/sousuo/HHD-CH-01/")
+        self.assertEqual(
+            parse_qs(link.query),
+            {"q": ["老年正"], "near": ["HHD-CH-01"], "minutes": ["30"], "exact": ["1"]},
+        )
+        exact = self.client.get(self.exact_link(response))
+        self.assertIsNone(exact.context["result"].correction)
+        self.assertEqual(exact.context["result"].query.circle.minutes, 30)
+        self.assertEqual(exact.context["result"].query.filters["center"], "HHD-CH-01")
+
     def test_exact_in_the_api(self):
         body = self.search_api({"q": "老年正", "exact": "1"})
         self.assertIsNone(body["corrected_query"])
