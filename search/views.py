@@ -24,7 +24,7 @@ from search.query import FACETS
 from search.querylog import record_click
 
 #: Parameters a facet link keeps; ``page`` starts again at 1.
-KEPT_PARAMETERS = ("q", *FACETS, "open_now", "near", "minutes", "walk", "sort", "scope")
+KEPT_PARAMETERS = ("q", *FACETS, "open_now", "near", "minutes", "walk", "sort", "scope", "exact")
 WALKING_CHOICES = (10, 15, 30)
 logger = logging.getLogger(__name__)
 

@@ -422,6 +422,14 @@ SEARCH_PARAMETERS = [
         {"type": "integer", "minimum": 1, "maximum": search.MAX_PAGE_SIZE},
         10,
     ),
+    _query(
+        "exact",
+        "1：只按输入的文字查找，不自动纠正错别字（suggestion仍会给出）。默认：输入的文字只有"
+        "读音相近或部分词相符的结果、而纠正后的写法符合所有词时，返回纠正后写法的结果"
+        "（见corrected_query）。",
+        {"type": "string", "enum": ["1", "0", "true", "false"]},
+        "1",
+    ),
 ]
 
 # -- HSDS schemas ------------------------------------------------------------------------
@@ -927,7 +935,21 @@ SEARCH_PAGE = _object(
             "description": "strict：符合所有词；homophone：按读音找到（可能打错字）；"
             "core：忽略了单个的字；relaxed：只符合部分词",
         },
-        "suggestion": _nullable("string", "“您是不是要找”：更可能的写法"),
+        "suggestion": _nullable(
+            "string", "“您是不是要找”：更可能的写法（已自动纠正时为null，见corrected_query）"
+        ),
+        "corrected_query": _nullable(
+            "string",
+            "自动纠正后的写法：输入的文字只有读音相近或部分词相符的结果（或没有结果），而纠正后的"
+            "写法符合所有词时，results为纠正后写法的结果，match指纠正后的写法（页面显示"
+            "“已显示“…”的结果，仍搜索“…””）；否则为null",
+        ),
+        "original_query": _nullable("string", "自动纠正时，居民输入的文字（同query）；否则为null"),
+        "exact_url": _nullable(
+            "string",
+            "自动纠正时，只按输入的文字搜索（exact=1，不纠正）的地址；否则为null",
+            format="uri",
+        ),
         "messages": _array(_string(), "给居民看的中文提示"),
         "query_id": _nullable("integer", "本次搜索的记录编号（只记搜索词和条件，不记个人信息）"),
         "facets": _object(

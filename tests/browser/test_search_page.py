@@ -64,9 +64,15 @@ def test_pinyin_suggestions_for_the_kiosk_keyboard(search_site, phone_page):
     assert len(options) <= AUTOCOMPLETE_LIMIT
 
 
-def test_a_slip_of_the_finger_gets_did_you_mean(search_site, phone_page):
+def test_a_slip_of_the_finger_is_corrected(search_site, phone_page):
     phone_page.goto(search_site + "/sousuo/?q=" + "义珍")
+    notice = phone_page.locator(".corrected-query")
+    assert notice.inner_text() == "已显示“义诊”的结果，仍搜索“义珍”"
+    phone_page.wait_for_selector(".search-hit mark:has-text('义诊')")
+    # Exactly what was typed: the weak results, with the suggestion offered instead.
+    notice.get_by_role("link", name="义珍").click()
     suggestion = phone_page.locator(".did-you-mean a")
     assert suggestion.inner_text() == "义诊"
     suggestion.click()
     phone_page.wait_for_selector(".search-hit mark:has-text('义诊')")
+    assert phone_page.locator(".corrected-query").count() == 0

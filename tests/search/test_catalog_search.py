@@ -52,7 +52,8 @@ class FindingServicesTests(DemoCatalogTestCase):
         self.assertIn(names("義診")[0], {"专家进社区义诊", "中医药健康义诊"})
 
     def test_a_homophone_slip_finds_the_service_and_suggests_the_right_word(self):
-        result, _ = search_catalog({"q": "老年正"}, log=False)
+        # exact=1: as typed, without the automatic correction (tests/search/test_slip_correction.py).
+        result, _ = search_catalog({"q": "老年正", "exact": "1"}, log=False)
         self.assertEqual(result.mode, Mode.HOMOPHONE)
         self.assertEqual(result.hits[0].service.name, "老年人优待证办理")
         self.assertEqual(result.suggestion, "老年证")

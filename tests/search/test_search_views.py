@@ -96,7 +96,7 @@ class SearchApiTests(SearchViewsTestCase):
         self.assertFalse(ids & {item["id"] for item in second["results"]})
 
     def test_did_you_mean(self):
-        body = self.search_api({"q": "义珍"})
+        body = self.search_api({"q": "义珍", "exact": "1"})
         self.assertEqual(body["suggestion"], "义诊")
         self.assertIn("义诊", body["results"][0]["name"])
 
