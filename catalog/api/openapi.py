@@ -23,6 +23,7 @@ from catalog.api.pagination import (
     MAX_PAGE_SIZE,
 )
 from catalog.filters import ALIASES, CENTER_CODE, STATUS_BY_PARAMETER
+from catalog.hsds.conventions import SERVICE_ARRAYS
 from catalog.models import Channel, ServiceKind, ServiceStatus
 from catalog.models.rows import ScheduleKind
 from catalog.models.services import CostCategory
@@ -475,17 +476,7 @@ HSDS_ORGANIZATION_ARRAYS = ("phones", "locations", "services")
 HSDS_ORGANIZATION_LIST_ITEM = _one_to_one(HSDS_ORGANIZATION_ITEM, HSDS_ORGANIZATION_ARRAYS)
 
 # The child arrays of a full HSDS service record, which a list item never carries.
-HSDS_CHILD_ARRAYS = (
-    "phones",
-    "schedules",
-    "service_areas",
-    "service_at_locations",
-    "attributes",
-    "cost_options",
-    "required_documents",
-    "contacts",
-    "languages",
-)
+HSDS_CHILD_ARRAYS = SERVICE_ARRAYS
 
 HSDS_SERVICE_ITEM = _one_to_one(
     _object(

@@ -13,6 +13,19 @@ GUIDE_FIELDS = {
     "market_reference_price": "market_reference_price",
 }
 GUIDE_ORDER = list(GUIDE_FIELDS)
+#: The child arrays of a full service record, in the order the export writes them; a
+#: list item (``GET /services``) carries none of them.
+SERVICE_ARRAYS = (
+    "phones",
+    "schedules",
+    "service_areas",
+    "service_at_locations",
+    "attributes",
+    "cost_options",
+    "required_documents",
+    "contacts",
+    "languages",
+)
 SERVICE_STATUSES = {"active", "inactive", "defunct", "temporarily closed"}
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 # A schedule's attributes (taxonomy jiamenkou-schedule): the codes of its holiday rules,

@@ -31,6 +31,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path, PurePosixPath
 
+from catalog.hsds.conventions import SERVICE_ARRAYS
 from catalog.hsds.problems import HsdsImportError, Problem
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
@@ -41,18 +42,7 @@ ROOT = "service"
 #: What a full service record carries (``catalog.hsds.exporter``): entity -> its nested
 #: properties, arrays and objects, each of the entity its schema's ``$ref`` names.
 CARRIED = {
-    "service": (
-        "organization",
-        "phones",
-        "schedules",
-        "service_areas",
-        "service_at_locations",
-        "attributes",
-        "cost_options",
-        "required_documents",
-        "contacts",
-        "languages",
-    ),
+    "service": ("organization", *SERVICE_ARRAYS),
     "organization": ("phones",),
     "service_at_location": ("schedules", "location"),
     "location": ("addresses", "phones", "schedules", "accessibility"),
