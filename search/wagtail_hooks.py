@@ -32,7 +32,8 @@ from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 from wagtail_modeladmin.views import IndexView
 
-from catalog.models import Service
+from catalog.models import Service, TaxonomyTerm
+from catalog.models.taxonomy import TOPIC_TAXONOMY
 from catalog.permissions import services_editable_by
 from district.permissions import is_district_editor
 from search.demand import (
@@ -111,6 +112,11 @@ def may_edit_synonyms(user) -> bool:
 
 
 class SynonymSetForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "topic" in self.fields:  # a need lands on a topic, not on a kind or an audience
+            self.fields["topic"].queryset = TaxonomyTerm.objects.of(TOPIC_TAXONOMY)
+
     def clean_terms(self):
         terms = split_terms(self.cleaned_data.get("terms", ""))
         if len(terms) < 2:
@@ -134,8 +140,10 @@ class SynonymSetAdmin(ModelAdmin):
     index_view_class = SynonymIndexView
     index_template_name = "search/admin/synonym_index.html"
     permission_helper_class = SynonymPermissionHelper
-    list_display = ("terms_list", "note", "updated_at")
-    search_fields = ("terms", "note")
+    list_display = ("terms_list", "topic", "source", "note", "updated_at")
+    list_filter = ("topic",)
+    list_select_related = ("topic",)
+    search_fields = ("terms", "note", "source")
     list_per_page = 50
     ordering = ["terms"]
 

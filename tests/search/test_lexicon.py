@@ -232,3 +232,16 @@ def health_topic() -> TaxonomyTerm:
 def _rows(path: Path) -> list[str]:
     text = path.read_text(encoding="utf-8")
     return [line for line in text.splitlines() if line.strip() and not re.match("#", line)]
+
+
+class SynonymAdminTopicTests(DemoCatalogTestCase):
+    def test_only_topics_are_offered_for_a_set(self):
+        from catalog.models.taxonomy import TOPIC_TAXONOMY
+
+        admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
+        self.client.force_login(admin)
+        response = self.client.get("/admin/search/synonymset/create/")
+        self.assertEqual(response.status_code, 200)
+        offered = set(response.context["form"].fields["topic"].queryset)
+        self.assertEqual(offered, set(TaxonomyTerm.objects.of(TOPIC_TAXONOMY)))
+        self.assertTrue(offered)
