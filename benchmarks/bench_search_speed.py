@@ -353,6 +353,13 @@ def stock_model():
                 proxy = True
                 app_label = "catalog"
 
+        # The search app adds its index entries' relation to the indexed models it finds
+        # when the apps are ready; this one is made later, so it is given it here (the
+        # PostgreSQL backend queries through it).
+        from modelsearch.abstract_models import TextIDGenericRelation
+        from wagtail.search.models import IndexEntry
+
+        TextIDGenericRelation(IndexEntry).contribute_to_class(StockService, "index_entries")
         _STOCK_MODEL = StockService
     return _STOCK_MODEL
 
