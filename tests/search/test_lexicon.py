@@ -141,6 +141,8 @@ class EverydayNamesTests(DemoCatalogTestCase):
     def test_the_card_residents_call_by_another_name(self):
         self.assertEqual(set(names("医保卡")[:2]), {"社会保障卡申领", "社会保障卡挂失与补换"})
         self.assertEqual(names("敬老卡")[0], "老年人优待证办理")
+        # Not the 独生子女 award, whose text has 老人 and 证 apart.
+        self.assertEqual(names("老人证")[0], "老年人优待证办理")
 
 
 class EditingTheLexiconTests(DemoCatalogTestCase):
