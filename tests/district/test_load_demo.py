@@ -112,3 +112,12 @@ def test_load_demo_leaves_a_searchable_district(client):
     response = client.get("/sousuo/", {"q": "办低保"})
     text = re.sub(r"<[^>]+>", "", response.content.decode())  # names carry <mark>
     assert "最低生活保障待遇申请" in text
+    # Residents' searches to try the demand list with: unmet ones listed, met ones not,
+    # and a line handled last month for the monthly report.
+    from search.demand import demand_lines
+    from search.models import HandledDemand
+
+    listed = {(line.center_code, line.query) for line in demand_lines(days=90)}
+    assert {("HHD-CH-01", "宠物寄养"), ("HHD-CH-01", "水喉坏了")} <= listed
+    assert ("HHD-CH-01", "老年证") not in listed
+    assert HandledDemand.objects.filter(center_code="HHD-CH-01", query="开锁").exists()
