@@ -62,7 +62,9 @@ def _outage_of(location: str) -> _Outage:
 def forget_outages() -> None:
     """Forget every outage this process has seen (tests start from a known state)."""
     with _outages_lock:
-        _outages.clear()
+        for outage in _outages.values():
+            outage.retry_at = 0.0
+            outage.lost_writes = 0
 
 
 class ResilientRedisCache(RedisCache):

@@ -38,6 +38,7 @@ class PublicPageType:
 
 #: Named URLs of the public site that are not pages: they redirect, or answer in JSON.
 NOT_PAGES = {
+    "health": "JSON for load balancers: whether the database, cache and search answer",
     "toggle_elderly_mode": "switches 关怀版 and redirects back",
     "search:click": "records a click on a search result and redirects to the guide",
     "service_search_api": "JSON",

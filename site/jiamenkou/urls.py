@@ -7,9 +7,11 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from district import views as district_views
 from jiamenkou.api import pages_api_router
+from jiamenkou.health import health
 from search import api as search_api
 
 urlpatterns = [
+    path("health/", health, name="health"),  # load balancers and monitors (JSON)
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("elderly-mode/", district_views.toggle_elderly_mode, name="toggle_elderly_mode"),
