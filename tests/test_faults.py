@@ -6,14 +6,16 @@ page and editors able to save.
 Outages are made at the boundary with the outside, never by replacing our own code:
 
 - Redis and Elasticsearch: clients pointed at a closed port of this machine (connecting is
-  refused at once), as when the server has stopped.
+  refused at once), as when the server has stopped; with REDIS_URL, also a TCP forwarder
+  to the real Redis that is stopped and started again.
 - The database: the driver's own OperationalError (psycopg's or sqlite3's) raised where
   the cursor would send a statement, through Django's error wrapping, as when the server
   has gone or the connection was cut (Django then marks the connection as failed, as for
   a real error). Each test runs in a transaction that must still roll back, so the
   statements of its savepoints are let through. On PostgreSQL a further test cuts the
-  real connection (pg_terminate_backend) and serves requests through Django's WSGI
-  handler, which reconnects as in production.
+  real connection (pg_terminate_backend), then makes the server refuse connections to
+  the database (ALLOW_CONNECTIONS false) and allow them again, serving requests through
+  Django's WSGI handler, which opens and closes connections as in production.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from unittest import skipUnless
 from urllib.parse import urlsplit
 
 import psycopg
+import psycopg.sql
 from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection, transaction
@@ -201,10 +204,10 @@ class DatabaseDownTests(FaultsTestCase):
         return get_user_model().objects.create_superuser("editor", "editor@example.com", "pw")
 
 
-@skipUnless(connection.vendor == "postgresql", "cuts a PostgreSQL server's connection")
-class DatabaseConnectionCutTests(TransactionTestCase):
-    """The server ends the site's connection (a restart, a fail-over): the request that
-    finds it cut gets the 503 page, and the next one reconnects, as in production."""
+@skipUnless(connection.vendor == "postgresql", "stops a PostgreSQL database taking connections")
+class DatabaseServerTests(TransactionTestCase):
+    """The real server goes away and comes back; requests are served through Django's
+    WSGI handler, which opens and closes connections as in production."""
 
     def setUp(self):
         self.home = build_home()
@@ -225,27 +228,49 @@ class DatabaseConnectionCutTests(TransactionTestCase):
             response.close()  # request_finished: Django drops a failed connection here
         return answer["status"], body
 
-    def cut_the_connection(self):
-        pid = connection.connection.info.backend_pid
+    def as_administrator(self, sql: str, params=()):
+        """``sql`` run on another connection, to the server's maintenance database."""
         settings = connection.settings_dict
         with psycopg.connect(
             host=settings["HOST"] or None,
             port=settings["PORT"] or None,
             user=settings["USER"] or None,
             password=settings["PASSWORD"] or None,
-            dbname=settings["NAME"],
+            dbname="postgres",
             autocommit=True,
         ) as other:
-            other.execute("SELECT pg_terminate_backend(%s)", [pid])
+            other.execute(sql, params)
 
-    def test_the_request_after_the_cut_recovers(self):
-        self.assertTrue(self.serve("/")[0].startswith("200"))
+    def allow_connections(self, allowed: bool):
+        name = psycopg.sql.Identifier(connection.settings_dict["NAME"])
+        self.as_administrator(
+            psycopg.sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS {}").format(
+                name, psycopg.sql.Literal(allowed)
+            )
+        )
+
+    def cut_the_sites_connection(self):
         connection.ensure_connection()  # the connection the next request will find
-        self.cut_the_connection()
+        pid = connection.connection.info.backend_pid
+        self.as_administrator("SELECT pg_terminate_backend(%s)", [pid])
+
+    def test_a_cut_connection_is_replaced_before_the_request_uses_it(self):
+        self.assertTrue(self.serve("/")[0].startswith("200"))
+        self.cut_the_sites_connection()  # a restart, a fail-over, an idle timeout
+        # CONN_HEALTH_CHECKS: Django finds the connection dead and opens another.
+        self.assertTrue(self.serve("/")[0].startswith("200"))
+
+    def test_503_while_the_database_refuses_connections_then_recovery(self):
+        self.assertTrue(self.serve("/")[0].startswith("200"))
+        self.addCleanup(self.allow_connections, True)
+        self.allow_connections(False)
+        self.cut_the_sites_connection()
         with self.assertLogs("jiamenkou.faults", "ERROR"):
-            status, body = self.serve("/")
-        self.assertTrue(status.startswith("503"), status)
-        self.assertIn("服务暂时不可用", body.decode())
+            for _request in range(2):
+                status, body = self.serve("/")
+                self.assertTrue(status.startswith("503"), status)
+                self.assertIn("服务暂时不可用", body.decode())
+        self.allow_connections(True)
         self.assertTrue(self.serve("/")[0].startswith("200"))
 
 
