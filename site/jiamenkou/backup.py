@@ -17,19 +17,23 @@ import os
 import shutil
 import subprocess
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from io import StringIO
 from pathlib import Path, PurePosixPath
 
 import django
 import wagtail
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
 from django.core.cache import cache
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.color import no_style
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.core.serializers import jsonl
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.migrations.loader import MigrationLoader
 
 FORMAT = "jiamenkou-backup"
@@ -126,7 +130,6 @@ def content_counts(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
     """What a freshly migrated database does not have: user accounts, pages besides the
     tree's root and Wagtail's welcome page, images and documents."""
     from django.contrib.auth import get_user_model
-    from django.contrib.contenttypes.models import ContentType
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
     from wagtail.models import Page
@@ -185,16 +188,7 @@ def backup(directory: Path, *, using: str = DEFAULT_DB_ALIAS, pg_dump: bool = Tr
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         migrations = database_migrations(using)
-        call_command(
-            "dumpdata",
-            format="jsonl",
-            output=str(directory / DATABASE_DUMP),
-            exclude=SKIPPED_MODELS,
-            use_natural_foreign_keys=True,
-            use_base_manager=True,
-            database=using,
-            verbosity=0,
-        )
+        write_database_dump(directory / DATABASE_DUMP, using)
 
     wrote_pg_dump = False
     if pg_dump and connection.vendor == "postgresql":
@@ -238,6 +232,58 @@ def backup(directory: Path, *, using: str = DEFAULT_DB_ALIAS, pg_dump: bool = Tr
         json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     return BackupResult(directory, len(files) + 1, len(names), wrote_pg_dump, warnings)
+
+
+class PreciseJSONEncoder(DjangoJSONEncoder):
+    """Django's encoder keeps milliseconds only; a backup keeps every microsecond, or
+    entries written within the same millisecond would come back tied."""
+
+    def default(self, o):
+        if isinstance(o, datetime | time):
+            return o.isoformat()
+        return super().default(o)
+
+
+class BackupSerializer(jsonl.Serializer):
+    """JSON Lines naming content types and permissions by natural key, and everything else
+    by primary key: Wagtail gives pages, sites and collections natural keys too, but a log
+    entry may point at a page deleted long ago, which has no natural key to give."""
+
+    def handle_fk_field(self, obj, field):
+        self.use_natural_foreign_keys = field.related_model in natural_key_models()
+        super().handle_fk_field(obj, field)
+
+    def handle_m2m_field(self, obj, field):
+        self.use_natural_foreign_keys = field.related_model in natural_key_models()
+        super().handle_m2m_field(obj, field)
+
+
+def natural_key_models() -> set:
+    return {apps.get_model(label) for label in KEPT_TABLES_MODELS}
+
+
+def dumped_models(using: str = DEFAULT_DB_ALIAS) -> list:
+    """Every model the dump holds, ordered so that what others name by natural key comes
+    first (as ``dumpdata`` orders them)."""
+    app_list = [(config, None) for config in apps.get_app_configs() if config.models_module]
+    skipped = {label.lower() for label in SKIPPED_MODELS}
+    return [
+        model
+        for model in serializers.sort_dependencies(app_list, allow_cycles=True)
+        if not model._meta.proxy
+        and router.allow_migrate_model(using, model)
+        and model._meta.label_lower not in skipped
+    ]
+
+
+def write_database_dump(path: Path, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Every row of every dumped model as JSON Lines, with its primary key."""
+    with path.open("w", encoding="utf-8") as stream:
+        for model in dumped_models(using):
+            rows = model._base_manager.using(using).order_by(model._meta.pk.name)
+            BackupSerializer().serialize(
+                rows.iterator(chunk_size=2000), stream=stream, cls=PreciseJSONEncoder
+            )
 
 
 def run_pg_dump(connection, target: Path) -> str | None:
@@ -336,6 +382,9 @@ def restore(directory: Path, *, replace: bool = False, using: str = DEFAULT_DB_A
             )
 
     connection = connections[using]
+    # The dump names content types by natural key: look them up afresh, not in a cache
+    # of ids that may predate a flush of this database.
+    ContentType.objects.clear_cache()
     with transaction.atomic(using=using):
         empty_tables(connection)
         call_command(
