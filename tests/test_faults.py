@@ -38,7 +38,13 @@ from django.test import Client, TestCase, TransactionTestCase, override_settings
 
 from catalog.models import Organization, Service
 from jiamenkou.cache import ResilientRedisCache, forget_outages
-from tests.district.builders import build_center, build_home, build_street
+from tests.district.builders import (
+    build_center,
+    build_home,
+    build_notice,
+    build_notice_index,
+    build_street,
+)
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -412,3 +418,25 @@ class ElasticsearchDownTests(FaultsTestCase):
         self.assertIn("Could not update the search index", logs.output[0])
         service.refresh_from_db()
         self.assertEqual(service.description, "每月第一个周六")
+
+    def test_an_editor_can_still_publish_a_notice(self):
+        notice = build_notice(build_notice_index(self.center))
+        notice.title = "停水通知"
+        wagtail_down = {
+            "default": {
+                "BACKEND": "wagtail.search.backends.elasticsearch8",
+                "URLS": ELASTICSEARCH_DOWN["URLS"],
+                "INDEX": "jiamenkou-test-faults",
+                "OPTIONS": {"max_retries": 0},
+            }
+        }
+        with (
+            self.settings(JIAMENKOU_SEARCH=ELASTICSEARCH_DOWN, WAGTAILSEARCH_BACKENDS=wagtail_down),
+            self.assertLogs("search.signals", "ERROR") as logs,
+            self.assertLogs("modelsearch.index", "ERROR"),  # Wagtail's own index: the same
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            notice.save_revision().publish()
+        self.assertIn("Could not update the search index", logs.output[0])
+        notice.refresh_from_db()
+        self.assertEqual((notice.title, notice.live), ("停水通知", True))
