@@ -21,6 +21,8 @@ Outages are made at the boundary with the outside, never by replacing our own co
 from __future__ import annotations
 
 import contextlib
+import http.server
+import json
 import os
 import re
 import socket
@@ -70,6 +72,36 @@ ELASTICSEARCH_DOWN = {
     "URLS": [f"http://127.0.0.1:{closed_port()}"],
     "MAX_RETRIES": 0,
 }
+
+
+@contextlib.contextmanager
+def elasticsearch_answering(cluster_status: str):
+    """An HTTP server on this machine answering Elasticsearch's cluster health request
+    as a cluster in ``cluster_status`` would; yields the search settings for it."""
+
+    class ClusterHealth(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            found = self.path.startswith("/_cluster/health")
+            body = json.dumps({"cluster_name": "test", "status": cluster_status}).encode()
+            self.send_response(200 if found else 404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("X-Elastic-Product", "Elasticsearch")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), ClusterHealth)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield {**ELASTICSEARCH_DOWN, "URLS": [f"http://127.0.0.1:{server.server_port}"]}
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 #: Statements of the test's own transaction, which must still roll back at its end.
 SAVEPOINT_STATEMENT = re.compile(r"^\s*(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT)\b")
 
@@ -142,6 +174,24 @@ class HealthTests(FaultsTestCase):
         self.assertIs(body["checks"]["cache"]["ok"], True)
         # Back up: the next check passes.
         self.assertEqual(health(self.client)[0], 200)
+
+    def test_elasticsearch_up_is_asked_for_its_cluster_health(self):
+        with (
+            elasticsearch_answering("yellow") as search,  # a replica unassigned: still up
+            self.settings(JIAMENKOU_SEARCH=search),
+        ):
+            status, body = health(self.client)
+        self.assertEqual(status, 200)
+        self.assertEqual(
+            {key: body["checks"]["search"][key] for key in ("ok", "backend", "cluster")},
+            {"ok": True, "backend": "elasticsearch", "cluster": "yellow"},
+        )
+
+    def test_a_red_elasticsearch_cluster_is_down(self):
+        with elasticsearch_answering("red") as search, self.settings(JIAMENKOU_SEARCH=search):
+            status, body = health(self.client)
+        self.assertEqual(status, 503)
+        self.assertEqual(body["checks"]["search"]["error"], "CheckFailed")
 
     def test_elasticsearch_down_is_503_naming_search(self):
         with self.settings(JIAMENKOU_SEARCH=ELASTICSEARCH_DOWN):
