@@ -7,7 +7,8 @@ Outages are made at the boundary with the outside, never by replacing our own co
 
 - Redis and Elasticsearch: clients pointed at a closed port of this machine (connecting is
   refused at once), as when the server has stopped; with REDIS_URL, also a TCP forwarder
-  to the real Redis that is stopped and started again.
+  to the real Redis that is stopped and started again; an HTTP server on this machine
+  that answers Elasticsearch's cluster health as a yellow or red cluster would.
 - The database: the driver's own OperationalError (psycopg's or sqlite3's) raised where
   the cursor would send a statement, through Django's error wrapping, as when the server
   has gone or the connection was cut (Django then marks the connection as failed, as for
