@@ -182,8 +182,9 @@ def backup(directory: Path, *, using: str = DEFAULT_DB_ALIAS, pg_dump: bool = Tr
     connection = connections[using]
     warnings = []
 
+    outermost = not connection.in_atomic_block
     with transaction.atomic(using=using):
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and outermost:
             # Every table read from one snapshot, however long the dump takes.
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -432,6 +433,10 @@ def empty_tables(connection) -> None:
         if table not in kept
     ]
     statements = connection.ops.sql_flush(no_style(), tables, reset_sequences=True)
+    if connection.vendor == "postgresql":
+        # PostgreSQL refuses to TRUNCATE a table with foreign key checks still pending
+        # from earlier writes in the same transaction: run them now (and defer again).
+        connection.check_constraints()
     connection.ops.execute_sql_flush(statements)
 
 
