@@ -166,7 +166,7 @@ def test_services_are_chosen_by_environment_variables():
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "django.db.backends.postgresql jiamenkou"
-    assert lines[1] == "django.core.cache.backends.redis.RedisCache redis://cache.example:6379/1"
+    assert lines[1] == "jiamenkou.cache.ResilientRedisCache redis://cache.example:6379/1"
     assert lines[2] == "['http://search.example:9200']"
     assert lines[3] == "['www.example.gov.cn', 'example.gov.cn'] /srv/media"
     assert lines[4] == "search.backends.elasticsearch ['http://search.example:9200']"

@@ -108,6 +108,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", f"-c random_page_cost={env_str('PG_RANDOM_PAGE_COST', '1.1')}"
     )
+    # A database host that does not answer at all would hold each request for the
+    # system's TCP timeout (minutes) before the 503 page (jiamenkou/faults.py).
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", int(env_str("PG_CONNECT_TIMEOUT", "5"))
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
