@@ -211,11 +211,37 @@ class AnalysedQuery:
         return [merged, *(group for group in self.groups if not CJK.search(group.word))]
 
 
+def topic_token(code: str) -> str:
+    """The token each service of a topic is indexed with (topic ``daily_life`` →
+    ``topicdailylife``), in its description field: one word no name or description uses,
+    so a need led to the topic finds the topic's services and nothing else, and counts no
+    more than a word of a description does."""
+    return "topic" + re.sub(r"[^0-9a-z]", "", fold(code))
+
+
+class TopicLead(str):
+    """A topic's name among a synonym set's terms (what a need leads to): it reads as the
+    name (highlighting, the admin's preview) but is matched as the topic's token
+    (:func:`topic_token`), not as the words of the name. Those words would also find
+    every service whose name shares one (健康 of 医疗健康 in 慢性病防治健康讲座, 养老 in
+    a pension) and rank it with the services that answer the need's own words."""
+
+    code: str
+
+    def __new__(cls, name: str, code: str) -> TopicLead:
+        lead = super().__new__(cls, name)
+        lead.code = code
+        return lead
+
+    def __reduce__(self):
+        return TopicLead, (str(self), self.code)
+
+
 @dataclass(frozen=True)
 class TermSet:
     """A synonym set whose ``terms`` also find what ``leads_to`` names, one way: a need in
-    everyday words (老人没人照顾) finds its topic's services through the topic's name (养老),
-    but the topic's name does not bring the need's words in."""
+    everyday words (老人没人照顾) finds its topic's services through the topic (养老, a
+    :class:`TopicLead`), but the topic's name does not bring the need's words in."""
 
     terms: tuple[str, ...]
     leads_to: tuple[str, ...] = ()
@@ -230,14 +256,32 @@ def synonym_index(synonym_sets: Iterable[Iterable[str] | TermSet]) -> dict[str, 
         folded = _folded_terms(terms)
         extra = _folded_terms(leads_to)
         for term in folded:
-            index[term] = _unique([*index.get(term, []), *folded])
+            index[term] = _unique_terms([*index.get(term, []), *folded])
             if extra:
-                one_way[term] = _unique([*one_way.get(term, []), *extra])
-    return {term: tuple(_unique([*terms, *one_way.get(term, [])])) for term, terms in index.items()}
+                one_way[term] = _unique_terms([*one_way.get(term, []), *extra])
+    return {
+        term: tuple(_unique_terms([*terms, *one_way.get(term, [])]))
+        for term, terms in index.items()
+    }
 
 
 def _folded_terms(terms: Iterable[str]) -> list[str]:
-    return _unique(fold(term).strip() for term in terms if term and term.strip())
+    return _unique_terms(
+        TopicLead(fold(term).strip(), term.code)
+        if isinstance(term, TopicLead)
+        else fold(term).strip()
+        for term in terms
+        if term and term.strip()
+    )
+
+
+def _unique_terms(terms: Iterable[str]) -> list[str]:
+    """Distinct terms, a topic lead kept apart from the same word typed as a term."""
+    seen: dict[tuple, str] = {}
+    for term in terms:
+        key = ("topic", term.code) if isinstance(term, TopicLead) else ("word", term)
+        seen.setdefault(key, term)
+    return list(seen.values())
 
 
 def _split_query(folded: str, synonyms: dict[str, tuple[str, ...]]) -> Iterator[str]:
@@ -330,8 +374,14 @@ def _group(word: str, synonyms: dict[str, tuple[str, ...]]) -> Group:
         alternatives = (Alternative((word,)), Alternative((word,), prefix=True, pinyin=True))
         return Group(word, alternatives, (word,))
     terms = synonyms.get(word, (word,))
-    alternatives = tuple(_unique_alternatives(_phrase(term) for term in terms))
-    return Group(word, alternatives, tuple(terms))
+    phrases = [_phrase(term) for term in terms if not isinstance(term, TopicLead)]
+    leads = [topic_token(term.code) for term in terms if isinstance(term, TopicLead)]
+    alternatives = [*phrases, *(Alternative((lead,)) for lead in leads)]
+    return Group(
+        word,
+        tuple(_unique_alternatives(alternatives)),
+        tuple(dict.fromkeys(str(term) for term in terms)),
+    )
 
 
 def _continued(group: Group, stem: str) -> Group:

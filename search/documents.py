@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.db.models import Prefetch
 
-from search.analysis import analyse, fold, pinyin_tokens
+from search.analysis import analyse, fold, pinyin_tokens, topic_token
 
 #: Prefetches that make :func:`service_document` free of further queries.
 SERVICE_PREFETCH = (
@@ -44,6 +44,20 @@ def keyword_list(text: str) -> list[str]:
     return [word for word in fold(text).replace("，", ",").replace("、", ",").split(",") if word]
 
 
+def topic_tokens(topics, name_tokens: list[str]) -> tuple[list[str], list[str]]:
+    """The tokens a need led to a topic matches (:func:`search.analysis.topic_token`), as
+    (those of topics the service's name speaks of, the others). A service whose name
+    shares a word with its topic's name (社区心理健康咨询 in 医疗健康, 社区便民维修服务 in
+    便民生活) is at the topic's heart and carries the token among its keywords; a service
+    merely filed under the topic carries it in its description, where it counts least."""
+    names = set(name_tokens)
+    central, other = [], []
+    for term in topics:
+        words = [word for word in analyse(term.name) if len(word) > 1]
+        (central if names.intersection(words) else other).append(topic_token(term.code))
+    return central, other
+
+
 def service_document(service) -> Document:
     """``service`` with :data:`SERVICE_PREFETCH` and ``organization`` loaded."""
     keywords = keyword_list(service.keywords)
@@ -57,13 +71,15 @@ def service_document(service) -> Document:
     ]
     locations = [link.location for link in service.service_at_locations.all()]
     amounts = [option.amount for option in service.cost_options.all()]
+    name_tokens = analyse(service.name)
+    central, other = topic_tokens(service.topics.all(), name_tokens)
     return Document(
         source="service",
         key=str(service.pk),
         title=service.name,
-        name_tokens=analyse(service.name),
-        keyword_tokens=analyse(" ".join([service.alternate_name, *keywords])),
-        body_tokens=analyse("\n".join(part for part in body if part)),
+        name_tokens=name_tokens,
+        keyword_tokens=[*analyse(" ".join([service.alternate_name, *keywords])), *central],
+        body_tokens=[*analyse("\n".join(part for part in body if part)), *other],
         pinyin_tokens=pinyin_tokens([service.name, service.alternate_name, *keywords]),
         facets={
             "kind": [service.kind],

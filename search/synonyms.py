@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import functools
 
-from search.analysis import TermSet, synonym_index
+from search.analysis import TermSet, TopicLead, synonym_index
 from search.models import SynonymSet, split_terms
 
 
 @functools.lru_cache(maxsize=8)
-def _synonyms_of(rows: tuple[tuple[str, str | None], ...]) -> dict[str, tuple[str, ...]]:
+def _synonyms_of(
+    rows: tuple[tuple[str, str | None, str | None], ...],
+) -> dict[str, tuple[str, ...]]:
     return synonym_index(
-        TermSet(tuple(split_terms(terms)), (topic,) if topic else ()) for terms, topic in rows
+        TermSet(tuple(split_terms(terms)), (TopicLead(name, code),) if code else ())
+        for terms, name, code in rows
     )
 
 
@@ -21,5 +24,7 @@ def current_synonyms() -> dict[str, tuple[str, ...]]:
     """The editors' synonym sets as they are now, each set's words leading also to its
     topic's name, one way (one small query; analysed once per distinct state of the table
     and of the topics' names)."""
-    rows = tuple(SynonymSet.objects.order_by("pk").values_list("terms", "topic__name"))
+    rows = tuple(
+        SynonymSet.objects.order_by("pk").values_list("terms", "topic__name", "topic__code")
+    )
     return _synonyms_of(rows)

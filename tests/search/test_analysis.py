@@ -4,6 +4,8 @@ holds, whichever way it was typed."""
 import pytest
 
 from search.analysis import (
+    TermSet,
+    TopicLead,
     analyse,
     analyse_query,
     fold,
@@ -11,6 +13,7 @@ from search.analysis import (
     pinyin_highlight_terms,
     pinyin_tokens,
     synonym_index,
+    topic_token,
 )
 from search.query import Mode, groups_for
 
@@ -63,6 +66,24 @@ def test_synonyms_found_in_the_text_even_where_jieba_would_cut_differently():
     # The official name is one alternative made of its words, all required.
     assert any(len(alt.tokens) > 1 and "保障" in alt.tokens for alt in group.alternatives)
     assert "最低生活保障" in query.highlight_terms()
+
+
+def test_a_need_leads_to_its_topic_as_one_token_not_as_the_words_of_its_name():
+    synonyms = synonym_index(
+        [TermSet(("水管漏了", "补漏"), (TopicLead("便民生活", "daily_life"),))]
+    )
+    (group,) = analyse_query("水管漏了", synonyms).groups
+    tokens = [alternative.tokens for alternative in group.alternatives]
+    assert ("topicdailylife",) in tokens
+    assert ("便民", "生活") not in tokens
+    assert "便民生活" in group.surface  # still what the resident is shown it was read as
+    assert topic_token("daily_life") == "topicdailylife"
+    # One way: the topic's name brings neither the need's words nor the token in.
+    typed = analyse_query("便民生活", synonyms).groups
+    assert {token for g in typed for alt in g.alternatives for token in alt.tokens} <= {
+        "便民",
+        "生活",
+    }
 
 
 def test_traditional_query_meets_simplified_synonyms():

@@ -112,6 +112,14 @@ class NeedInEverydayWordsTests(DemoCatalogTestCase):
         legs.save()
         self.assertEqual(names("腿抽筋"), [])
 
+    def test_a_need_finds_its_topic_not_services_that_share_a_word_of_its_name(self):
+        # 便民生活's 生活 is also in 最低生活保障待遇申请, a service of another topic.
+        daily_life = TaxonomyTerm.objects.get(taxonomy__name="jiamenkou-topic", code="daily_life")
+        SynonymSet.objects.create(terms="灯不亮，灯泡不亮", topic=daily_life)
+        found = names("灯不亮")
+        self.assertGreaterEqual(len(found), 5)
+        self.assertTrue(all("daily_life" in codes for codes in topics_of(found)), found)
+
     def test_the_topic_name_does_not_bring_the_need_words_in(self):
         SynonymSet.objects.create(terms="腿抽筋，半夜腿抽筋", topic=health_topic())
         synonyms = current_synonyms()
