@@ -4,9 +4,9 @@ Documents are analysed here once into whitespace-separated tokens; every backend
 those tokens as they are (SQLite FTS5 ``unicode61``, PostgreSQL ``simple``, Elasticsearch
 ``whitespace``), so the three agree on what a word is. Queries are analysed by the same
 functions, plus synonym expansion at query time (see :func:`analyse_query`): a word of an
-editors' synonym set stands for any word of the set, and for the name of the set's topic
-when it has one (:class:`TermSet`), so a need said in everyday words finds that topic's
-services (the topic's name is indexed with every service of the topic).
+editors' synonym set stands for any word of the set, and for the set's topic when it has
+one (:class:`TermSet`, :class:`TopicLead`), so a need said in everyday words finds that
+topic's services (each service of a topic is indexed with the topic's token).
 
 - Folding: NFKC (full-width letters and digits to half-width), traditional to simplified
   Chinese (OpenCC), lower case.
