@@ -361,6 +361,16 @@ class RedisDownTests(FaultsTestCase):
             for _attempt in range(10):  # over the limit of 5 an hour: fails open
                 check_sign_up_rate("13800138000", "127.0.0.1")
 
+    def test_no_text_message_is_sent_without_its_limit(self):
+        # Text messages cost money: the points look-up's SMS limit fails closed.
+        from honors.lookup import SMS_UNAVAILABLE, TooManyCodes, check_sms_rate
+
+        with (
+            self.assertLogs("jiamenkou.cache", "WARNING"),
+            self.assertRaisesMessage(TooManyCodes, SMS_UNAVAILABLE),
+        ):
+            check_sms_rate("13800138000")
+
 
 class Forwarder:
     """A TCP port of this machine that forwards to ``target`` while started: stopping it

@@ -35,6 +35,9 @@ MAX_ATTEMPTS = 5
 SMS_PER_MINUTE, SMS_PER_HOUR = 1, 5
 
 
+SMS_UNAVAILABLE = "短信验证码暂时无法发送，请稍后再试。"
+
+
 class TooManyCodes(Exception):
     message = "验证码发送过于频繁，请稍后再试（每个号码每分钟1次、每小时最多5次）。"
 
@@ -121,6 +124,10 @@ def check_sms_rate(number: str) -> None:
     if sum(moment > now - 60 for moment in sent) >= SMS_PER_MINUTE or len(sent) >= SMS_PER_HOUR:
         raise TooManyCodes(TooManyCodes.message)
     cache.set(key, [*sent, now], 3600)
+    # Text messages cost money: when the count cannot be kept (the cache is down, see
+    # jiamenkou/cache.py), no code is sent rather than sending without a limit.
+    if now not in cache.get(key, []):
+        raise TooManyCodes(SMS_UNAVAILABLE)
 
 
 def send_sms_code(number: str) -> None:
