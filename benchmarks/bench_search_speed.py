@@ -12,7 +12,8 @@ file, or a PostgreSQL database created for the run and dropped after it, by defa
 ``--postgres-url``), migrates it, loads the starter synonyms
 (``search.seeding.load_synonym_seed``) and imports ``var/bench/services-N.json`` (made
 with ``benchmarks/generate_services.py`` when missing; ~14.7 KB a record, so 100,000
-records are 1.5 GB; ``--delete-generated`` removes the files this run made). The import
+records are 1.5 GB; ``--delete-generated`` removes the files this run made; ``--keep-database`` keeps a
+PostgreSQL catalog for the next run, see below). The import
 runs with search indexing off (the stock backend's ``AUTO_UPDATE`` and our
 ``services_written`` receiver), so that both indexes are then built from empty, each in
 a fresh process and timed:
@@ -39,7 +40,14 @@ interleaved query by query, through:
 On PostgreSQL, ``ANALYZE`` runs first (``--no-analyze`` skips it): fresh from the bulk
 load the planner has no statistics, which autovacuum would have gathered in service.
 
+With ``--keep-database`` the PostgreSQL database of each size is named
+``bench_search_speed_keep_<N>`` (not dropped after the run) and, when it already holds
+the N services and our index, used again without importing or indexing (the 100,000
+catalog takes some 20 minutes to build on two cores): the report then gives no build
+times. Rebuild it (drop the database) after a change to indexing or to the generator.
+
 It prints p50 and p95 latency (ms) over all samples, the mean SQL queries a search makes,
+the slowest queries with how many services each matches,
 the ratio ours/stock measured in the same run, and the index build times. ``--json``
 prints the same figures as JSON instead. A warning follows when the working tree changed
 during the run.
@@ -58,6 +66,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
@@ -70,6 +79,7 @@ STOCK_FIX_NOTE = (
     "(`fix_stock_uuid_ids`; `--stock-as-shipped` skips it)"
 )
 ENGINES = ("run_query", "search_catalog", "cached", "stock")
+SLOWEST = 10  # queries listed in the report, per database and size
 LABELS = {
     "run_query": "ours, run_query",
     "search_catalog": "ours, search_catalog",
@@ -122,6 +132,12 @@ def main() -> None:
         "--no-analyze",
         action="store_true",
         help="PostgreSQL: time the queries without running ANALYZE after the import first",
+    )
+    parser.add_argument(
+        "--keep-database",
+        action="store_true",
+        help="PostgreSQL: keep each size's catalog as bench_search_speed_keep_<N> and use it "
+        "again when it is already built (no import or index build timed then)",
     )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--_step", help=argparse.SUPPRESS)  # internal: one child process
@@ -179,14 +195,26 @@ def main() -> None:
             log(f"deleted {path}")
 
 
-def postgres_url(given: str | None, purpose: str) -> str:
-    return given or f"{POSTGRES_SERVER}/bench_search_{purpose}_{os.getpid()}"
+def postgres_url(given: str | None, purpose: str, per_run: bool = True) -> str:
+    if per_run:
+        purpose = f"{purpose}_{os.getpid()}"
+    return given or f"{POSTGRES_SERVER}/bench_search_{purpose}"
 
 
 def measure_size(database: str, size: int, path: Path, args) -> dict:
     """Build a database with ``size`` services and measure it, each step in a child."""
-    url = postgres_url(args.postgres_url, "speed") if database == "postgresql" else None
-    with helpers().throwaway_database(url, args.maintenance_db) as db_url:
+    if database == "postgresql" and args.keep_database:
+        url = postgres_url(args.postgres_url, f"speed_keep_{size}", per_run=False)
+        kept = kept_database(url, args.maintenance_db, size)
+        if kept is not None:
+            log(f"{database}, {size:,} services: using the kept database {kept}")
+            measured = run_child(latency_spec(url, args))
+            return {"database": database, "size": size, "reused": kept, **measured}
+        database_context = kept_database_created(url, args.maintenance_db)
+    else:
+        url = postgres_url(args.postgres_url, "speed") if database == "postgresql" else None
+        database_context = helpers().throwaway_database(url, args.maintenance_db)
+    with database_context as db_url:
         log(f"{database}, {size:,} services: migrating and importing")
         built = run_child({"step": "setup", "url": db_url, "path": str(path)})
         log(f"{database}, {size:,} services: imported in {built['seconds']['import']:.0f} s")
@@ -204,15 +232,47 @@ def measure_size(database: str, size: int, path: Path, args) -> dict:
                 f"{database}, {size:,} services: {which} index in {indexes[which]['seconds']:.1f} s"
             )
         log(f"{database}, {size:,} services: timing the queries")
-        measured = run_child(
-            {
-                "step": "latency",
-                "url": db_url,
-                "repeat": args.repeat,
-                "analyze": not args.no_analyze,
-            }
-        )
+        measured = run_child(latency_spec(db_url, args))
     return {"database": database, "size": size, **built, "indexes": indexes, **measured}
+
+
+def latency_spec(url: str, args) -> dict:
+    return {"step": "latency", "url": url, "repeat": args.repeat, "analyze": not args.no_analyze}
+
+
+def kept_database(url: str, maintenance_db: str, size: int) -> str | None:
+    """The name of the kept PostgreSQL database at ``url`` when it holds ``size`` services
+    and our index of them (a build that was interrupted is not used), else None."""
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    maintenance = urlunsplit(urlsplit(url)._replace(path=f"/{maintenance_db}"))
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if exists.fetchone() is None:
+            return None
+    try:
+        with psycopg.connect(url, autocommit=True) as connection:
+            services = connection.execute("SELECT COUNT(*) FROM catalog_service").fetchone()[0]
+            entries = connection.execute(
+                "SELECT COUNT(*) FROM search_searchentry WHERE source = 'service'"
+            ).fetchone()[0]
+    except psycopg.Error:
+        return None
+    return name if services == size and entries else None
+
+
+def kept_database_created(url: str, maintenance_db: str):
+    """The named PostgreSQL database, created afresh (dropped first) and kept after."""
+
+    class Kept(helpers().throwaway_database):
+        def __exit__(self, *exc_info):
+            if exc_info[0] is not None:  # half built: not to be used again
+                self._admin(f'DROP DATABASE IF EXISTS "{self.name}"')
+            else:
+                log(f"kept the database {self.name}")
+
+    return Kept(url, maintenance_db)
 
 
 def log(message: str) -> None:
@@ -520,6 +580,8 @@ def latency(url: str, repeat: int, analyze: bool = True) -> dict:
             except Exception as error:  # a query the engine cannot parse: reported
                 errors[engine] = f"{type(error).__name__}: {error}"[:200]
                 connection.close()  # a failed statement may leave the transaction broken
+        backend.params["RESULT_CACHE_SECONDS"] = 0
+        row["matches"] = search_catalog({"q": text}, log=False)[0].total
         times = {engine: [] for engine in ENGINES if engine not in errors}
         gc.collect()
         for _ in range(repeat):
@@ -628,25 +690,49 @@ def print_report(results: list[dict], environment: dict) -> None:
                     f"| {slowest['query']} | {slowest['ms']:.1f} |"
                 )
     print(
-        "\nBuilding the indexes from empty (seconds; each in a fresh process, peak RSS in MB), "
-        "after the import (indexing off). Ours indexes the visible services (defunct ones "
-        "left out), the stock one every service; loading jieba and OpenCC (analyser load) is "
-        "not in ours' time:\n"
+        f"\nThe {SLOWEST} slowest queries through search_catalog (median of its runs), with "
+        "how many services each matches (the total the page shows):\n"
     )
-    print(
-        "| database | services | import s | ours: rebuild_index s | analyser load s | entries "
-        "| peak RSS | stock: Service s | entries | peak RSS | ours × | synonym sets |"
-    )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| database | services | query | kind | matches | search_catalog ms | run_query ms |")
+    print("|---|---:|---|---|---:|---:|---:|")
     for result in results:
-        ours, stock = result["indexes"]["ours"], result["indexes"]["stock"]
+        answered = [row for row in result["per_query"] if "search_catalog" in row["median_ms"]]
+        answered.sort(key=lambda row: -row["median_ms"]["search_catalog"])
+        for row in answered[:SLOWEST]:
+            print(
+                f"| {result['database']} | {result['size']:,} | {row['query']} "
+                f"| {row['category']} | {row.get('matches', 0):,} "
+                f"| {row['median_ms']['search_catalog']:.1f} "
+                f"| {number(row['median_ms'].get('run_query'))} |"
+            )
+    built = [result for result in results if "indexes" in result]
+    for result in results:
+        if "reused" in result:
+            print(
+                f"\n{result['database']}, {result['size']:,}: the kept database "
+                f"{result['reused']} was used again (`--keep-database`): no build times."
+            )
+    if built:
         print(
-            f"| {result['database']} | {result['size']:,} | {result['seconds']['import']:.1f} "
-            f"| {ours['seconds']:.1f} | {ours['analyser_load_seconds']:.1f} | {ours['entries']:,} "
-            f"| {ours['peak_rss_mb']:,.0f} "
-            f"| {stock['seconds']:.1f} | {stock['entries']:,} | {stock['peak_rss_mb']:,.0f} "
-            f"| {ratio(ours['seconds'], stock['seconds'])} | {result['synonym_sets']} |"
+            "\nBuilding the indexes from empty (seconds; each in a fresh process, peak RSS in MB), "
+            "after the import (indexing off). Ours indexes the visible services (defunct ones "
+            "left out), the stock one every service; loading jieba and OpenCC (analyser load) is "
+            "not in ours' time:\n"
         )
+        print(
+            "| database | services | import s | ours: rebuild_index s | analyser load s | entries "
+            "| peak RSS | stock: Service s | entries | peak RSS | ours × | synonym sets |"
+        )
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for result in built:
+            ours, stock = result["indexes"]["ours"], result["indexes"]["stock"]
+            print(
+                f"| {result['database']} | {result['size']:,} | {result['seconds']['import']:.1f} "
+                f"| {ours['seconds']:.1f} | {ours['analyser_load_seconds']:.1f} | {ours['entries']:,} "
+                f"| {ours['peak_rss_mb']:,.0f} "
+                f"| {stock['seconds']:.1f} | {stock['entries']:,} | {stock['peak_rss_mb']:,.0f} "
+                f"| {ratio(ours['seconds'], stock['seconds'])} | {result['synonym_sets']} |"
+            )
     errors = [
         (result, row) for result in results for row in result["per_query"] if row.get("errors")
     ]
@@ -663,7 +749,7 @@ def print_report(results: list[dict], environment: dict) -> None:
             "\nPostgreSQL: `ANALYZE` ran before the queries were timed (as autovacuum does "
             "soon after a bulk load; `--no-analyze` skips it)."
         )
-    fixed = [result for result in results if result["indexes"]["stock"].get("uuid_fixed")]
+    fixed = [result for result in built if result["indexes"]["stock"].get("uuid_fixed")]
     if fixed:
         print(
             f"\n{STOCK_FIX_NOTE} (done after the timed stock build, in "
