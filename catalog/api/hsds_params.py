@@ -10,7 +10,7 @@ being refused as malformed (400). Text that is not what the type says (``page=ab
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from decimal import Decimal
 
 from django.db.models import Avg
@@ -138,7 +138,12 @@ class HsdsParameters:
             moment = parse_datetime(raw)
             if moment is None and (day := parse_date(raw)) is not None:
                 moment = datetime.combine(day, time.min)
-        except ValueError:  # well formed but impossible, such as month 13
+            if moment is not None:
+                if timezone.is_naive(moment):  # Beijing time, as the district means it
+                    moment = timezone.make_aware(moment)
+                # In UTC: PostgreSQL refuses offsets beyond ±15:59 (+21:09 parses here).
+                moment = moment.astimezone(UTC)
+        except (ValueError, OverflowError):  # impossible (month 13), or past year 9999
             moment = None
         if moment is None:
             self.problems.append(
@@ -149,8 +154,6 @@ class HsdsParameters:
                 )
             )
             return None
-        if timezone.is_naive(moment):  # Beijing time, as the district means it
-            moment = timezone.make_aware(moment)
         return moment
 
     def place(self) -> tuple[str, Place | None]:

@@ -83,3 +83,18 @@ class HsdsModifiedAfterTests(TestCase):
         service.save(update_fields=["keywords"])
         page = self.client.get("/api/hsds/services", {"modified_after": since}).json()
         self.assertEqual([item["name"] for item in page["contents"]], ["老年人优待证办理"])
+
+    def test_any_offset_and_the_edges_of_time(self):
+        # Offsets PostgreSQL would refuse, and moments that overflow in UTC.
+        answers = {
+            "6015-11-17T09:39:56.0+21:09": 200,
+            "2026-01-01T00:00:00-23:59": 200,
+            "9999-12-31T23:00:00-23:00": 400,
+            "0001-01-01T00:30:00+23:00": 400,
+        }
+        for moment, status in answers.items():
+            with self.subTest(moment):
+                response = self.client.get(
+                    "/api/hsds/service_at_locations", {"modified_after": moment}
+                )
+                self.assertEqual(response.status_code, status, response.content[:200])
