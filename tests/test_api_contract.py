@@ -14,19 +14,12 @@ from urllib.parse import urlencode
 
 import pytest
 import schemathesis
-from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import close_old_connections
 from django.utils import timezone
 from jsonschema import Draft202012Validator
 
 from activities.models import Kiosk
 from catalog.api import openapi
-from catalog.hsds import import_services
-from search.indexing import rebuild_index
-from search.models import SynonymSet
-from search.seeding import load_synonym_seed
-from tests.catalog.hsds_data import demo_catalog, with_their_organizations
 from tests.district.builders import (
     build_center,
     build_home,
@@ -35,10 +28,11 @@ from tests.district.builders import (
     build_street,
 )
 from tests.honors.builders import add_points, build_honor_board, participant
+from tests.schemathesis_site import (  # noqa: F401 (keep_connection_open: a fixture)
+    keep_connection_open,
+    load_indexed_demo_services,
+)
 
-# Enough of the demo catalog for every status and kind, and the example service of the
-# OpenAPI document (老年人优待证办理).
-SERVICES = 24
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 CONFIG = schemathesis.Config.from_dict(
@@ -81,26 +75,6 @@ CONFIG = schemathesis.Config.from_dict(
 )
 
 
-def demo_records(count: int) -> list[dict]:
-    """The first ``count`` services of the demo catalog, every one that is not active,
-    and for each organisation their centers name, a record that carries it."""
-    records = demo_catalog()
-    chosen = records[:count] + [r for r in records[count:] if r["status"] != "active"]
-    return with_their_organizations(records, chosen)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def keep_connection_open():
-    """Requests go to the site's WSGI handler in-process; the connection stays open between
-    them so that every request sees the test's transaction (as Django's test client
-    arranges for its own requests)."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
-
-
 @pytest.fixture
 def demo_site(db):
     """A street center with a notice and part of the demo catalog, indexed, in the test's
@@ -115,9 +89,7 @@ def demo_site(db):
     # The kiosk's honors slide and its ranking: one entry with consent, one masked.
     build_honor_board(center, entries=[{"consent_given": True}, {"name": "李建国"}])
     add_points(participant(center), 20, day=timezone.localdate())
-    import_services(demo_records(SERVICES))
-    load_synonym_seed(SynonymSet)
-    rebuild_index(progress=False)
+    load_indexed_demo_services()
 
 
 # The document the site serves at /api/openapi.json (test_the_document_is_served).

@@ -14,21 +14,16 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import schemathesis
-from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import close_old_connections
 from hypothesis import strategies as st
 
-from catalog.hsds import import_services
 from catalog.hsds.official_openapi import official_openapi_document
 from catalog.hsds.validation import SCHEMA_DIR
-from search.indexing import rebuild_index
-from search.models import SynonymSet
-from search.seeding import load_synonym_seed
-from tests.catalog.hsds_data import demo_catalog, with_their_organizations
+from tests.schemathesis_site import (  # noqa: F401 (keep_connection_open: a fixture)
+    keep_connection_open,
+    load_indexed_demo_services,
+)
 
-# Enough of the demo catalog for every status, and the organisations of those services.
-SERVICES = 24
 BEIJING = timezone(timedelta(hours=8))
 
 # openapi.json types modified_after as {"type": "string", "format": "datetime"}: not a
@@ -86,26 +81,6 @@ CONFIG = schemathesis.Config.from_dict(
 )
 
 
-def demo_records(count: int) -> list[dict]:
-    """The first ``count`` services of the demo catalog, every one that is not active, and
-    for each organisation their centers name, a record that carries it."""
-    records = demo_catalog()
-    chosen = records[:count] + [r for r in records[count:] if r["status"] != "active"]
-    return with_their_organizations(records, chosen)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def keep_connection_open():
-    """Requests go to the site's WSGI handler in-process; the connection stays open between
-    them so that every request sees the test's transaction (as Django's test client
-    arranges for its own requests)."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
-
-
 @pytest.fixture
 def no_network(monkeypatch):
     def refuse(*args, **kwargs):
@@ -118,9 +93,7 @@ def no_network(monkeypatch):
 @pytest.fixture
 def demo_catalog_site(db, no_network):
     """Part of the demo catalog, indexed for search, in the test's transaction."""
-    import_services(demo_records(SERVICES))
-    load_synonym_seed(SynonymSet)
-    rebuild_index(progress=False)
+    load_indexed_demo_services()
 
 
 schema = schemathesis.openapi.from_dict(official_openapi_document("/api/hsds"), config=CONFIG)
