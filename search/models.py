@@ -187,6 +187,9 @@ class QueryLog(models.Model):
     #: The services of the first page, in the order shown: what was skipped above an
     #: opened result.
     shown = models.JSONField(_("显示的结果"), default=list, blank=True)
+    #: When a slip was corrected (老年正 → 老年证): the reading whose results were shown.
+    #: ``query`` stays what the resident typed.
+    corrected_query = models.CharField(_("纠正为"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("搜索记录")
