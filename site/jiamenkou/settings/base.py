@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Public pages of anonymous visitors from the page cache (jiamenkou/pagecache.py).
+    "jiamenkou.pagecache.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -130,6 +132,11 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The page cache (jiamenkou/pagecache.py): public pages, feeds and kiosk data of anonymous
+# visitors, kept this many seconds at most (clock-driven changes show within it; edits at
+# once). 0 turns the page cache off.
+JIAMENKOU_PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
