@@ -6,10 +6,15 @@ name each bad parameter with a Chinese message.
 
 from __future__ import annotations
 
+import json
 import logging
+import uuid
 from urllib.parse import urlencode
 
+from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
 
 from catalog.api.serializers import SUMMARY_PREFETCH, Context, service_summary
 from catalog.api.views import (
@@ -21,12 +26,16 @@ from catalog.api.views import (
     stale_after_days,
 )
 from catalog.clock import clock_at
+from catalog.filters import ParameterProblem
 from catalog.models import Location, Service
 from search.analysis import MAX_QUERY_LENGTH
 from search.backends import get_search_backend
 from search.backends.base import SearchUnavailable
 from search.catalog import CONTROL, search_catalog
+from search.learning import client_address
+from search.models import QueryLog
 from search.query import FACETS
+from search.querylog import record_click
 
 AUTOCOMPLETE_LIMIT = 8
 logger = logging.getLogger(__name__)
@@ -52,6 +61,43 @@ class AutocompleteView(JsonView):
         except SearchUnavailable as error:
             logger.exception("Search backend unavailable")
             return error_response(503, f"输入提示暂时不可用。（{error}）")
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class SearchClickView(JsonView):
+    """``POST /api/services/search/{query_id}/clicks``: a resident opened a result of the
+    search ``query_id`` (the search answer's ``query_id``) in an app or on a kiosk. It counts
+    for the demand list and, like a click on the site, for what search learns from clicks
+    (one vote per visitor and hour, bounded per address: search.learning). No session or
+    cookie is read, so there is no CSRF to guard."""
+
+    http_method_names = ["post", "options"]
+
+    def post(self, request, query_id: int):
+        try:
+            body = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            return bad_request(
+                [ParameterProblem("body", '请求体须为JSON对象，如 {"service_id": "…"}。')]
+            )
+        raw = body.get("service_id") if isinstance(body, dict) else None
+        try:
+            service_id = uuid.UUID(str(raw))
+        except ValueError:
+            return bad_request(
+                [ParameterProblem("service_id", "service_id须为服务的编号（UUID）。")]
+            )
+        if not QueryLog.objects.filter(pk=query_id).exists():
+            return error_response(404, "没有这次搜索的记录（query_id）。")
+        if not Service.objects.filter(pk=service_id).exists():
+            return error_response(404, "没有找到这项服务（service_id）。")
+        record_click(
+            query_id,
+            service_id,
+            address=client_address(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
+        return HttpResponse(status=204)
 
 
 def search_response(request):

@@ -50,6 +50,9 @@ class DemandLine:
     clicks: int
     last_searched: datetime
     searches_since_handled: int = 0
+    #: Searches whose slip was corrected (老年正 → 老年证), and the latest reading shown.
+    corrected: int = 0
+    corrected_to: str = ""
     handled: HandledDemand | None = None
     center_label: str = ""
 
@@ -108,6 +111,8 @@ def demand_queryset(
             clicks=Coalesce(Sum("click_count", filter=found), Value(0)),
             last_searched=Max("searched_at"),
             searches_since_handled=Count("pk", filter=Q(searched_at__gt=handled_at)),
+            corrected=Count("pk", filter=~Q(corrected_query="")),
+            corrected_to=Max("corrected_query"),
         )
         .filter(
             Q(zero_results__gte=1)
@@ -137,6 +142,8 @@ def dress(rows, scope: DemandScope | None = None) -> list[DemandLine]:
             clicks=row["clicks"],
             last_searched=row["last_searched"],
             searches_since_handled=row["searches_since_handled"],
+            corrected=row["corrected"],
+            corrected_to=row["corrected_to"] or "",
         )
         for row in rows
     ]

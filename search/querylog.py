@@ -35,6 +35,9 @@ def record(result, *, channel: str = "web") -> int:
         searched_at=searched_at,
         # What the click learning needs to tell a skipped result from one never seen.
         shown=[str(hit.service.pk) for hit in result.hits],
+        # A corrected slip found results, but what was typed is still kept: the demand
+        # list shows both, so an editor can make the slip a synonym.
+        corrected_query=result.corrected_query[:100],
     )
     return entry.pk
 

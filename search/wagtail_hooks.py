@@ -481,6 +481,15 @@ class SearchGroup(ModelAdminGroup):
                 order=len(items) + 1,
             )
         )
+        items.append(
+            DemandMenuItem(
+                "需求处理月报",
+                reverse("search_demand:report"),
+                name="search-demand-report",
+                icon_name="doc-full",
+                order=len(items) + 1,
+            )
+        )
         return items
 
 

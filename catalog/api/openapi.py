@@ -1234,6 +1234,47 @@ def document() -> dict:
                     },
                 }
             },
+            "/api/services/search/{query_id}/clicks": {
+                "parameters": [
+                    {
+                        "name": "query_id",
+                        "in": "path",
+                        "required": True,
+                        "description": "搜索结果中的query_id",
+                        "schema": {"type": "integer", "minimum": 1},
+                    }
+                ],
+                "post": {
+                    "operationId": "recordSearchClick",
+                    "tags": ["居民服务"],
+                    "summary": "记录居民打开了某次搜索的某个结果（应用、自助机用）",
+                    "description": "计入需求清单的点击数；若开启了“从点击中学习”，也计入排序学习"
+                    "（每位访客每小时一票，按地址限量）。无需登录，不读写会话。",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["service_id"],
+                                    "properties": {
+                                        "service_id": {
+                                            "type": "string",
+                                            "format": "uuid",
+                                            "description": "打开的服务编号",
+                                        }
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "204": {"description": "已记录"},
+                        "400": _json("请求有误", _ref("Error")),
+                        "404": _json("没有这次搜索或这项服务", _ref("Error")),
+                    },
+                },
+            },
             "/api/services/autocomplete": {
                 "get": {
                     "operationId": "autocompleteServiceNames",

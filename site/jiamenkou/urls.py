@@ -18,6 +18,11 @@ urlpatterns = [
     path("api/v2/", pages_api_router.urls),  # before api/, which answers all else in JSON
     path("api/services/search", search_api.ServiceSearchView.as_view(), name="service_search_api"),
     path(
+        "api/services/search/<int:query_id>/clicks",
+        search_api.SearchClickView.as_view(),
+        name="service_search_click_api",
+    ),
+    path(
         "api/services/autocomplete",
         search_api.AutocompleteView.as_view(),
         name="service_autocomplete_api",

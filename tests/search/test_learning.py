@@ -95,6 +95,47 @@ class ClickLearningTests(DemoCatalogTestCase):
         shown = QueryLog.objects.get(pk=result.log_id).shown
         self.assertEqual(shown, [str(service_id(name)) for name in self.page])
 
+    def test_an_app_reports_a_click_through_the_api_and_it_counts_as_on_the_site(self):
+        learning()
+        for number in range(1, 9):
+            log_id = self.search(channel="api")
+            response = self.client.post(
+                f"/api/services/search/{log_id}/clicks",
+                {"service_id": str(service_id(self.second))},
+                content_type="application/json",
+                REMOTE_ADDR=f"10.0.1.{number}",
+                HTTP_USER_AGENT=BROWSER,
+            )
+            self.assertEqual(response.status_code, 204)
+        self.assertEqual(QueryLog.objects.get(pk=log_id).click_count, 1)
+        self.learn()
+        self.assertEqual(names(EXAM)[:2], [self.second, self.first])
+
+    def test_the_click_api_names_what_is_wrong_in_chinese(self):
+        log_id = self.search(channel="api")
+        url = f"/api/services/search/{log_id}/clicks"
+        cases = [
+            (url, b"not json", 400, "body"),
+            (url, b'{"service_id": "12"}', 400, "service_id"),
+            (
+                "/api/services/search/999999/clicks",
+                b'{"service_id": "%s"}' % str(service_id(self.first)).encode(),
+                404,
+                None,
+            ),
+            (url, b'{"service_id": "00000000-0000-0000-0000-000000000000"}', 404, None),
+        ]
+        for target, payload, status, parameter in cases:
+            with self.subTest(target=target, payload=payload):
+                response = self.client.post(target, payload, content_type="application/json")
+                self.assertEqual(response.status_code, status)
+                self.assertRegex(response.json()["detail"], "[\u4e00-\u9fff]")
+                if parameter:
+                    self.assertEqual(response.json()["errors"][0]["parameter"], parameter)
+        self.assertEqual(QueryLog.objects.get(pk=log_id).click_count, 0)
+        self.assertFalse(ResultVote.objects.exists())
+        self.assertEqual(self.client.get(url).status_code, 405)
+
     def test_clicks_raise_the_opened_result_and_lower_the_skipped_one(self):
         learning()
         self.residents_open(self.second, 8)

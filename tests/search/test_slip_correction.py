@@ -168,6 +168,7 @@ class CorrectedSlipTests(SlipCorrectionTestCase):
         self.assertEqual(QueryLog.objects.count(), before + 1)
         entry = QueryLog.objects.latest("pk")
         self.assertEqual(entry.query, "老年正")
+        self.assertEqual(entry.corrected_query, "老年证")
         self.assertEqual(entry.pk, response.context["result"].log_id)
         # Results were shown: the demand list does not count it as unmet.
         self.assertEqual(entry.result_count, response.context["result"].total)
@@ -175,6 +176,20 @@ class CorrectedSlipTests(SlipCorrectionTestCase):
         self.search_api({"q": "老年正"})
         self.assertEqual(QueryLog.objects.count(), before + 2)
         self.assertEqual(QueryLog.objects.latest("pk").query, "老年正")
+
+    def test_the_demand_list_shows_what_a_slip_was_corrected_to(self):
+        from django.contrib.auth import get_user_model
+
+        for _ in range(3):  # shown, never opened: a line of the demand list
+            self.page({"q": "老年正"})
+        admin = get_user_model().objects.create_superuser("chief", "chief@example.com", "x")
+        self.client.force_login(admin)
+        response = self.client.get("/admin/search/demand/")
+        self.assertContains(response, "已自动纠正为“老年证”（3次）")
+        self.client.logout()
+        # A query found as typed records no correction.
+        self.page({"q": "老年证"})
+        self.assertEqual(QueryLog.objects.latest("pk").corrected_query, "")
 
 
 class OtherSystemsTests(SlipCorrectionTestCase):
