@@ -28,6 +28,7 @@ from catalog.api.views import (
 from catalog.clock import clock_at
 from catalog.filters import ParameterProblem
 from catalog.models import Location, Service
+from jiamenkou.security.ratelimit import AUTOCOMPLETE, SEARCH, rate_limit
 from search.analysis import MAX_QUERY_LENGTH
 from search.backends import get_search_backend
 from search.backends.base import SearchUnavailable
@@ -41,6 +42,7 @@ AUTOCOMPLETE_LIMIT = 8
 logger = logging.getLogger(__name__)
 
 
+@method_decorator(rate_limit(SEARCH, json=True), name="get")
 class ServiceSearchView(JsonView):
     """Ranked services for what a resident typed, with highlights and facet counts."""
 
@@ -52,6 +54,7 @@ class ServiceSearchView(JsonView):
             return error_response(503, f"搜索暂时不可用，请稍后再试。（{error}）")
 
 
+@method_decorator(rate_limit(AUTOCOMPLETE, json=True), name="get")
 class AutocompleteView(JsonView):
     """Service names for the kiosk keyboard: by characters (老年) or pinyin (lnz, yizhen)."""
 

@@ -16,6 +16,7 @@ from wagtail.models import Site
 
 from catalog.models import Service, ServiceListPage
 from district.models import CenterPage, HomePage
+from jiamenkou.security.ratelimit import SEARCH, rate_limit
 from search.activities import link_activities
 from search.backends.base import SearchUnavailable
 from search.catalog import FACET_TITLES, search_catalog
@@ -30,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 
 @require_GET
+@rate_limit(SEARCH)
 def search_page(request, center_code: str = ""):
     center = None
     if center_code:

@@ -17,14 +17,9 @@ from activities.registration.forms import SignUpForm
 from activities.registration.throttle import TooManySignUps
 from activities.scheduling import describe_span
 from jiamenkou.privacy import mask_personal_numbers
+from jiamenkou.security.ratelimit import client_address
 
 TEMPLATES = "activities/registration/"
-
-
-def client_address(request) -> str | None:
-    # The address the connection came from; behind a proxy every resident would share
-    # the proxy's, so such a deployment must pass the real one in REMOTE_ADDR.
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def session_context(occurrence) -> dict:
@@ -47,7 +42,7 @@ def sign_up(request, occurrence_id):
     )
     form = SignUpForm(request.POST or None)
     status = 200
-    throttled = False
+    throttled = retry_after = False
     if request.method == "POST" and form.is_valid():
         try:
             new = service.sign_up(
@@ -57,7 +52,7 @@ def sign_up(request, occurrence_id):
                 ip=client_address(request),
             )
         except TooManySignUps as refusal:
-            throttled, status = str(refusal), 429
+            throttled, status, retry_after = str(refusal), 429, refusal.retry_after
         except ValidationError as error:
             for field, field_errors in error.message_dict.items():
                 form.add_error(None if field == NON_FIELD_ERRORS else field, field_errors)
@@ -72,7 +67,10 @@ def sign_up(request, occurrence_id):
         "full": left == 0,
         "throttled": throttled,
     }
-    return render(request, TEMPLATES + "sign_up.html", context, status=status)
+    response = render(request, TEMPLATES + "sign_up.html", context, status=status)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _link_problem(request, error: links.BadLink):

@@ -132,9 +132,21 @@ class ServiceListPage(RoutablePageMixin, Page):
     def correction(self, request, service_id):
         from catalog.forms import CorrectionForm
         from catalog.models.corrections import CorrectionReport
+        from jiamenkou.security.ratelimit import (
+            CORRECTION,
+            RateLimited,
+            client_address,
+            enforce,
+            too_many_requests,
+        )
 
         center = self.get_center()
         service = self._get_service(center, service_id)
+        if request.method == "POST":
+            try:
+                enforce((CORRECTION, client_address(request)))
+            except RateLimited as refused:
+                return too_many_requests(request, refused)
         form = CorrectionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             CorrectionReport.objects.create(service=service, center=center, **form.cleaned_data)

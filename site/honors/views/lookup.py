@@ -20,6 +20,14 @@ from honors import lookup, sms
 from honors.models import Participant, PointsEntry, PointsSource
 from honors.rankings import all_time_totals, star_level, star_levels
 from jiamenkou.privacy import mask_personal_numbers
+from jiamenkou.security.ratelimit import (
+    POINTS_LOOKUP,
+    POINTS_SMS,
+    RateLimited,
+    client_address,
+    enforce,
+    too_many_requests,
+)
 
 SESSION_KEY = "honors_lookup"
 LOOKUP_MINUTES = 15
@@ -68,7 +76,13 @@ def lookup_view(request):
     form = LookupForm()
     message = "查询已超过15分钟或已退出，请重新查询。" if "expired" in request.GET else ""
     if request.method == "POST":
-        if request.POST.get("action") == "send" and gateway:
+        sending = request.POST.get("action") == "send" and gateway
+        try:
+            address = client_address(request)
+            enforce((POINTS_LOOKUP, address), (POINTS_SMS, address if sending else ""))
+        except RateLimited as refused:
+            return private(too_many_requests(request, refused))
+        if sending:
             form = LookupForm(initial={"number": request.POST.get("number", "")})
             asked = NumberForm(request.POST)
             if asked.is_valid():

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "disclosures",
     "honors",
     "search",
+    "jiamenkou.security",  # sign-in lockout page, rate limits, upload checks, audit centers
     "wagtail_modeladmin",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -65,11 +67,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # An editor's admin session lasts a working day from their last admin request.
+    "jiamenkou.security.sessions.AdminSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Public pages of anonymous visitors from the page cache (jiamenkou/pagecache.py).
     "jiamenkou.pagecache.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Turns a sign-in refused by the lockout into its Chinese page (last, as axes asks).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jiamenkou.urls"
@@ -138,12 +144,42 @@ else:
 # once). 0 turns the page cache off.
 JIAMENKOU_PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
 
+# -- Security (jiamenkou/security/) ---------------------------------------------------------
+# Sign-in lockout (django-axes): five wrong passwords for one username from one address
+# lock that pair out for 30 minutes; a right password resets the count. The first backend
+# only watches; Django's ModelBackend signs in.
+AUTHENTICATION_BACKENDS = [
+    "jiamenkou.security.backends.SignInLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "jiamenkou.security.lockout.lockout_response"
+# The client address is REMOTE_ADDR, as for every other limit (the proxy must pass it).
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+# Passwords: at least 10 characters, not like the username, not common, not only digits.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sessions end when the browser closes, and after 8 hours without a request that saves
+# them: an editor's admin requests do (jiamenkou.security.sessions); a resident's points
+# look-up keeps its own 15 minutes inside the session.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_COOKIE_HTTPONLY = True
+# Uploads: images up to 10 MB and 40 million pixels (a decompression bomb is refused in
+# Chinese before it is decoded), documents up to 20 MB (jiamenkou/security/uploads.py).
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
