@@ -9,6 +9,7 @@ class SearchConfig(AppConfig):
     def ready(self):
         # learning connects the receiver that forgets the cached learning state when an
         # editor saves its settings.
-        from search import learning, signals  # noqa: F401
+        # checks registers the Elasticsearch settings checks (manage.py check).
+        from search import checks, learning, signals  # noqa: F401
 
         signals.connect()

@@ -12,6 +12,7 @@ Settings (``settings.JIAMENKOU_SEARCH``)::
         "TIMEOUT": 10,  # seconds per request
         "MAX_RETRIES": 2,
         "REPLICAS": 0,  # number_of_replicas of the indexes
+        "SHARDS": 1,  # number_of_shards (one keeps term statistics global, as in the database)
         "OPTIONS": {},  # more keyword arguments of elasticsearch.Elasticsearch
     }
 
@@ -33,6 +34,14 @@ Contracts shared with the database backend:
   activity is saved), filtered on at the moment of the search; the page then reads the
   next session from the database (:mod:`search.activities`).
 
+Index names and rebuilds: ``<prefix>-services`` (and ``-activities``, ``-pages``) is an
+alias, which searches and writes use; it points at one index named after it with a
+time stamp (``<prefix>-services-20261206031500123456``). :meth:`SearchBackend.rebuilding`
+fills new indexes while searches go on against the old ones, then swaps the aliases and
+deletes the old indexes in one atomic request (:func:`swap_actions`), so a rebuild never
+leaves residents without results. Each site on a shared cluster needs its own prefix
+(settings checks in :mod:`search.checks`).
+
 Nothing here talks to the cluster until a request is executed: the connection is created
 on first use, and the ``build_*`` methods only compose requests (tests rely on that).
 """
@@ -42,6 +51,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 import urllib.parse
 from collections.abc import Iterator
 
@@ -113,6 +123,9 @@ MAX_OPEN_CANDIDATES = 10_000
 #: The search page allows 500 pages of 50 results; Elasticsearch's default window is 10 000.
 MAX_RESULT_WINDOW = 25_000
 DEFAULT_PREFIX = "jiamenkou"
+#: What Elasticsearch accepts as an index name (lower case; no \\ / * ? " < > | , # : or
+#: space; not starting with - _ +), for the prefix.
+INDEX_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 
 class ElasticsearchBackendError(SearchUnavailable):
@@ -198,19 +211,40 @@ INDEX_SUFFIXES = {"service": "services", "activity": "activities", "page": "page
 
 
 def index_for(
-    source: str, prefix: str = DEFAULT_PREFIX, *, using: str = "default", replicas: int = 0
+    source: str,
+    prefix: str = DEFAULT_PREFIX,
+    *,
+    using: str = "default",
+    replicas: int = 0,
+    shards: int = 1,
 ):
     """The :class:`elasticsearch.dsl.Index` of ``source`` ("service", "activity" or
-    "page"): name,
-    settings (one shard, so term statistics are global as in the database) and mapping."""
+    "page"): its name (the alias searches use), settings (one shard by default, so term
+    statistics are global as in the database; replicas as the cluster allows) and mapping."""
     index = Index(f"{prefix}-{INDEX_SUFFIXES[source]}", using=using)
     index.settings(
-        number_of_shards=1,
+        number_of_shards=shards,
         number_of_replicas=replicas,
         max_result_window=MAX_RESULT_WINDOW,
     )
     index.document(DOCUMENT_CLASSES[source])
     return index
+
+
+def index_stamp() -> str:
+    """A new index's suffix: the UTC time to the microsecond, so names sort by age."""
+    return timezone.now().strftime("%Y%m%d%H%M%S%f")
+
+
+def swap_actions(alias: str, new_index: str, current: list[str]) -> list[dict]:
+    """The ``_aliases`` actions that point ``alias`` at ``new_index`` and delete
+    ``current`` (the indexes it pointed at; or an index named like the alias itself, from
+    before aliases), in one atomic request: searches see the old index or the new one,
+    never none."""
+    return [
+        {"add": {"index": new_index, "alias": alias}},
+        *({"remove_index": {"index": name}} for name in current if name != new_index),
+    ]
 
 
 def service_mapping() -> dict:
@@ -429,15 +463,26 @@ class SearchBackend(BaseSearchBackend):
         # One client per cluster and options, shared by the backends that use them.
         fingerprint = json.dumps([self.urls, self.client_options], sort_keys=True, default=str)
         self.alias = "jiamenkou-search-" + hashlib.sha1(fingerprint.encode()).hexdigest()[:12]
-        replicas = int(params.get("REPLICAS", 0))
+        self.replicas = int(params.get("REPLICAS", 0))
+        self.shards = int(params.get("SHARDS", 1))
         self.indexes = {
-            source: index_for(source, self.prefix, using=self.alias, replicas=replicas)
+            source: index_for(
+                source, self.prefix, using=self.alias, replicas=self.replicas, shards=self.shards
+            )
             for source in DOCUMENT_CLASSES
         }
         self._ready: set[str] = set()
+        #: During :meth:`rebuilding`: source → the new index written to.
+        self._building: dict[str, str] = {}
+
+    def alias_name(self, source: str) -> str:
+        """The name searches use: an alias of the current index of ``source``."""
+        return self.indexes[source]._name
 
     def index_name(self, source: str) -> str:
-        return self.indexes[source]._name
+        """Where requests about ``source`` go: the alias, or during a rebuild (in the
+        rebuilding process) the new index."""
+        return self._building.get(source) or self.alias_name(source)
 
     # -- the connection --------------------------------------------------------------------
 
@@ -480,18 +525,74 @@ class SearchBackend(BaseSearchBackend):
 
     # -- indexing --------------------------------------------------------------------------
 
+    def create_index(self, source: str, name: str) -> str:
+        """Create the index ``name`` with the settings and mapping of ``source``."""
+        # 400: another process created it meanwhile (ensure_index's fixed name).
+        self.client.options(ignore_status=400).indices.create(
+            index=name, **self.indexes[source].to_dict()
+        )
+        return name
+
+    def current_indexes(self, source: str) -> list[str]:
+        """The indexes the alias of ``source`` points at (the alias's own name when an
+        index from before aliases holds it); none when neither exists."""
+        try:
+            found = self.client.indices.get(index=self.alias_name(source))
+        except NotFoundError:
+            return []
+        return sorted(found.body)
+
+    def swap(self, new_indexes: dict[str, str]) -> None:
+        """Point each source's alias at its new index and delete the old ones, all in
+        one atomic request."""
+        actions = []
+        for source, name in new_indexes.items():
+            actions += swap_actions(self.alias_name(source), name, self.current_indexes(source))
+        self.client.indices.update_aliases(actions=actions)
+
     def ensure_index(self, source: str) -> None:
-        """Create the index of ``source`` with its mapping if it is missing (writing to a
-        missing index would make Elasticsearch guess a mapping that analyses Chinese)."""
-        if source in self._ready:
+        """Create the index of ``source`` with its mapping, and its alias, if missing
+        (writing to a missing index would make Elasticsearch guess a mapping that
+        analyses Chinese). The first index has a fixed name, so processes that do this at
+        the same time create and alias the same one."""
+        if source in self._ready or source in self._building:
             return
-        index = self.indexes[source]
         with self.translating_errors():
-            if not index.exists():
-                self.client.options(ignore_status=400).indices.create(
-                    index=index._name, **index.to_dict()
-                )  # 400: another process created it meanwhile
+            if not self.indexes[source].exists():
+                first = self.create_index(source, f"{self.alias_name(source)}-initial")
+                self.client.indices.update_aliases(
+                    actions=[{"add": {"index": first, "alias": self.alias_name(source)}}]
+                )
         self._ready.add(source)
+
+    @contextlib.contextmanager
+    def rebuilding(self) -> Iterator[dict[str, str]]:
+        """Write into new, empty indexes inside the block (searches elsewhere go on
+        against the current ones); when it ends, refresh them and swap the aliases over,
+        deleting the old indexes. If the block fails the new indexes are deleted and
+        nothing changes for residents."""
+        stamp = index_stamp()
+        with self.translating_errors():
+            building = {
+                source: self.create_index(source, f"{self.alias_name(source)}-{stamp}")
+                for source in DOCUMENT_CLASSES
+            }
+        self._building = building
+        try:
+            yield building
+        except BaseException:
+            self._building = {}
+            with contextlib.suppress(Exception), self.translating_errors():
+                self.client.options(ignore_status=404).indices.delete(
+                    index=",".join(building.values())
+                )
+            raise
+        self._building = {}
+        with self.translating_errors():
+            self.client.indices.refresh(index=",".join(building.values()))
+            self.swap(building)
+        self._ready.update(building)
+        IndexVersion.renew()
 
     def write_documents(self, source: str, documents: list[Document]) -> None:
         if not documents:
@@ -517,12 +618,19 @@ class SearchBackend(BaseSearchBackend):
         IndexVersion.renew()
 
     def clear(self) -> None:
-        """Delete the indexes and create them again, empty, with their mappings."""
+        """Empty the indexes: new ones, empty, with their mappings, swapped in for the
+        old. Inside :meth:`rebuilding` the new indexes are empty already."""
+        if self._building:
+            return
+        stamp = index_stamp()
         with self.translating_errors():
-            for source, index in self.indexes.items():
-                self.client.options(ignore_status=404).indices.delete(index=index._name)
-                index.create()
-                self._ready.add(source)
+            self.swap(
+                {
+                    source: self.create_index(source, f"{self.alias_name(source)}-{stamp}")
+                    for source in DOCUMENT_CLASSES
+                }
+            )
+        self._ready.update(DOCUMENT_CLASSES)
         IndexVersion.renew()
 
     def document_count(self, source: str = "service") -> int:
@@ -533,10 +641,11 @@ class SearchBackend(BaseSearchBackend):
                 return 0
 
     def delete_indexes(self) -> None:
-        """Drop the indexes (tests clean up with this)."""
+        """Drop the indexes and their aliases (tests clean up with this)."""
         with self.translating_errors():
-            for index in self.indexes.values():
-                self.client.options(ignore_status=404).indices.delete(index=index._name)
+            for source in self.indexes:
+                for name in self.current_indexes(source):
+                    self.client.options(ignore_status=404).indices.delete(index=name)
         self._ready.clear()
 
     # -- building requests (no network) ----------------------------------------------------

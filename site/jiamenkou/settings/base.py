@@ -19,6 +19,9 @@ DJANGO_ENV = env_str("DJANGO_ENV", "development").lower()
 SECRET_KEY = env_str("SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Proxies in front of the site that append to X-Forwarded-For (nginx: 1; a load balancer
+# and nginx: 2); 0 when clients reach it directly (jiamenkou/proxy.py).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 INSTALLED_APPS = [
     "district",
@@ -59,6 +62,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Behind nginx: REMOTE_ADDR from X-Forwarded-For when TRUSTED_PROXY_COUNT > 0, before
+    # anything counts per address (jiamenkou/proxy.py).
+    "jiamenkou.proxy.TrustedProxyMiddleware",
     # A database that cannot be reached: a 503 page in Chinese (JSON under /api/) for
     # whatever below it fails, not a server error (jiamenkou/faults.py).
     "jiamenkou.faults.DatabaseUnavailableMiddleware",
@@ -219,14 +225,30 @@ WAGTAILADMIN_USER_LOGIN_FORM = "jiamenkou.admin_forms.LoginForm"
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "zip"]
 
-# Database search unless an Elasticsearch cluster is configured.
+# Database search unless an Elasticsearch cluster is configured. Each site on a cluster
+# needs its own index name prefix (ELASTICSEARCH_INDEX); replicas and shards of every
+# index from the environment (search/checks.py warns about 0 replicas in production).
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
+ELASTICSEARCH_INDEX = env_str("ELASTICSEARCH_INDEX", "jiamenkou")
+ELASTICSEARCH_REPLICAS = env_int("ELASTICSEARCH_REPLICAS", 0)
+ELASTICSEARCH_SHARDS = env_int("ELASTICSEARCH_SHARDS", 1)
 if ELASTICSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {
             "BACKEND": "wagtail.search.backends.elasticsearch8",
             "URLS": [ELASTICSEARCH_URL],
-            "INDEX": env_str("ELASTICSEARCH_INDEX", "jiamenkou"),
+            # The admin's indexes: <prefix>-wagtail-wagtailcore_page …; `update_index`
+            # rebuilds them into new indexes and swaps an alias.
+            "INDEX_PREFIX": f"{ELASTICSEARCH_INDEX}-wagtail-",
+            "ATOMIC_REBUILD": True,
+            "INDEX_SETTINGS": {
+                "settings": {
+                    "index": {
+                        "number_of_replicas": ELASTICSEARCH_REPLICAS,
+                        "number_of_shards": ELASTICSEARCH_SHARDS,
+                    }
+                }
+            },
         }
     }
 else:
@@ -238,7 +260,9 @@ if ELASTICSEARCH_URL:
     JIAMENKOU_SEARCH = {
         "BACKEND": "search.backends.elasticsearch",
         "URLS": [ELASTICSEARCH_URL],
-        "INDEX_PREFIX": env_str("ELASTICSEARCH_INDEX", "jiamenkou"),
+        "INDEX_PREFIX": ELASTICSEARCH_INDEX,
+        "REPLICAS": ELASTICSEARCH_REPLICAS,
+        "SHARDS": ELASTICSEARCH_SHARDS,
     }
 else:
     JIAMENKOU_SEARCH = {"BACKEND": "search.backends.database"}
