@@ -1,12 +1,13 @@
 """服务清单: the page a center publishes its services on, with each service's guide.
 
-One routable page per center: ``./`` lists the services grouped by the four kinds,
+One routable page per center: ``./`` lists the services grouped by the four kinds, a page at a time,
 ``./<id>/`` shows one service as a service guide (办事指南), ``./<id>/correction/`` takes a
 resident's correction report. Listing and guide run a fixed number of queries.
 """
 
 from django.contrib import messages
 from django.db import models
+from django.db.models import Case, Count, Value, When
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,19 @@ LISTING_PREFETCH = (
     "service_at_locations__location__center",
     "service_at_locations__location__schedules",
     "service_at_locations__schedules",
+)
+#: Services per page of a service list: a phone screen's worth of scrolling a few times,
+#: and a printed A4 sheet or two.
+PER_PAGE = 25
+#: Listing order: the four kinds in their fixed order, then by name (unique), then by
+#: id, so that no service moves between pages from one request to the next.
+LISTING_ORDER = (
+    Case(
+        *(When(kind=kind, then=Value(rank)) for rank, kind in enumerate(ServiceKind)),
+        default=Value(len(ServiceKind)),
+    ),
+    "name",
+    "pk",
 )
 GUIDE_PREFETCH = (
     *LISTING_PREFETCH,
@@ -70,34 +84,58 @@ class ServiceListPage(RoutablePageMixin, Page):
         services = filters.qs.select_related("organization").prefetch_related(*LISTING_PREFETCH)
         return filters, services
 
+    def filtered_services_of(self, data, center, clock=None):
+        from catalog.filters import ServiceFilterSet
+
+        return ServiceFilterSet(data, queryset=self.base_services(center), clock=clock).qs
+
     # -- routes -------------------------------------------------------------------------
 
     @path("")
     def service_list(self, request):
         from catalog.clock import clock_at
+        from jiamenkou.pagination import page_of
 
         center = self.get_center()
         clock = clock_at()  # once for the whole list
         filters, services = self.filtered_services(request, center, clock)
         location = getattr(center, "location", None) if center else None
-        groups = []
-        services = list(services.order_by("name"))
-        for kind in ServiceKind:
-            members = [service for service in services if service.kind == kind]
-            for service in members:
-                service.open_now = _open_now(service, clock, location)
-            groups.append({"kind": kind, "label": kind.label, "services": members})
+        kind = filters.form.cleaned_data.get("kind") or None  # validated by filters.qs
+        counts = self.kind_counts(request, center, clock, services, kind)
+        total = counts.get(kind, 0) if kind else sum(counts.values())
+        page = page_of(request, services.order_by(*LISTING_ORDER), PER_PAGE, count=total)
+        for service in page.object_list:
+            service.open_now = _open_now(service, clock, location)
         return self.render(
             request,
             context_overrides={
                 "center": center,
                 "filters": filters,
-                "groups": groups,
-                "total": len(services),
+                "kind": kind,
+                "kinds": [
+                    {"kind": k.value, "label": k.label, "count": counts[k.value]}
+                    for k in ServiceKind
+                    if counts.get(k.value)
+                ],
+                "groups": _groups_by_kind(page.object_list),
+                "services": page,
+                "total": total,
+                "all_kinds_total": sum(counts.values()),
                 "topics": _terms("jiamenkou-topic"),
                 "audiences": _terms("jiamenkou-audience"),
             },
         )
+
+    def kind_counts(self, request, center, clock, services, kind) -> dict:
+        """How many services of each kind the other filters leave (the kind links are
+        facets: choosing one kind still shows how many the others have), in one
+        GROUP BY query."""
+        if kind:
+            data = request.GET.copy()
+            del data["kind"]
+            services = self.filtered_services_of(data, center, clock)
+        rows = services.order_by().values_list("kind").annotate(n=Count("pk", distinct=True))
+        return {kind: n for kind, n in rows if kind in ServiceKind.values}
 
     @path("<uuid:service_id>/")
     def service_guide(self, request, service_id):
@@ -173,6 +211,18 @@ class ServiceListPage(RoutablePageMixin, Page):
         if service is None:
             raise Http404("没有找到这项服务")
         return service
+
+
+def _groups_by_kind(services):
+    """The services of one page under their kind's heading, in listing order (a kind
+    that runs over two pages has its heading on both)."""
+    groups = []
+    for service in services:
+        if not groups or groups[-1]["kind"] != service.kind:
+            kind = ServiceKind(service.kind)
+            groups.append({"kind": kind, "label": kind.label, "services": []})
+        groups[-1]["services"].append(service)
+    return groups
 
 
 def _open_now(service, clock, location):
