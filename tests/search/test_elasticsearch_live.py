@@ -236,3 +236,34 @@ class ElasticsearchContractTests(DemoCatalogTestCase):
                     found = get_search_backend().autocomplete(prefix, 300)
                 # Every match fits in 300; pinyin ones are ranked differently (see module doc).
                 self.assertEqual(set(found), set(expected))
+
+
+# -- a rebuild by alias swap on the real cluster --------------------------------------------------
+
+
+@override_settings(
+    WAGTAILSEARCH_BACKENDS={"default": {"BACKEND": "wagtail.search.backends.database"}}
+)
+class AliasSwapLiveTests(DemoCatalogTestCase):
+    """``rebuild_search_index`` builds beside the live index and swaps the alias over."""
+
+    def test_the_rebuild_swaps_the_alias_and_deletes_the_old_index(self):
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        prefix = f"jiamenkou-swap-{uuid.uuid4().hex[:12]}"
+        with override_settings(JIAMENKOU_SEARCH=elasticsearch_settings(prefix)):
+            backend = get_search_backend()
+            self.addCleanup(drop_indexes, backend)
+            rebuild_index(progress=False)
+            (before,) = backend.current_indexes("service")
+            count = backend.document_count()
+            call_command("rebuild_search_index", "--no-progress", stdout=StringIO())
+            (after,) = backend.current_indexes("service")
+            self.assertNotEqual(after, before)
+            self.assertTrue(after.startswith(f"{prefix}-services-"))
+            self.assertFalse(backend.client.indices.exists(index=before))
+            self.assertEqual(backend.document_count(), count)
+            # Searches go through the alias as before.
+            self.assertTrue(backend.autocomplete("老年", 5))

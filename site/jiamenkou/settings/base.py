@@ -229,7 +229,7 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "txt", "xlsx", "z
 # needs its own index name prefix (ELASTICSEARCH_INDEX); replicas and shards of every
 # index from the environment (search/checks.py warns about 0 replicas in production).
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
-ELASTICSEARCH_INDEX = env_str("ELASTICSEARCH_INDEX", "jiamenkou")
+ELASTICSEARCH_INDEX = env_str("ELASTICSEARCH_INDEX") or "jiamenkou"
 ELASTICSEARCH_REPLICAS = env_int("ELASTICSEARCH_REPLICAS", 0)
 ELASTICSEARCH_SHARDS = env_int("ELASTICSEARCH_SHARDS", 1)
 if ELASTICSEARCH_URL:
