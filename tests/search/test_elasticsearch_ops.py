@@ -329,6 +329,30 @@ class AliasRebuildTests(TestCase):
             pass
 
 
+class OutageTests(TestCase):
+    """An edit saved while the cluster is unreachable stands; its index update, lost
+    then, is made by the catch-up timer once the cluster answers again."""
+
+    def test_a_service_saved_during_an_outage_is_indexed_by_the_catch_up(self):
+        provider = Organization.objects.create(name="海河东区民政局")
+        down = search_settings("http://127.0.0.1:9")  # nothing listens: refused at once
+        with (
+            override_settings(JIAMENKOU_SEARCH=down),
+            self.assertLogs("search.signals", "ERROR"),
+            self.captureOnCommitCallbacks(execute=True),
+        ):
+            service = Service.objects.create(name="助浴服务", organization=provider)
+        self.assertTrue(Service.objects.filter(pk=service.pk).exists())
+
+        cluster, url = self.enterContext(stand_in_cluster())
+        with override_settings(JIAMENKOU_SEARCH=search_settings(url)):
+            out = StringIO()
+            call_command("catch_up_search_index", "--hours", "1", stdout=out)
+            self.assertIn("1 项服务", out.getvalue())
+            (index,) = cluster.alias_of("haihedong-services")
+            self.assertEqual(cluster.indexes[index][str(service.pk)]["title"], "助浴服务")
+
+
 # -- settings checks -------------------------------------------------------------------------------
 
 
