@@ -198,3 +198,74 @@ def test_the_middleware_runs_before_anything_that_counts_by_address():
     counting = [name for name in order if "axes" in name or "ratelimit" in name.lower()]
     assert all(order.index(name) > proxy for name in counting)
     assert proxy <= 1  # right after SecurityMiddleware
+
+
+# -- scheduled work on systemd timers -----------------------------------------------------------
+
+SYSTEMD_DIR = PROJECT_ROOT / "deploy" / "systemd"
+APP_DIR = "/srv/jiamenkou/app"
+
+
+def unit_values(path: Path, key: str) -> list[str]:
+    return [
+        line.split("=", 1)[1]
+        for line in path.read_text().splitlines()
+        if line.startswith(f"{key}=")
+    ]
+
+
+def test_every_timer_starts_a_service_that_runs_with_the_sites_environment():
+    timers = sorted(SYSTEMD_DIR.glob("*.timer"))
+    assert len(timers) >= 7
+    for timer in timers:
+        service = timer.with_suffix(".service")
+        assert service.exists(), f"{timer.name} has no {service.name}"
+        assert unit_values(service, "EnvironmentFile") == ["/etc/jiamenkou/production.env"]
+        assert unit_values(service, "WorkingDirectory") == [APP_DIR]
+        assert unit_values(service, "User") == ["jiamenkou"]
+
+
+def test_the_commands_the_timers_run_exist_and_accept_their_arguments():
+    from django.core.management import get_commands, load_command_class
+
+    commands = get_commands()
+    run = []
+    for service in sorted(SYSTEMD_DIR.glob("*.service")):
+        for line in unit_values(service, "ExecStart"):
+            words = shlex.split(line.replace("%%", "%"))
+            if words[0] == "/bin/sh":  # sh -c '… manage.py …'
+                # The shell's $(date +%F) stands for one argument (the day's folder).
+                words = shlex.split(re.sub(r"\$\([^)]*\)", "2026-12-06", words[2]))[1:]
+            if "manage.py" not in words:
+                continue
+            name, *arguments = words[words.index("manage.py") + 1 :]
+            assert name in commands, f"{service.name}: no command {name}"
+            command = load_command_class(commands[name], name)
+            command.create_parser("manage.py", name).parse_args(arguments)
+            run.append(name)
+    for expected in (
+        "publish_scheduled",
+        "send_disclosure_reminders",
+        "extend_activity_schedules",
+        "catch_up_search_index",
+        "rebuild_search_index",
+        "learn_from_clicks",
+        "backup",
+        "clearsessions",
+    ):
+        assert expected in run
+
+
+@pytest.mark.skipif(
+    not Path("/usr/bin/systemd-analyze").exists(), reason="systemd-analyze is not installed"
+)
+def test_systemd_accepts_the_unit_files(tmp_path):
+    # The units as installed, with this checkout standing in for /srv/jiamenkou/app.
+    for unit in SYSTEMD_DIR.iterdir():
+        (tmp_path / unit.name).write_text(unit.read_text().replace(APP_DIR, str(PROJECT_ROOT)))
+    result = subprocess.run(
+        ["/usr/bin/systemd-analyze", "verify", "--man=no", *sorted(tmp_path.iterdir())],
+        capture_output=True,
+        text=True,
+    )
+    assert (result.returncode, result.stderr) == (0, "")

@@ -65,6 +65,7 @@ def render_site(upstream: str, ports: dict[str, int], root: Path, cert: Path, ke
         "root /var/www/letsencrypt;": f"root {root / 'letsencrypt'};",
         f"/etc/letsencrypt/live/{HOST}/fullchain.pem": str(cert),
         f"/etc/letsencrypt/live/{HOST}/privkey.pem": str(key),
+        "/var/log/nginx/": f"{root}/",
     }
     for old, new in replacements.items():
         assert old in text, f"{old!r} is no longer in {SITE_FILE.name}"
