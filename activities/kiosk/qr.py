@@ -35,11 +35,15 @@ def qr_size(url: str) -> int:
 
 def qr_svg(url: str, label: str = "") -> str:
     """A compact inline SVG element of ``url``'s QR code: black on white with a 2-module
-    quiet zone, scaled by CSS (width/height of the element); ``label`` names it."""
+    quiet zone, scaled by CSS (width/height of the element); ``label`` names it. The white
+    is a rectangle, not a style attribute, which the Content-Security-Policy would refuse
+    (as kiosk.js draws the codes of its data document)."""
     size, data = qr_code(url)
     named = f' role="img" aria-label="{_escape(label)}"' if label else ""
+    side = size + 4
     return (
-        f'<svg viewBox="-2 -2 {size + 4} {size + 4}" style="background:#fff"{named}>'
+        f'<svg viewBox="-2 -2 {side} {side}"{named}>'
+        f'<rect x="-2" y="-2" width="{side}" height="{side}" fill="#fff"/>'
         f'<path stroke="#000" d="{data}"/></svg>'
     )
 

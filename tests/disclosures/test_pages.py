@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -219,7 +220,10 @@ def test_the_print_views_carry_a_qr_code_and_the_fingerprint(client, district, r
     html = get(client, page.url + route).content.decode()
 
     assert "<svg" in html and "扫码查看网页版" in html
-    assert f"size: {paper} portrait" in html
+    # The paper's own stylesheet (no inline style under the Content-Security-Policy).
+    sheet = f"css/disclosure-print-{paper.lower()}.css"
+    assert f'href="/static/{sheet}"' in html
+    assert f"size: {paper} portrait" in (settings.BASE_DIR / "static" / sheet).read_text()
     assert version.fingerprint in html and f"第{version.number}版" in html
     # Grouped for reading aloud against the sheet on the board: "3F9A 21C4 7B0D 88E1".
     assert short_fingerprint(version.fingerprint) in html
@@ -227,7 +231,7 @@ def test_the_print_views_carry_a_qr_code_and_the_fingerprint(client, district, r
     assert f"http://testserver{page.url}" in html
     assert centers[0].title in html and "2026年12月1日至2026年12月31日" in html
     assert "site-header" not in html and "site-footer" not in html  # a sheet, not a page
-    assert "window.print()" in html
+    assert "data-print" in html and "js/print-button.js" in html  # the 打印 button
 
 
 def test_the_page_lists_its_published_versions_with_their_fingerprints(client, district):
