@@ -8,6 +8,7 @@ database search and a local-memory cache.
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 from jiamenkou.env import env_bool, env_int, env_list, env_str
 
@@ -65,6 +66,9 @@ MIDDLEWARE = [
     # Behind nginx: REMOTE_ADDR from X-Forwarded-For when TRUSTED_PROXY_COUNT > 0, before
     # anything counts per address (jiamenkou/proxy.py).
     "jiamenkou.proxy.TrustedProxyMiddleware",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below) on every response,
+    # the 503 page included; /admin/ gets its relaxation there (jiamenkou/csp.py).
+    "jiamenkou.csp.ContentSecurityPolicyMiddleware",
     # A database that cannot be reached: a 503 page in Chinese (JSON under /api/) for
     # whatever below it fails, not a server error (jiamenkou/faults.py).
     "jiamenkou.faults.DatabaseUnavailableMiddleware",
@@ -83,6 +87,31 @@ MIDDLEWARE = [
     # Turns a sign-in refused by the lockout into its Chinese page (last, as axes asks).
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): the site runs on its own files only. No inline
+# script or style anywhere on the public site (static/js, static/css hold them); JSON-LD
+# blocks are data, which CSP does not govern. The site uses no network at run time, so
+# nothing but 'self' (and data: images) is needed. No page may be framed (as Django's
+# X-Frame-Options: DENY says to older browsers). The admin's needs (its page preview is
+# framed by the editor) are added per request in jiamenkou/csp.py. Tests:
+# tests/test_csp.py, tests/browser/test_csp.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 ROOT_URLCONF = "jiamenkou.urls"
 WSGI_APPLICATION = "jiamenkou.wsgi.application"
@@ -219,6 +248,9 @@ WAGTAIL_I18N_ENABLED = False
 # No Gravatar: an editor's avatar is the one they upload or Wagtail's default, never an
 # image fetched from an outside service with a hash of their e-mail address.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# No upgrade notice either: the dashboard would ask releases.wagtail.org (which the
+# Content-Security-Policy refuses, and the site uses no network at run time).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Wagtail's sign-in form with a Chinese label on its password field.
 WAGTAILADMIN_USER_LOGIN_FORM = "jiamenkou.admin_forms.LoginForm"
 # A disclosure edited while the supervision committee reviews it goes back to them.
