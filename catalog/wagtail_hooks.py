@@ -40,6 +40,7 @@ from catalog.models.locations import CENTER_CODE_IDENTIFIER_TYPE
 from catalog.models.taxonomy import AUDIENCE_TAXONOMY, TOPIC_TAXONOMY
 from catalog.permissions import can_edit_service, services_editable_by
 from district.permissions import editable_center_ids, is_district_editor
+from jiamenkou.pagecache import content_changed
 from jiamenkou.privacy import mask_personal_numbers
 
 
@@ -348,6 +349,7 @@ def mark_services_verified(request):
         last_modified=timezone.now(),
     )
     if count:
+        content_changed()  # an update sends no row signals: the guides' dates changed
         messages.success(request, f"已将{count}项服务标记为今天核实。")
     else:
         messages.warning(request, "请先勾选要标记的服务。")

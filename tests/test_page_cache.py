@@ -406,3 +406,16 @@ def test_search_and_personal_pages_are_not_cached(district, client):
     assert STATUS_HEADER not in response
     response = fetch(client, reverse("honors:lookup"))
     assert STATUS_HEADER not in response
+
+
+def test_marking_services_verified_in_bulk_shows_on_the_guide_at_once(district, client):
+    from django.urls import reverse
+
+    assert "信息核实日期" not in text(cached(client, district.guide_url))
+    editor = Client()
+    editor.force_login(get_user_model().objects.create_superuser("editor", password="pw-123"))
+    response = editor.post(
+        reverse("catalog_mark_services_verified"), {"services": [str(district.service.pk)]}
+    )
+    assert response.status_code == 302
+    assert "信息核实日期：2026年12月8日" in text(fetch(client, district.guide_url))

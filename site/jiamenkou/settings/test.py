@@ -12,3 +12,7 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="jiamenkou-test-media-"))
 ALLOWED_HOSTS = ["*"]
 # Mail stays in memory (pytest does this too; scripts that use these settings need it).
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The page cache is off in tests unless PAGE_CACHE_SECONDS turns it on: tests that count
+# a page's queries on its second visit would otherwise count a cache hit.
+# tests/test_page_cache.py turns it on for itself.
+JIAMENKOU_PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0)  # noqa: F405
