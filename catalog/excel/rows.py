@@ -9,6 +9,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from catalog.excel.columns import cell_text
 from catalog.excel.problems import ExcelImportError, ExcelProblem
+from jiamenkou.security.uploads import NotAWorkbook, UnsafeFile, check_workbook
 
 
 def read_sheet_rows(
@@ -24,10 +25,20 @@ def read_sheet_rows(
     ``sheet_title`` (else the first). Every ``required`` header must be there, and one of
     ``either`` when given; ``is_help_row`` skips the template's help row under the header."""
     try:
+        check_workbook(upload, getattr(upload, "name", ""))
+    except NotAWorkbook:
+        pass  # refused below, in the import's own words
+    except UnsafeFile as refused:
+        raise ExcelImportError([ExcelProblem(None, "", refused.message)]) from None
+    try:
         workbook = load_workbook(upload, read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as error:
         raise ExcelImportError(
             [ExcelProblem(None, "", f"无法读取这个文件（{error}），请上传.xlsx格式的Excel文件。")]
+        ) from None
+    except Exception:  # openpyxl raises many kinds (XML errors among them) for a damaged file
+        raise ExcelImportError(
+            [ExcelProblem(None, "", "文件已损坏，无法读取：请重新保存为.xlsx后再上传。")]
         ) from None
     sheet = workbook[sheet_title] if sheet_title in workbook.sheetnames else workbook.worksheets[0]
     rows = sheet.iter_rows(values_only=True)

@@ -18,6 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from catalog.excel.columns import COLUMNS, Lookups, cell_text
 from catalog.excel.problems import ExcelImportError, ExcelProblem
 from catalog.models import Channel, Service, ServiceKind, ServiceStatus
+from jiamenkou.security.uploads import NotAWorkbook, UnsafeFile, check_workbook
 
 SERVICES_SHEET = "服务目录"
 INSTRUCTIONS_SHEET = "填写说明"
@@ -219,6 +220,14 @@ def read_rows(data: bytes) -> tuple[dict[str, int], list[tuple[int, dict]]]:
                 )
             ]
         )
+    try:
+        # Read in full (not read-only: the reader needs cells' rows and comments), so a
+        # zip bomb or a sheet of millions of rows is refused before openpyxl sees it.
+        check_workbook(data)
+    except NotAWorkbook:
+        pass  # refused below, in the import's own words
+    except UnsafeFile as refused:
+        raise ExcelImportError([ExcelProblem(None, "", refused.message)]) from None
     try:
         workbook = load_workbook(BytesIO(data), data_only=True)
     except (BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError) as error:

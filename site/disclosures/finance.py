@@ -98,10 +98,18 @@ def read_finance_sheet(file, period=None) -> FinanceSheet:
     """
     from openpyxl import load_workbook
 
+    from jiamenkou.security.uploads import NotAWorkbook, UnsafeFile, check_workbook
+
     if isinstance(file, bytes | bytearray):
         file = BytesIO(file)
     elif hasattr(file, "seek"):
         file.seek(0)
+    try:
+        check_workbook(file, getattr(file, "name", ""))
+    except NotAWorkbook:
+        pass  # refused below, in the sheet's own words
+    except UnsafeFile as refused:
+        raise FinanceSheetError([SheetProblem(refused.message, "file")]) from None
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that is not xlsx

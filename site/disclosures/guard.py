@@ -155,10 +155,10 @@ def docx_texts(data: bytes) -> list[tuple[str, str]]:
 
 
 def pdf_texts(data: bytes) -> list[tuple[str, str]]:
-    from pypdf import PdfReader
+    from jiamenkou.security.uploads import open_pdf
 
     try:
-        reader = PdfReader(io.BytesIO(data))
+        reader = open_pdf(data)  # at most MAX_PDF_PAGES pages
         if reader.is_encrypted and not reader.decrypt(""):
             raise UnreadableFile("encrypted")
         return [(f"第{n}页", page.extract_text() or "") for n, page in enumerate(reader.pages, 1)]
@@ -167,13 +167,14 @@ def pdf_texts(data: bytes) -> list[tuple[str, str]]:
 
 
 def xlsx_texts(data: bytes) -> list[tuple[str, str]]:
-    from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
+    from jiamenkou.security.uploads import UnsafeFile, open_workbook
+
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise UnreadableFile(str(error)) from error
+        workbook = open_workbook(data)  # no zip bomb, no sheet of millions of rows
+    except UnsafeFile as error:
+        raise UnreadableFile(error.message) from error
     texts = []
     try:
         for sheet in workbook.worksheets:
@@ -184,6 +185,8 @@ def xlsx_texts(data: bytes) -> list[tuple[str, str]]:
                     if isinstance(value, float) and value.is_integer():
                         value = int(value)  # a number typed without quotes: 13800138000.0
                     texts.append((f"工作表“{sheet.title}” {get_column_letter(c)}{r}", str(value)))
+    except Exception as error:  # a sheet damaged past its first rows
+        raise UnreadableFile(str(error)) from error
     finally:
         workbook.close()
     return texts
