@@ -39,7 +39,7 @@ from catalog.models import (
 from catalog.models.locations import CENTER_CODE_IDENTIFIER_TYPE
 from catalog.models.taxonomy import AUDIENCE_TAXONOMY, TOPIC_TAXONOMY
 from catalog.permissions import can_edit_service, services_editable_by
-from district.permissions import editable_center_ids, is_district_editor
+from district.permissions import editable_center_ids, is_district_editor, may_edit_center
 from jiamenkou.pagecache import content_changed
 from jiamenkou.privacy import mask_personal_numbers
 
@@ -200,9 +200,7 @@ class LocationPermissionHelper(PermissionHelper):
     places that are no center's, and new ones, are the district's."""
 
     def user_can_edit_obj(self, user, obj):
-        return super().user_can_edit_obj(user, obj) and (
-            is_district_editor(user) or obj.center_id in editable_center_ids(user)
-        )
+        return super().user_can_edit_obj(user, obj) and may_edit_center(user, obj.center_id)
 
     def user_can_delete_obj(self, user, obj):
         return super().user_can_delete_obj(user, obj) and is_district_editor(user)
@@ -256,8 +254,20 @@ class TaxonomyTermAdmin(ModelAdmin):
 
 
 class CorrectionPermissionHelper(PermissionHelper):
+    """A report (with the resident's contact) is read and handled by the editors of the
+    center it was filed at; reports filed outside any center by district editors."""
+
     def user_can_create(self, user):
         return False  # residents file reports from the service pages
+
+    def user_can_inspect_obj(self, user, obj):
+        return super().user_can_inspect_obj(user, obj) and may_edit_center(user, obj.center_id)
+
+    def user_can_edit_obj(self, user, obj):
+        return super().user_can_edit_obj(user, obj) and may_edit_center(user, obj.center_id)
+
+    def user_can_delete_obj(self, user, obj):
+        return super().user_can_delete_obj(user, obj) and may_edit_center(user, obj.center_id)
 
 
 class CorrectionEditView(EditView):

@@ -264,9 +264,9 @@ def flatten(detail, prefix="") -> list[tuple[str, str]]:
 
 
 def may_edit(user, center) -> bool:
-    from district.permissions import editable_center_ids, is_district_editor
+    from district.permissions import may_edit_center
 
-    return is_district_editor(user) or center.pk in editable_center_ids(user)
+    return may_edit_center(user, center.pk)
 
 
 def booked_activity(data: dict, user) -> Activity:

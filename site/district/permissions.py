@@ -32,3 +32,12 @@ def editable_center_ids(user) -> set[int]:
     return set(
         CenterPage.objects.filter(id__in=editable_page_ids(user)).values_list("id", flat=True)
     )
+
+
+def may_edit_center(user, center_id) -> bool:
+    """Whether ``user`` may keep what belongs to the center ``center_id`` (its services'
+    reports, its place, its activities and committee …); what belongs to no center
+    (``None``) is the district's."""
+    return is_district_editor(user) or (
+        center_id is not None and center_id in editable_center_ids(user)
+    )

@@ -44,7 +44,7 @@ from disclosures.models import (
     SupervisionCommittee,
     SupervisionCommitteeTask,
 )
-from district.permissions import editable_center_ids, is_district_editor
+from district.permissions import editable_center_ids, is_district_editor, may_edit_center
 from jiamenkou.privacy import mask_personal_numbers
 
 TEMPLATES = "disclosures/admin/review/"
@@ -376,7 +376,7 @@ hooks.register("after_create_page", show_links_after_submit)
 
 
 def may_edit_committee(user, committee) -> bool:
-    return is_district_editor(user) or committee.center_id in editable_center_ids(user)
+    return may_edit_center(user, committee.center_id)
 
 
 class CommitteeForm(WagtailAdminModelForm):
