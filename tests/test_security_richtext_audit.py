@@ -195,6 +195,10 @@ class AuditLogTests(CenterEditorTestCase):
         self.assertIn("海棠苑社区党群服务中心", mine)
         theirs = self.client.get(report, {"center": self.other.pk}).content.decode()
         self.assertNotIn("停水通知", theirs)
+        exported = self.client.get(report, {"center": self.center.pk, "export": "csv"})
+        rows = b"".join(exported.streaming_content).decode("utf-8-sig")
+        self.assertIn("服务中心", rows.splitlines()[0])
+        self.assertIn("海棠苑社区党群服务中心", rows)
 
     def test_entries_about_a_centers_rows_carry_the_center_too(self):
         volunteer = participant(self.other, name="李红梅", mobile="13800001111")
