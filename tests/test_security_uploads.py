@@ -143,6 +143,29 @@ class DocumentUploadTests(AdminUploadTestCase):
         self.assertFalse(get_document_model().objects.exists())
 
 
+class DocumentContentTests(AdminUploadTestCase):
+    def upload(self, file):
+        return self.client.post(reverse("wagtaildocs:add"), {"title": "附件", "file": file})
+
+    def test_a_pdf_that_is_no_pdf_is_refused(self):
+        fake = self.made("公示.pdf", b"<html><script>alert(1)</script></html>")
+        self.assertSays(self.upload(fake), "文件“公示.pdf”不是 PDF 文件")
+        self.assertFalse(get_document_model().objects.exists())
+
+    def test_an_office_file_that_unpacks_to_a_bomb_is_refused(self):
+        self.assertSays(self.upload(self.made("名单.xlsx", zip_bomb())), "解压后超过100 MB")
+        self.assertSays(self.upload(self.made("说明.docx", b"not a zip")), "内容与扩展名不符")
+        self.assertFalse(get_document_model().objects.exists())
+
+    def test_real_documents_are_accepted(self):
+        pdf = io.BytesIO()
+        PILImage.new("RGB", (100, 100), "white").save(pdf, format="PDF")
+        self.assertEqual(self.upload(self.made("公示.pdf", pdf.getvalue())).status_code, 302)
+        self.assertEqual(self.upload(self.made("名单.xlsx", workbook_bytes())).status_code, 302)
+        self.assertEqual(self.upload(self.made("说明.txt", "说明".encode())).status_code, 302)
+        self.assertEqual(get_document_model().objects.count(), 3)
+
+
 class ServiceImportTests(AdminUploadTestCase):
     def upload(self, name, data):
         return self.client.post(reverse("catalog_excel:index"), {"file": self.made(name, data)})

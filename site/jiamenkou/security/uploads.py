@@ -11,6 +11,10 @@ here before a parser sees it:
   reads in read-only mode where the caller can.
 - PDF (the disclosure guard, pypdf): at most MAX_PDF_PAGES pages; pypdf itself caps what
   one stream may inflate to.
+- Documents uploaded to the library (``documents.CheckedDocumentForm``, Wagtail's document
+  form base): a .pdf must be a PDF, and office files and zips must be zips that unpack to at
+  most MAX_WORKBOOK_BYTES (an .xlsx also within MAX_SHEET_ROWS), so what residents
+  download is what its name says and nothing parsed later is a bomb.
 
 Each refusal is an :class:`UnsafeFile` with a Chinese message naming the file when its
 name is known; callers turn it into their own form or import error.
@@ -113,3 +117,26 @@ def open_pdf(data: bytes, filename: str = ""):
     if pages > MAX_PDF_PAGES:
         raise UnsafeFile(f"{name}有{pages}页，超过{MAX_PDF_PAGES}页的上限，无法检查。")
     return reader
+
+
+#: Document extensions that are zip archives (Office Open XML, OpenDocument, zip itself).
+ZIPPED_EXTENSIONS = (".docx", ".xlsx", ".pptx", ".odt", ".zip")
+
+
+def check_document(file, filename: str) -> None:
+    """Refuses a document whose content is not what its extension says, or a zip bomb."""
+    name = filename.lower()
+    file.seek(0)
+    head = file.read(5)
+    file.seek(0)
+    if name.endswith(".pdf") and head != b"%PDF-":
+        raise UnsafeFile(
+            f"{_named(filename)}不是 PDF 文件，请上传真正的 PDF（可在 WPS 或 Word 中“另存为 PDF”）。"
+        )
+    if name.endswith(ZIPPED_EXTENSIONS):
+        try:
+            check_workbook(file, filename)
+        except NotAWorkbook:
+            raise UnsafeFile(
+                f"{_named(filename)}已损坏，或内容与扩展名不符，无法上传：请用原来的程序重新保存后再上传。"
+            ) from None
