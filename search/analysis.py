@@ -65,6 +65,56 @@ def _tokenizer():
     return tokenizer
 
 
+#: Parts of speech of jieba's dictionary that carry no need of their own: adverbs (不, 特别,
+#: 一直), numerals and measure words (好几个, 月, 些), pronouns (在家, 这边), prepositions,
+#: conjunctions, particles, modal words, interjections and places relative to something
+#: (上, 里). Time words (暑假, 晚上) are not among them: they say when a service is wanted.
+FUNCTION_TAGS = frozenset(
+    {
+        "d",
+        "m",
+        "mq",
+        "q",
+        "r",
+        "p",
+        "c",
+        "y",
+        "e",
+        "f",
+        "zg",
+        "u",
+        "uj",
+        "ul",
+        "uz",
+        "ug",
+        "ud",
+        "uv",
+    }
+)
+#: Rarer dictionary words than this are not worth holding in memory as function words.
+FUNCTION_WORD_MIN_FREQUENCY = 20
+
+
+@functools.cache
+def function_words() -> frozenset[str]:
+    """Words jieba's own dictionary tags as function words (:data:`FUNCTION_TAGS`), read
+    from the dictionary file it ships (no network)."""
+    import jieba
+
+    words = set()
+    path = Path(jieba.__file__).with_name("dict.txt")
+    with path.open(encoding="utf-8") as dictionary:
+        for line in dictionary:
+            parts = line.split()
+            if (
+                len(parts) == 3
+                and parts[2] in FUNCTION_TAGS
+                and int(parts[1]) >= FUNCTION_WORD_MIN_FREQUENCY
+            ):
+                words.add(parts[0])
+    return frozenset(words)
+
+
 @functools.cache
 def query_stopwords() -> frozenset[str]:
     """Words residents add around what they look for (怎么办, 我想, 哪里): dropped from a
@@ -168,11 +218,17 @@ class Group:
     word: str
     alternatives: tuple[Alternative, ...]
     surface: tuple[str, ...] = ()
+    #: A function word with no synonyms (不, 特别, 好几个 in 脖子酸疼好几个月): it says
+    #: nothing of the need, so it is neither required nor, when words are matched loosely,
+    #: enough on its own to find a service (特别 would find 特别扶助金).
+    function: bool = False
 
     @property
     def optional(self) -> bool:
         """A lone Chinese character with no synonyms (岁 in 65岁体检, 修 untaught) narrows
         too much to be required; it still counts when words are matched loosely."""
+        if self.function:
+            return True
         alone = [alt for alt in self.alternatives if not alt.prefix]
         return len(alone) == 1 and len(self.word) == 1 and bool(CJK.match(self.word))
 
@@ -381,6 +437,7 @@ def _group(word: str, synonyms: dict[str, tuple[str, ...]]) -> Group:
         word,
         tuple(_unique_alternatives(alternatives)),
         tuple(dict.fromkeys(str(term) for term in terms)),
+        function=len(terms) == 1 and word in function_words(),
     )
 
 
@@ -388,7 +445,9 @@ def _continued(group: Group, stem: str) -> Group:
     """A lone character at the end of a run is often a word cut short (家庭医 for 家庭医生):
     let it also match words that begin with it and the word before."""
     continuation = Alternative((stem,), prefix=True)
-    return Group(group.word, (*group.alternatives, continuation), (*group.surface, stem))
+    return Group(
+        group.word, (*group.alternatives, continuation), (*group.surface, stem), group.function
+    )
 
 
 def _unique_alternatives(alternatives: Iterable[Alternative]) -> Iterator[Alternative]:

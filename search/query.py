@@ -86,8 +86,10 @@ class BackendResults:
 
 def groups_for(analysed: AnalysedQuery, mode: Mode) -> list[Group]:
     """The groups a backend matches in ``mode``: in CORE only the required ones (all when
-    every group is optional); otherwise all of them (RELAXED: any one will do)."""
+    every group is optional); otherwise all of them (RELAXED: any one will do, function words apart)."""
     groups = analysed.homophone_groups() if mode is Mode.HOMOPHONE else analysed.groups
     if mode is Mode.CORE:
         return [group for group in groups if not group.optional] or groups
+    if mode is Mode.RELAXED:
+        return [group for group in groups if not group.function] or groups
     return groups

@@ -373,6 +373,7 @@ class QueryLogPrivacyTests(DemoCatalogTestCase):
                 "channel",
                 "searched_at",
                 "shown",
+                "corrected_query",
             },
         )
         for personal in ("ip", "user", "session", "address", "agent", "phone"):
