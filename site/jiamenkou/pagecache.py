@@ -251,7 +251,7 @@ def keeps(request, response) -> bool:
     """Whether the view's ``response`` may be kept and served to other visitors."""
     if request.method != "GET" or response.status_code != 200 or response.streaming:
         return False
-    if response.cookies or response.has_header("Vary") and "*" in response["Vary"]:
+    if response.cookies or not _varies_only_as_the_key(response):
         return False
     cache_control = response.get("Cache-Control", "").lower()
     if "private" in cache_control or "no-store" in cache_control:
@@ -261,6 +261,16 @@ def keeps(request, response) -> bool:
         return False
     messages = getattr(request, "_messages", None)
     return not (messages is not None and messages._queued_messages)
+
+
+#: Request headers a view may vary by and still be cached: the key covers the cookie that
+#: matters (关怀版), and the site speaks one language.
+HARMLESS_VARY = frozenset({"cookie", "accept-language"})
+
+
+def _varies_only_as_the_key(response) -> bool:
+    varies = {name.strip().lower() for name in response.get("Vary", "").split(",")}
+    return varies - {""} <= HARMLESS_VARY
 
 
 # A Django CSRF token: 64 letters and digits (the masked form of the secret).
