@@ -269,3 +269,15 @@ def test_systemd_accepts_the_unit_files(tmp_path):
         text=True,
     )
     assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_nginx_lets_through_every_upload_the_site_accepts():
+    """A file at the site's own limit, in its form, must reach the site (which explains a
+    refusal in Chinese); nginx's bare 413 is only for what is far larger."""
+    from django.conf import settings
+
+    conf = (PROJECT_ROOT / "deploy" / "nginx" / "jiamenkou.conf").read_text()
+    (megabytes,) = re.findall(r"client_max_body_size (\d+)m;", conf)
+    largest = max(settings.WAGTAILDOCS_MAX_UPLOAD_SIZE, settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE)
+    form_overhead = 1024 * 1024
+    assert int(megabytes) * 1024 * 1024 >= largest + form_overhead

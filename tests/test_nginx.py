@@ -217,12 +217,12 @@ def test_django_counts_sign_ins_by_the_resident_address_not_a_spoofed_one(nginx)
     assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == [RESIDENT]
 
 
-def test_an_upload_over_20_mb_is_refused_by_nginx(nginx):
+def test_an_upload_far_over_the_sites_limits_is_refused_by_nginx(nginx):
     connection = nginx.connection()
     connection.putrequest("POST", "/admin/images/multiple/add/", skip_host=True)
     connection.putheader("Host", HOST)
     connection.putheader("Content-Type", "application/octet-stream")
-    connection.putheader("Content-Length", str(21 * 1024 * 1024))
+    connection.putheader("Content-Length", str(26 * 1024 * 1024))
     connection.endheaders()
     with contextlib.suppress(OSError):  # nginx may stop reading once it has answered
         connection.send(b"\0" * 65536)
