@@ -3,7 +3,7 @@
 On Elasticsearch the new index is built beside the one residents search and swapped in
 when it is complete (search.backends.elasticsearch.SearchBackend.rebuilding); edits saved
 meanwhile, which went to the old index, are indexed again afterwards. The database
-backend rebuilds in place, in its own transactions.
+backend rebuilds in place.
 """
 
 import contextlib
