@@ -93,8 +93,6 @@ class RateLimitTests(TestCase):
         for number in numbers[: POINTS_SMS.count]:
             sent = self.client.post("/jifen/chaxun/", {"number": number, "action": "send"})
             self.assertEqual(sent.status_code, 200)
-        refused = self.client.post(
-            "/jifen/chaxun/", {"number": numbers[-1], "action": "send"}
-        )
+        refused = self.client.post("/jifen/chaxun/", {"number": numbers[-1], "action": "send"})
         self.assertRefused(refused, "验证码发送过于频繁，请一小时后再试", 3590)
         self.assertEqual(len(LocmemBackend.outbox), 1)  # only the registered number got one
