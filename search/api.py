@@ -49,9 +49,10 @@ class ServiceSearchView(JsonView):
     def get(self, request):
         try:
             return search_response(request)
-        except SearchUnavailable as error:
+        except SearchUnavailable:
+            # The cause (a cluster's address) goes to the log, never to the public.
             logger.exception("Search backend unavailable")
-            return error_response(503, f"搜索暂时不可用，请稍后再试。（{error}）")
+            return error_response(503, "搜索暂时不可用，请稍后再试。")
 
 
 @method_decorator(rate_limit(AUTOCOMPLETE, json=True), name="get")
@@ -61,9 +62,9 @@ class AutocompleteView(JsonView):
     def get(self, request):
         try:
             return autocomplete_response(request)
-        except SearchUnavailable as error:
+        except SearchUnavailable:
             logger.exception("Search backend unavailable")
-            return error_response(503, f"输入提示暂时不可用。（{error}）")
+            return error_response(503, "输入提示暂时不可用，请稍后再试。")
 
 
 @method_decorator(csrf_exempt, name="dispatch")

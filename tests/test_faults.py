@@ -463,6 +463,16 @@ class ElasticsearchDownTests(FaultsTestCase):
         self.assertContains(response, "搜索暂时不可用", status_code=503)
         self.assertNotContains(response, "Traceback", status_code=503)
 
+    def test_the_search_api_answers_503_without_naming_the_cluster(self):
+        with (
+            self.settings(JIAMENKOU_SEARCH=ELASTICSEARCH_DOWN),
+            self.assertLogs("search.api", "ERROR"),
+        ):
+            response = self.client.get("/api/services/search", {"q": "老年证"})
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response.json()["detail"], "搜索暂时不可用，请稍后再试。")
+        self.assertNotIn("127.0.0.1", response.content.decode())
+
     def test_an_editor_can_still_save_a_service(self):
         provider = Organization.objects.create(name="海河东区民政局")
         with (
