@@ -39,7 +39,12 @@ from catalog.models import (
 from catalog.models.locations import CENTER_CODE_IDENTIFIER_TYPE
 from catalog.models.taxonomy import AUDIENCE_TAXONOMY, TOPIC_TAXONOMY
 from catalog.permissions import can_edit_service, services_editable_by
-from district.permissions import editable_center_ids, is_district_editor, may_edit_center
+from district.permissions import (
+    editable_center_ids,
+    editable_centers,
+    is_district_editor,
+    may_edit_center,
+)
 from jiamenkou.pagecache import content_changed
 from jiamenkou.privacy import mask_personal_numbers
 
@@ -86,11 +91,7 @@ class CenterFilter(SimpleListFilter):
     parameter_name = "center"
 
     def lookups(self, request, model_admin):
-        from district.models import CenterPage
-
-        centers = CenterPage.objects.order_by("code")
-        if not is_district_editor(request.user):
-            centers = centers.filter(id__in=editable_center_ids(request.user))
+        centers = editable_centers(request.user).order_by("code")
         return [(center.code, center.title) for center in centers]
 
     def queryset(self, request, queryset):

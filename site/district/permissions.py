@@ -41,3 +41,14 @@ def may_edit_center(user, center_id) -> bool:
     return is_district_editor(user) or (
         center_id is not None and center_id in editable_center_ids(user)
     )
+
+
+def editable_centers(user):
+    """The center pages ``user`` may edit, as a queryset: every center for district
+    editors (what filters, choosers and lists of centers in the admin offer them)."""
+    from district.models import CenterPage
+
+    centers = CenterPage.objects.all()
+    if is_district_editor(user):
+        return centers
+    return centers.filter(id__in=editable_center_ids(user))

@@ -32,7 +32,7 @@ from wagtail.snippets.views.snippets import DeleteView, EditView, SnippetViewSet
 
 from disclosures.cadence import DUE_SOON_DAYS, boards_of, cadence_report, needs_attention
 from disclosures.models import CadenceRule, DisclosureKind, DisclosurePage, Period, PeriodKind
-from district.permissions import editable_center_ids, is_district_editor
+from district.permissions import editable_center_ids, editable_centers, is_district_editor
 
 REPORT_URL_NAME = "disclosures_cadence"
 
@@ -41,13 +41,8 @@ REPORT_URL_NAME = "disclosures_cadence"
 
 
 def centers_of(user):
-    """The centers ``user`` may edit, by code (all for district editors)."""
-    from district.models import CenterPage
-
-    centers = CenterPage.objects.order_by("path")
-    if is_district_editor(user):
-        return centers
-    return centers.filter(id__in=editable_center_ids(user))
+    """The centers ``user`` may edit, in the tree's order (all for district editors)."""
+    return editable_centers(user).order_by("path")
 
 
 def may_see_cadence(user) -> bool:
