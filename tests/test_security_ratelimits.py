@@ -5,7 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import time_machine
 from django.test import TestCase, override_settings
+from django.urls import reverse
 
+from activities.registration.throttle import SIGN_UPS_PER_ADDRESS
 from catalog.demo import load_service_list_pages
 from catalog.hsds import import_services
 from catalog.models import CorrectionReport
@@ -14,7 +16,9 @@ from district.models import CenterPage
 from honors.sms import LocmemBackend
 from jiamenkou.security.ratelimit import CORRECTION, POINTS_LOOKUP, POINTS_SMS, SEARCH
 from search.indexing import rebuild_index
+from tests.activities.builders import build_activity
 from tests.catalog.hsds_data import demo_catalog
+from tests.district.builders import build_center, build_home, build_street
 from tests.honors.builders import participant
 
 SENIOR_CARD = "bfaa2bb6-ef84-5993-aa76-5376522e0f98"  # 老年人优待证办理
@@ -96,3 +100,25 @@ class RateLimitTests(TestCase):
         refused = self.client.post("/jifen/chaxun/", {"number": numbers[-1], "action": "send"})
         self.assertRefused(refused, "验证码发送过于频繁，请一小时后再试", 3590)
         self.assertEqual(len(LocmemBackend.outbox), 1)  # only the registered number got one
+
+
+class SignUpLimitTests(TestCase):
+    """The sign-up's own limits (activities/registration/throttle.py) use the same limiter."""
+
+    @classmethod
+    def setUpTestData(cls):
+        center = build_center(build_street(build_home()))
+        activity = build_activity(
+            center, "太极拳", signup_required=True, capacity=50, dtstart=START.date() + timedelta(3)
+        )
+        cls.url = reverse("activities:sign_up", args=[activity.occurrences.get().pk])
+
+    def test_a_script_signing_up_many_numbers_gets_429_with_retry_after(self):
+        with time_machine.travel(START, tick=False):
+            for n in range(SIGN_UPS_PER_ADDRESS):
+                signed = self.client.post(self.url, {"name": "脚本", "phone": f"139{n:08d}"})
+                self.assertEqual(signed.status_code, 302)
+            refused = self.client.post(self.url, {"name": "脚本", "phone": "13900009999"})
+        self.assertEqual(refused.status_code, 429)
+        self.assertEqual(refused["Retry-After"], "3590")
+        self.assertIn("报名过于频繁，请一小时后再试", refused.content.decode())
