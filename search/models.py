@@ -18,7 +18,9 @@ class SearchEntry(models.Model):
 
     The database backend's full-text index is built from these columns by the database
     itself: an FTS5 table kept in step by triggers on SQLite, a generated ``tsvector``
-    column with a GIN index on PostgreSQL (both created in migration 0001).
+    column with a GIN index on PostgreSQL (both created in migration 0002), and on
+    PostgreSQL a second, small one of the name, keywords and pinyin alone
+    (``search_head``, migration 0011) that ranks a broad word's matches.
     """
 
     class Source(models.TextChoices):
@@ -56,6 +58,9 @@ class SearchEntry(models.Model):
     #: The service's (or activity's) facet values as ``facet:value`` (``kind:government``,
     #: ``center:HHD-CH``…): the database backend filters and counts facets from these.
     facet_values = models.JSONField(default=list, blank=True)
+    #: A 64-bit hash of ``facet_values``: matches are counted by it, one combination of
+    #: facet values at a time (``search.backends.database.facet_key``).
+    facet_key = models.BigIntegerField(null=True, blank=True, editable=False)
     indexed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -7,6 +7,14 @@ values (``kind:government``, ``topic:health`` …), so a search answers from the
 alone, without joining the catalog's tables: one query for whether anything matches, one
 for the page of hits, the total and every facet count together, however many services
 match. That answer is cached while the index is unchanged (:class:`~search.models.IndexVersion`).
+
+A broad word matches a third of the catalog, so that query reads as little as it can of
+each match: its id and ``facet_key`` (the matches are counted by combination of facet
+values, each combination's values unpacked once). On PostgreSQL the page is not cut from
+every match ranked by its whole vector, but in two tiers: first the matches whose name,
+keywords or pinyin hold a word of the query, found and ranked through the small
+``search_head`` vector and its own GIN index, then (only when they do not fill the page)
+those matched in the description alone (:meth:`SearchBackend._tiered_page`).
 """
 
 from __future__ import annotations
@@ -58,6 +66,15 @@ def entry_facet_values(document: Document) -> list[str]:
     ]
 
 
+def facet_key(values: list[str]) -> int:
+    """``SearchEntry.facet_key``: a 64-bit hash of the facet values, the same as
+    PostgreSQL's ``('x' || substr(md5(facet_values::text), 1, 16))::bit(64)::bigint``
+    (migration 0011). Matches are counted by it: entries with the same key have the same
+    values (a collision, at 2⁻⁶⁴, would count one combination under the other's values)."""
+    text = json.dumps(list(values), ensure_ascii=False)
+    return int.from_bytes(hashlib.md5(text.encode()).digest()[:8], "big", signed=True)
+
+
 @dataclass
 class Selection:
     """Entries of one source as SQL: ``FROM`` and ``WHERE`` parts with their parameters
@@ -67,10 +84,20 @@ class Selection:
     from_params: list
     score_sql: str
     conditions: list[tuple[str, list]] = field(default_factory=list)
+    #: PostgreSQL: the query's tsquery text and that of any of its words, when the
+    #: matches are ranked in two tiers (:meth:`SearchBackend._tiered_page`): those whose
+    #: name, keywords or pinyin hold a word first, then those matched in the description.
+    tsquery: str | None = None
+    head_tsquery: str | None = None
 
     def where(self, sql: str, params=()) -> Selection:
         return Selection(
-            self.from_sql, self.from_params, self.score_sql, [*self.conditions, (sql, list(params))]
+            self.from_sql,
+            self.from_params,
+            self.score_sql,
+            [*self.conditions, (sql, list(params))],
+            self.tsquery,
+            self.head_tsquery,
         )
 
     def sql(self, columns: str, column_params=()) -> tuple[str, list]:
@@ -100,7 +127,7 @@ class SqliteDialect:
         return (" OR " if mode is Mode.RELAXED else " AND ").join(parts)
 
     @staticmethod
-    def matching(expression: str, source: str) -> Selection:
+    def matching(expression: str, source: str, head_expression: str = "") -> Selection:
         return Selection(
             f"search_entry_fts JOIN {ENTRY_TABLE} e ON e.id = search_entry_fts.rowid",
             [],
@@ -157,11 +184,21 @@ class PostgresDialect:
         return (" | " if mode is Mode.RELAXED else " & ").join(parts)
 
     @staticmethod
-    def matching(expression: str, source: str) -> Selection:
+    def matching(expression: str, source: str, head_expression: str = "") -> Selection:
+        """``head_expression`` (any of the query's words, RELAXED): services are ranked in
+        two tiers by it, see :meth:`SearchBackend._tiered_page`."""
+        if not head_expression or source != "service":
+            return Selection(
+                f"{ENTRY_TABLE} e CROSS JOIN to_tsquery('simple', %s) AS tsq",
+                [expression],
+                FULL_RANK,
+            ).where("e.search_vector @@ tsq AND e.source = %s", [source])
         return Selection(
             f"{ENTRY_TABLE} e CROSS JOIN to_tsquery('simple', %s) AS tsq",
             [expression],
-            "ts_rank(e.search_vector, tsq, 1)",
+            FULL_RANK,
+            tsquery=expression,
+            head_tsquery=head_expression,
         ).where("e.search_vector @@ tsq AND e.source = %s", [source])
 
     @staticmethod
@@ -193,6 +230,11 @@ class PostgresDialect:
 
 
 DIALECTS = {"sqlite": SqliteDialect(), "postgresql": PostgresDialect()}
+#: PostgreSQL: the rank of an entry by its whole vector (name A, keywords and pinyin B,
+#: description D), and by its head alone (name, keywords, pinyin; migration 0011)
+#: against any of the query's words.
+FULL_RANK = "ts_rank(e.search_vector, tsq, 1)"
+HEAD_RANK = "ts_rank(e.search_head, tsh, 1)"
 
 
 def all_entries(source: str) -> Selection:
@@ -232,6 +274,7 @@ class SearchBackend(BaseSearchBackend):
                         body_tokens=document.joined("body_tokens"),
                         pinyin_tokens=document.joined("pinyin_tokens"),
                         facet_values=entry_facet_values(document),
+                        facet_key=facet_key(entry_facet_values(document)),
                         **{target: document.key},
                     )
                     for document in documents
@@ -263,7 +306,10 @@ class SearchBackend(BaseSearchBackend):
         groups = groups_for(query.analysed, mode)
         if not groups:
             return None
-        return self.dialect.matching(self.dialect.expression(groups, mode), source)
+        dialect = self.dialect
+        return dialect.matching(
+            dialect.expression(groups, mode), source, dialect.expression(groups, Mode.RELAXED)
+        )
 
     def _scope(self, query: CatalogQuery, mode: Mode) -> tuple[Selection | None, dict, dict]:
         """(the services the text, the circle and open-now admit, before the facets are
@@ -340,24 +386,28 @@ class SearchBackend(BaseSearchBackend):
         ``page`` is None, that page of hits, best first (by name when ``by_title``), each
         score multiplied by ``1 + boost`` of its learned boost before the page is cut.
 
-        Matches are counted by their combination of facet values first: many services
-        share one (a kind, a topic, the same centers), so the values are unpacked once a
-        combination rather than once a match."""
+        Matches are counted by their combination of facet values first (``facet_key``, an
+        integer): many services share one (a kind, a topic, the same centers), so the
+        values are unpacked once a combination, from one entry that has it, rather than
+        once a match."""
         dialect = self.dialect
+        tiered = selection.head_tsquery is not None and page is not None and not by_title
         inner, params = selection.sql(
             ", ".join(
                 [
+                    "e.id AS entry_id",
                     "e.service_id AS service_id",
                     # Only what the page needs: a narrow row keeps the matches in memory.
                     "e.title AS title" if by_title else "'' AS title",
-                    f"{selection.score_sql} AS score",
-                    "e.facet_values AS facet_values",
+                    # Tiered, the page's tiers rank their own candidates.
+                    f"{'0.0' if tiered else selection.score_sql} AS score",
+                    "e.facet_key AS facet_key",
                 ]
             )
         )
         flags = []
         for facet, token in chosen.items():
-            condition, condition_params = dialect.has_facet(token, "c")
+            condition, condition_params = dialect.has_facet(token, "s")
             flags.append(f"CASE WHEN {condition} THEN 1 ELSE 0 END AS ok_{facet}")
             params += condition_params
 
@@ -365,14 +415,18 @@ class SearchBackend(BaseSearchBackend):
             others = [f"k.ok_{name} = 1" for name in chosen if name != facet]
             return " AND ".join(others) or "1 = 1"
 
-        counted = (
-            "CASE "
-            + "".join(
-                f"WHEN f.value LIKE '{name}:%%' THEN (CASE WHEN {all_but(name)} THEN k.n ELSE 0 END) "
-                for name in FACETS
+        if chosen:
+            counted = (
+                "CASE "
+                + "".join(
+                    f"WHEN substr(f.value, 1, {len(name) + 1}) = '{name}:' "
+                    f"THEN (CASE WHEN {all_but(name)} THEN k.n ELSE 0 END) "
+                    for name in FACETS
+                )
+                + "ELSE 0 END"
             )
-            + "ELSE 0 END"
-        )
+        else:
+            counted = "k.n"
         parts = [
             f"SELECT 0, NULL, CAST(SUM(CASE WHEN {all_but(None)} THEN k.n ELSE 0 END) AS {FLOAT}), "
             "0 FROM k",
@@ -381,31 +435,40 @@ class SearchBackend(BaseSearchBackend):
         ]
         if page is not None:
             order = "title, service_id" if by_title else "score DESC, service_id"
-            score, learned = "m.score", ""
-            if boosts and not by_title:
-                rows_sql, rows_params = dialect.boost_rows(boosts)
-                score = "m.score * (1 + COALESCE(b.boost, 0))"
-                learned = f" LEFT JOIN ({rows_sql}) b ON b.boosted_id = m.service_id"
-                params += rows_params
-            within = ["1 = 1"]
-            for token in chosen.values():
-                condition, condition_params = dialect.has_facet(token, "m")
-                within.append(condition)
-                params += condition_params
-            # The page is cut from every match, then numbered (ten rows) to keep its order.
-            parts.append(
-                f"SELECT 2, CAST(service_id AS TEXT), CAST(score AS {FLOAT}), "
-                f"ROW_NUMBER() OVER (ORDER BY {order}) FROM (SELECT m.service_id AS service_id, "
-                f"m.title AS title, {score} AS score FROM m{learned} "
-                f"WHERE {' AND '.join(within)} ORDER BY {order} LIMIT %s OFFSET %s) AS page"
-            )
-            params += [page.page_size, page.offset]
+            within = "1 = 1"
+            if chosen:
+                within = f"m.facet_key IN (SELECT k.facet_key FROM k WHERE {all_but(None)})"
+            if tiered:
+                head_sql, head_params, page_sql, page_params = self._tiered_page(
+                    selection, within, page, boosts
+                )
+                parts.append(page_sql)
+            else:
+                score, learned = "m.score", ""
+                if boosts and not by_title:
+                    rows_sql, rows_params = dialect.boost_rows(boosts)
+                    score = "m.score * (1 + COALESCE(b.boost, 0))"
+                    learned = f" LEFT JOIN ({rows_sql}) b ON b.boosted_id = m.service_id"
+                    params += rows_params
+                # The page is cut from every match, then numbered (ten rows) to keep its order.
+                parts.append(
+                    f"SELECT 2, CAST(service_id AS TEXT), CAST(score AS {FLOAT}), "
+                    f"ROW_NUMBER() OVER (ORDER BY {order}) FROM (SELECT m.service_id AS "
+                    f"service_id, m.title AS title, {score} AS score FROM m{learned} "
+                    f"WHERE {within} ORDER BY {order} LIMIT %s OFFSET %s) AS page"
+                )
+                params += [page.page_size, page.offset]
         sql = (
             f"WITH m AS ({inner}), "
-            "c AS (SELECT facet_values, COUNT(*) AS n FROM m GROUP BY facet_values), "
-            f"k AS (SELECT {', '.join(['c.facet_values AS facet_values', 'c.n AS n', *flags])} "
-            "FROM c) " + " UNION ALL ".join(parts)
+            "c AS (SELECT facet_key, COUNT(*) AS n, MIN(entry_id) AS sample "
+            "FROM m GROUP BY facet_key), "
+            f"k AS (SELECT {', '.join(['c.facet_key AS facet_key', 's.facet_values AS facet_values', 'c.n AS n', *flags])} "
+            f"FROM c JOIN {ENTRY_TABLE} s ON s.id = c.sample) "
         )
+        if tiered:
+            sql += f", h AS ({head_sql}) "
+            params += [*head_params, *page_params]
+        sql += " UNION ALL ".join(parts)
         total, hits = 0, []
         facets: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
         for part, token, number, position in self._rows(sql, params, version):
@@ -419,6 +482,59 @@ class SearchBackend(BaseSearchBackend):
                 hits.append((position, Hit(str(as_uuid(token)), float(number))))
         # UNION ALL keeps no order of its own: the page is put back in its order here.
         return total, facets, [hit for _, hit in sorted(hits, key=lambda item: item[0])]
+
+    def _tiered_page(
+        self, selection: Selection, within: str, page: CatalogQuery, boosts: dict[str, float]
+    ) -> tuple[str, list, str, list]:
+        """PostgreSQL: the page, from matches ranked in two tiers, without ranking every
+        match (a broad word matches a third of the catalog): (the SQL of CTE ``h`` and its
+        parameters, that of the page and its parameters).
+
+        Tier one, ``h``: the matches whose name, keywords or pinyin hold any of the query's
+        words (found through the head's own GIN index), by the rank of that head times the
+        learned boost, as far as the page reaches. Tier two, only when tier one does not
+        fill the page: the matches in the description alone, by their whole vector. Each
+        tier's order is total (ties by service id), so pages neither repeat nor skip a
+        match. The page's rows are numbered in order."""
+        needed = page.offset + page.page_size
+        head, full, learned, learned_params = HEAD_RANK, FULL_RANK, ["", ""], []
+        if boosts:
+            rows_sql, learned_params = self.dialect.boost_rows(boosts)
+            head = f"{HEAD_RANK} * (1 + COALESCE(b.boost, 0))"
+            full = f"{FULL_RANK} * (1 + COALESCE(b.boost, 0))"
+            learned = [
+                f" LEFT JOIN ({rows_sql}) b ON b.boosted_id = {alias}.service_id"
+                for alias in ("e", "t")
+            ]
+        # The same selection as the matches', with the head's words: planned on both GIN
+        # indexes together, so that only the entries matching in their head are read.
+        heads = Selection(
+            f"{selection.from_sql} CROSS JOIN to_tsquery('simple', %s) AS tsh{learned[0]}",
+            [*selection.from_params, selection.head_tsquery, *learned_params],
+            head,
+            selection.conditions,
+        ).where("e.search_head @@ tsh")
+        if within != "1 = 1":
+            heads = heads.where(within.replace("m.facet_key", "e.facet_key"))
+        head_sql, head_params = heads.sql(
+            f"e.id AS entry_id, e.service_id AS service_id, {head} AS score"
+        )
+        head_sql += " ORDER BY score DESC, service_id LIMIT %s"
+        head_params.append(needed)
+        page_sql = (
+            f"SELECT 2, CAST(service_id AS TEXT), CAST(score AS {FLOAT}), "
+            "ROW_NUMBER() OVER (ORDER BY tier, score DESC, service_id) FROM ("
+            "SELECT 1 AS tier, h.service_id, h.score FROM h "
+            "UNION ALL "
+            f"SELECT 2, t.service_id, {full} FROM (SELECT m.entry_id, m.service_id FROM m "
+            f"WHERE {within} AND m.entry_id NOT IN (SELECT h.entry_id FROM h) "
+            "AND (SELECT COUNT(*) FROM h) < %s) t "
+            f"JOIN {ENTRY_TABLE} e ON e.id = t.entry_id "
+            f"CROSS JOIN to_tsquery('simple', %s) AS tsq{learned[1]} "
+            "ORDER BY tier, score DESC, service_id LIMIT %s OFFSET %s) AS page"
+        )
+        page_params = [needed, selection.tsquery, *learned_params]
+        return head_sql, head_params, page_sql, [*page_params, page.page_size, page.offset]
 
     def _rows(self, sql: str, params: list, version: str = "") -> list[tuple]:
         """The rows of a search query, from the result cache while the index is unchanged.

@@ -1,0 +1,89 @@
+"""The database backend answers a broad word without ranking every match: matches are
+counted by their combination of facet values, and on PostgreSQL the page is ranked in two
+tiers (name, keywords or pinyin first, then the description alone). What a resident sees
+must not change with that: every match once across the pages, the counts of the catalog,
+and services that name the word before those that only mention it."""
+
+from unittest import skipUnless
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from search.backends.database import facet_key
+from search.catalog import SearchParameters, search_catalog
+from search.models import SearchEntry
+from tests.search.base import DemoCatalogTestCase
+
+
+def all_pages(params: dict, page_size: int) -> tuple[int, list[str]]:
+    """The total and the service ids of every page, in order."""
+    ids, page, total = [], 1, None
+    while True:
+        result, _ = search_catalog(
+            {**params, "page": str(page), "page_size": str(page_size)}, log=False
+        )
+        total = result.total if total is None else total
+        if not result.hits:
+            return total, ids
+        ids += [str(hit.service.pk) for hit in result.hits]
+        page += 1
+
+
+class FacetKeyTests(DemoCatalogTestCase):
+    def test_entries_with_the_same_facet_values_share_a_key(self):
+        entries = list(SearchEntry.objects.values_list("facet_values", "facet_key"))
+        self.assertTrue(entries)
+        by_values = {}
+        for values, key in entries:
+            self.assertEqual(key, facet_key(values))
+            by_values.setdefault(key, set()).add(tuple(values))
+        self.assertTrue(all(len(combinations) == 1 for combinations in by_values.values()))
+        self.assertLess(len(by_values), len(entries), "services share combinations")
+
+
+class PagingTests(DemoCatalogTestCase):
+    def test_paging_through_a_broad_word_shows_every_match_once(self):
+        for params in ({"q": "服务"}, {"q": "老人"}, {"q": "服务", "kind": "government"}):
+            with self.subTest(params):
+                total, ids = all_pages(params, page_size=7)
+                self.assertGreater(total, 7)
+                self.assertEqual(len(ids), total)
+                self.assertEqual(len(set(ids)), total)
+                # A longer page is the same order.
+                result, _ = search_catalog({**params, "page_size": "21"}, log=False)
+                self.assertEqual([str(hit.service.pk) for hit in result.hits], ids[:21])
+
+    def test_one_full_text_query_whichever_page(self):
+        for page in ("1", "3"):
+            with CaptureQueriesContext(connection) as queries:
+                search_catalog({"q": "服务", "page": page, "page_size": "5"}, log=False)
+            counted = [q for q in queries.captured_queries if "WITH m AS" in q["sql"]]
+            self.assertEqual(len(counted), 1, page)
+
+
+@skipUnless(connection.vendor == "postgresql", "SQLite ranks every match by bm25")
+class TierTests(DemoCatalogTestCase):
+    def head_matches(self, text: str) -> dict[str, bool]:
+        """Service id → whether its name, keywords or pinyin hold one of the query's
+        readings (every token of an alternative)."""
+        analysed = SearchParameters({"q": text}).read().analysed
+        alternatives = [alt for group in analysed.groups for alt in group.alternatives]
+        found = {}
+        for service_id, *columns in SearchEntry.objects.filter(source="service").values_list(
+            "service_id", "name_tokens", "keyword_tokens", "pinyin_tokens"
+        ):
+            head = set(" ".join(columns).split())
+            found[str(service_id)] = any(
+                all(token in head for token in alt.tokens) for alt in alternatives
+            )
+        return found
+
+    def test_services_naming_the_word_come_before_those_only_describing_it(self):
+        for text in ("义诊", "理发", "老人"):
+            with self.subTest(text):
+                total, ids = all_pages({"q": text}, page_size=50)
+                heads = self.head_matches(text)
+                tiers = [heads[pk] for pk in ids]
+                self.assertIn(True, tiers)
+                first_description_only = tiers.index(False) if False in tiers else len(tiers)
+                self.assertNotIn(True, tiers[first_description_only:], text)
