@@ -3,18 +3,31 @@ drafts of, edit, publish, delete nor export anything of another center, and can 
 of those to their own center's things.
 
 Every cell is one test, named ``test_<content type>__<action>__<own|other>``: the editor
-of 甲苑 acts, through the real admin URLs, on 甲苑's thing (own: the action works) or on
-乙苑's (other: refused, the database unchanged, 乙苑's names absent from the response).
-The content types and actions are the ``CELLS`` table at the bottom; an action a content
-type does not have in the admin (a correction report is not published) has no cell.
+of 甲苑 (with the demo's community-editor permissions) acts, through the real admin URLs,
+on 甲苑's thing (own: the action works) or on 乙苑's (other: refused, the database
+unchanged, 乙苑's names absent from the response). A superuser sees both.
+
+Content types: the seven page types of a center (center, notice, programme sheet, service
+list, disclosure board, disclosure, honor board), rooms, honor entries, services, places,
+correction reports, activities, sign-ups, kiosks, disclosure review, supervision
+committees, ledger entries and participants. Actions: list, view (inspect, preview, draft,
+history, revisions), edit_get, edit_post, publish, delete, export, book (a room, through
+the API). ``CELLS`` at the bottom names each cell; an action the admin does not offer for
+a content type has none: corrections and ledger entries are not published or deleted (a
+ledger entry is reversed: its edit_post), pages with children are deleted only by groups
+that may "bulk delete", places and committees are created and deleted by the district,
+sign-ups have no edit form (edit_post is cancelling one).
 """
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
 from io import BytesIO
 
 from django.contrib.auth import get_user_model
 from django.test import TestCase
+from django.utils import timezone
 from openpyxl import load_workbook
 from wagtail.log_actions import log
 from wagtail.models import Page
@@ -273,6 +286,25 @@ def room_export(case, target, allowed):
     for scope in (f"center-{target.center.pk}", f"room-{room.pk}"):
         response = case.client.get("/admin/activities/utilisation/export/", {"scope": scope})
         case.assert_shows(response, target, [room.name], allowed)
+
+
+def room_book(case, target, allowed):
+    """Staff book a room for a one-off session through the API (session login)."""
+    title = f"{target.mark}健康讲座"
+    booking = {
+        "center": target.center.code,
+        "room": Room.objects.get(center=target.center).name,
+        "title": title,
+        "kind": target.activity.kind.name,
+        "date": (timezone.localdate() + timedelta(days=5)).isoformat(),
+        "start_time": "14:00",
+        "end_time": "15:00",
+    }
+    response = case.client.post(
+        "/api/activities/bookings", json.dumps(booking), content_type="application/json"
+    )
+    case.assertEqual(response.status_code, 201 if allowed else 403, response.content[:300])
+    case.assertEqual(type(target.activity).objects.filter(title=title).exists(), allowed)
 
 
 def honor_entry_edit_post(case, target, allowed):
@@ -587,6 +619,7 @@ CELLS = {
     ("room", "view"): room_view,
     ("room", "edit_post"): room_edit_post,
     ("room", "export"): room_export,
+    ("room", "book"): room_book,
     ("honor_entry", "view"): honor_entry_view,
     ("honor_entry", "edit_post"): honor_entry_edit_post,
     ("service", "list"): service_list,
