@@ -109,3 +109,20 @@ def test_the_page_editor_loads_previews_and_saves_without_a_violation(demo_site,
     assert not found, "CSP violations in the admin:\n" + "\n".join(found)
     notice.refresh_from_db()
     assert notice.get_latest_revision_as_object().title == notice.title + "（修订）"
+
+
+def test_an_editors_userbar_on_a_public_page_works_without_a_violation(
+    demo_site, watched, settings
+):
+    # The userbar loads Wagtail's scripts from the admin's base URL: the site's own.
+    settings.WAGTAILADMIN_BASE_URL = demo_site
+    page, violations = watched
+    log_in(page, demo_site)
+    violations.take(page)
+    page.goto(demo_site + "/")
+    page.wait_for_load_state("networkidle")
+    trigger = page.locator("wagtail-userbar #wagtail-userbar-trigger")
+    trigger.click()
+    found = violations.take(page)
+    assert not found, "CSP violations with the userbar:\n" + "\n".join(found)
+    assert trigger.get_attribute("aria-expanded") == "true"  # its menu opened
