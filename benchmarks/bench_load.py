@@ -66,6 +66,7 @@ URLS = [
     ("programme (this week)", f"{CENTER}jiemudan/"),
     ("kiosk data (JSON)", "/api/kiosks/HHD-CH-01/dating/data"),
 ]
+TIMEOUT = "10s"  # wrk gives up on a request after this long (counted as an error)
 GUIDE_LINK = re.compile(r'class="service-item__name" href="([^"]+)"')
 # wrk's Lua hook: its histogram's percentiles (microseconds) and the error counts.
 WRK_SCRIPT = """
@@ -263,7 +264,7 @@ def run_wrk(args, script: Path, url: str, name: str, label: str) -> dict:
         f"-d{args.duration}s",
         "--latency",
         "--timeout",
-        "10s",
+        TIMEOUT,
         "-s",
         str(script),
         url,
@@ -276,8 +277,11 @@ def parse_wrk(output: str) -> dict:
     """Requests/s, non-2xx/3xx answers and the Lua hook's line of wrk's output."""
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    timeouts = re.search(r"timeout (\d+)", output)
     bench = re.search(r"BENCH (.+)", output)
+    # Without a single answer wrk skips the Lua hook: only the timeouts are known.
     figures = dict(pair.split("=") for pair in bench.group(1).split()) if bench else {}
+    figures.setdefault("errors", timeouts.group(1) if timeouts else 0)
     return {
         "rps": float(rate.group(1)) if rate else 0.0,
         "p50": int(figures.get("p50", 0)) / 1000,
@@ -296,6 +300,16 @@ def log(message: str) -> None:
     print(f"… {message}", file=sys.stderr, flush=True)
 
 
+def figures(result: dict, trivial: float) -> str:
+    """req/s, p50, p95 and × trivial cells; dashes when no request finished in time."""
+    if not result["requests"]:
+        return f"0 (none within {TIMEOUT}) | — | — | 0.00"
+    return (
+        f"{result['rps']:,.0f} | {result['p50']:.1f} | {result['p95']:.1f} "
+        f"| {result['rps'] / trivial:.2f}"
+    )
+
+
 def print_report(args, results: dict, urls: list, seconds: float, load_before) -> None:
     import django
 
@@ -309,8 +323,8 @@ def print_report(args, results: dict, urls: list, seconds: float, load_before) -
         f"{os.cpu_count()}-CPU machine; Django {django.get_version()}, Python "
         f"{sys.version.split()[0]}. Cache on: `PAGE_CACHE_SECONDS={args.page_cache_seconds}`; "
         "off: `PAGE_CACHE_SECONDS=0` (a separate gunicorn). × trivial: requests/s over the "
-        "trivial view's in the same half of the run. Errors: socket errors and non-2xx "
-        "answers.\n"
+        "trivial view's in the same half of the run. Errors: socket errors (timeouts "
+        f"after {TIMEOUT} included) and non-2xx answers.\n"
     )
     print(
         "| URL | cache on: req/s | p50 ms | p95 ms | × trivial | cache off: req/s | p50 ms "
@@ -320,9 +334,7 @@ def print_report(args, results: dict, urls: list, seconds: float, load_before) -
     for name, path in urls:
         on, off = results["on"][name], results["off"][name]
         print(
-            f"| {name} `{path}` | {on['rps']:,.0f} | {on['p50']:.1f} | {on['p95']:.1f} "
-            f"| {on['rps'] / trivial['on']:.2f} | {off['rps']:,.0f} | {off['p50']:.1f} "
-            f"| {off['p95']:.1f} | {off['rps'] / trivial['off']:.2f} "
+            f"| {name} `{path}` | {figures(on, trivial['on'])} | {figures(off, trivial['off'])} "
             f"| {on['errors'] + on['non_2xx']}/{off['errors'] + off['non_2xx']} |"
         )
     after = os.getloadavg()
