@@ -16,6 +16,7 @@ from django.test import TestCase
 
 from activities.kiosk.qr import qr_svg
 from jiamenkou.public_pages import public_pages
+from tests.test_faults import database_gone
 
 #: Inline <script> elements that hold data, not code (a guide's JSON-LD, the lobby screen's
 #: json_script documents): CSP does not govern them, as browsers do not run them; the
@@ -139,6 +140,12 @@ class ErrorPagesTest(TestCase):
         for template in ("500.html", "503.html"):
             with self.subTest(template):
                 self.assertEqual(inline_code(render_to_string(template)), [])
+
+    def test_the_page_shown_while_the_database_is_down_carries_the_policy(self):
+        with database_gone(), self.assertLogs("jiamenkou.faults", "ERROR"):
+            response = self.client.get("/")
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(policy_of(response)["style-src"], ["'self'"])
 
     def test_a_qr_code_is_white_without_a_style_attribute(self):
         svg = qr_svg("https://example.gov.cn/gongkai/", "扫码查看")
