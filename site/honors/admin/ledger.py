@@ -37,7 +37,7 @@ from wagtail.log_actions import log
 from catalog.excel.problems import ExcelImportError
 from catalog.excel.views import UploadForm
 from catalog.excel.workbook import CONTENT_TYPE
-from district.permissions import editable_center_ids
+from district.permissions import editable_center_ids, editable_centers
 from honors import excel, ledger
 from honors.models import Participant, PointsEntry, PointsSource
 from jiamenkou.privacy import mask_personal_numbers
@@ -50,9 +50,7 @@ PER_PAGE = 50
 
 def centers_for(user):
     """The centers ``user`` may keep points for, in the tree's order."""
-    from district.models import CenterPage
-
-    return CenterPage.objects.filter(id__in=editable_center_ids(user)).order_by("path")
+    return editable_centers(user).order_by("path")
 
 
 def may_keep_points(user) -> bool:
