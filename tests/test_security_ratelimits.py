@@ -68,6 +68,13 @@ class RateLimitTests(TestCase):
         with time_machine.travel(START + timedelta(seconds=50), tick=False):
             self.assertEqual(self.client.get("/sousuo/", {"q": "老年证"}).status_code, 200)
 
+    def test_the_api_document_declares_the_refusal(self):
+        paths = self.client.get("/api/openapi.json").json()["paths"]
+        for path in ("/api/services/search", "/api/services/autocomplete"):
+            refusal = paths[path]["get"]["responses"]["429"]
+            self.assertIn("Retry-After", refusal["headers"], path)
+            self.assertIn("频繁", refusal["description"], path)
+
     def test_corrections_are_limited_per_address(self):
         report = {"reason": "phone", "details": "电话一直占线"}
         for _ in range(CORRECTION.count):

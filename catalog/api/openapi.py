@@ -109,6 +109,12 @@ ERRORS = {
 }
 NOT_FOUND = _json("未找到。", _ref("Error"))
 # A list whose parameters are well formed but name something there is not.
+#: Refused by the per-address rate limit (jiamenkou.security.ratelimit), with Retry-After.
+TOO_MANY = {
+    "description": "同一地址请求过于频繁，请按Retry-After（秒）稍后再试",
+    "headers": {"Retry-After": {"schema": {"type": "integer", "minimum": 1}}},
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
 LIST_NOT_FOUND = _json(
     "参数格式正确，但所指的对象不存在（如没有这个编码的服务中心、超出最后一页）；errors给出参数名。",
     _ref("Error"),
@@ -1230,6 +1236,7 @@ def document() -> dict:
                         "200": _json("一页搜索结果", _ref("SearchPage")),
                         **ERRORS,
                         "404": LIST_NOT_FOUND,
+                        "429": TOO_MANY,
                         "503": _json("搜索暂时不可用", _ref("Error")),
                     },
                 }
@@ -1285,6 +1292,7 @@ def document() -> dict:
                     ],
                     "responses": {
                         "200": _json("服务名称", _ref("Autocomplete")),
+                        "429": TOO_MANY,
                         "503": _json("输入提示暂时不可用", _ref("Error")),
                     },
                 }
