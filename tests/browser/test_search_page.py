@@ -52,9 +52,11 @@ def test_pinyin_suggestions_for_the_kiosk_keyboard(search_site, phone_page):
     phone_page.goto(search_site + "/sousuo/")
     phone_page.get_by_label("您想办什么事？").press_sequentially("yz", delay=50)
     # On a busy machine "y" may be asked for before "yz" arrives: wait for the answer to
-    # the whole of what was typed, not the first list that shows.
+    # the whole of what was typed, not the first list that shows. (A function, not an
+    # expression: Playwright evaluates a bare expression with eval, which the site's
+    # Content-Security-Policy refuses.)
     phone_page.wait_for_function(
-        "Array.from(document.querySelectorAll('#search-suggestions option'))"
+        "() => Array.from(document.querySelectorAll('#search-suggestions option'))"
         ".some(option => option.value === '专家进社区义诊')"
     )
     options = phone_page.eval_on_selector_all(
