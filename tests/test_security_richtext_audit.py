@@ -193,8 +193,11 @@ class AuditLogTests(CenterEditorTestCase):
         mine = self.client.get(report, {"center": self.center.pk}).content.decode()
         self.assertIn("停水通知", mine)
         self.assertIn("海棠苑社区党群服务中心", mine)
+        # Another center is not among the choices: naming it is refused, and the page
+        # still names no other center.
         theirs = self.client.get(report, {"center": self.other.pk}).content.decode()
-        self.assertNotIn("停水通知", theirs)
+        self.assertIn("选择一个有效的选项", theirs)
+        self.assertNotIn(self.other.title, theirs)
         exported = self.client.get(report, {"center": self.center.pk, "export": "csv"})
         rows = b"".join(exported.streaming_content).decode("utf-8-sig")
         self.assertIn("服务中心", rows.splitlines()[0])

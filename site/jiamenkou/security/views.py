@@ -9,9 +9,13 @@ from jiamenkou.security.audit import DATA_KEY, center_titles
 
 
 def _centers(request):
+    """The filter offers the centers the editor may edit (every one to district editors)."""
     from district.models import CenterPage
+    from district.permissions import editable_centers
 
-    return CenterPage.objects.order_by("code", "title")
+    if request is None:
+        return CenterPage.objects.order_by("code", "title")
+    return editable_centers(request.user).order_by("code", "title")
 
 
 class CenterLogFilterSet(SiteHistoryReportFilterSet):
