@@ -19,8 +19,16 @@ class AdminSessionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/admin/") and request.user.is_authenticated:
+        response = self.get_response(request)
+        # After the view, which has looked the editor up already; and not when it failed
+        # (the database may be down: jiamenkou/faults.py answers that request). The session
+        # middleware above saves the touched session on the way out.
+        if (
+            request.path.startswith("/admin/")
+            and response.status_code < 500
+            and request.user.is_authenticated
+        ):
             now = int(time.time())
             if now - request.session.get(TOUCHED_KEY, 0) >= TOUCH_EVERY:
                 request.session[TOUCHED_KEY] = now  # modified: saved with a new expiry
-        return self.get_response(request)
+        return response
