@@ -10,6 +10,8 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from jiamenkou.settings import base as base_settings
+
 LOGIN = "/admin/login/"
 PASSWORD = "Haitang-garden-2026"
 
@@ -107,7 +109,10 @@ class PasswordTests(SignInTestCase):
 
 # With REDIS_URL, sessions are read from Redis first, whose expiry runs on the real clock
 # (the same 8 hours, set at each save) that time_machine cannot move: the database's is tested.
-@override_settings(SESSION_ENGINE="django.contrib.sessions.backends.db")
+@override_settings(
+    SESSION_ENGINE="django.contrib.sessions.backends.db",
+    SESSION_COOKIE_AGE=base_settings.SESSION_COOKIE_AGE,  # the test settings lengthen it
+)
 class SessionTests(SignInTestCase):
     def session_row(self):
         return Session.objects.get(session_key=self.client.session.session_key)

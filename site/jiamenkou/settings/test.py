@@ -16,3 +16,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # a page's queries on its second visit would otherwise count a cache hit.
 # tests/test_page_cache.py turns it on for itself.
 JIAMENKOU_PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 0)  # noqa: F405
+# Many tests sign an editor in and then move the clock by days or months (time_machine):
+# the working day's idle expiry (SESSION_COOKIE_AGE in base.py) would sign them out. The
+# expiry itself is tested with the real setting (tests/test_security_signin.py).
+SESSION_COOKIE_AGE = 400 * 24 * 60 * 60
