@@ -28,12 +28,11 @@ from catalog.api.views import (
 from catalog.clock import clock_at
 from catalog.filters import ParameterProblem
 from catalog.models import Location, Service
-from jiamenkou.security.ratelimit import AUTOCOMPLETE, SEARCH, rate_limit
+from jiamenkou.security.ratelimit import AUTOCOMPLETE, SEARCH, client_address, rate_limit
 from search.analysis import MAX_QUERY_LENGTH
 from search.backends import get_search_backend
 from search.backends.base import SearchUnavailable
 from search.catalog import CONTROL, search_catalog
-from search.learning import client_address
 from search.models import QueryLog
 from search.query import FACETS
 from search.querylog import record_click

@@ -215,12 +215,6 @@ def record_click_votes(
     return min(allowed, 1 + len(skipped))
 
 
-def client_address(request) -> str:
-    # As activities.registration: behind a proxy the deployment passes the real address in
-    # REMOTE_ADDR (otherwise every resident is one address, and votes are throttled so).
-    return request.META.get("REMOTE_ADDR") or ""
-
-
 # -- recomputing ------------------------------------------------------------------------------
 
 

@@ -16,11 +16,10 @@ from wagtail.models import Site
 
 from catalog.models import Service, ServiceListPage
 from district.models import CenterPage, HomePage
-from jiamenkou.security.ratelimit import SEARCH, rate_limit
+from jiamenkou.security.ratelimit import SEARCH, client_address, rate_limit
 from search.activities import link_activities
 from search.backends.base import SearchUnavailable
 from search.catalog import FACET_TITLES, search_catalog
-from search.learning import client_address
 from search.query import FACETS
 from search.querylog import record_click
 

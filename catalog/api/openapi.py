@@ -1249,6 +1249,7 @@ def document() -> dict:
                         "required": True,
                         "description": "搜索结果中的query_id",
                         "schema": {"type": "integer", "minimum": 1},
+                        "example": 1,
                     }
                 ],
                 "post": {
