@@ -112,15 +112,6 @@ class PublicPagesTest(TestCase):
         self.assertIn('<script type="application/ld+json">', html)
 
 
-#: Our templates that still carry inline styles: admin pages only, where the policy allows
-#: them (jiamenkou/csp.py); the demand pages were being reworked when the rest moved out.
-STILL_INLINE = {
-    "search/templates/search/admin/demand_action.html",
-    "search/templates/search/admin/demand_list.html",
-    "search/templates/search/admin/demand_report.html",
-}
-
-
 def test_no_template_of_ours_carries_inline_code():
     """Admin templates included: what the public pages render is checked above, but a
     template seen by neither (a print view, an admin page) is caught here."""
@@ -129,7 +120,7 @@ def test_no_template_of_ours_carries_inline_code():
         for template in sorted((settings.BASE_DIR / folder).rglob("templates/**/*.html")):
             name = template.relative_to(settings.BASE_DIR).as_posix()
             problems = inline_code(template.read_text(encoding="utf-8"))
-            if problems and name not in STILL_INLINE:
+            if problems:
                 found[name] = problems
     assert found == {}
 
