@@ -11,7 +11,10 @@ Kinds, as issue 15 names them: ``need`` (a need in everyday words: 水管漏了)
 pinyin, initials: 低宝, gongzufang), plus ``named`` (the service's own words) and ``script``
 (traditional characters). Categories, finer: word, colloquial, need, pinyin, initials,
 traditional, typo, name, mixed. ``held_out`` marks queries written from a resident's point of
-view and the catalog alone, without looking at how the search answers them (issue 15).
+view and the catalog alone, without looking at how the search answers them (issue 15), and
+not used since to tune the search; ``tuned`` marks queries written so whose failures the
+lexicon was then tuned on (no longer held out). A held-out query stays held out only until
+its failures lead to a change: then mark it ``tuned`` and write fresh ones.
 
 The helpers are pure Python (no Django), so a benchmark can score any search function that
 takes a query and returns service names, best first::
