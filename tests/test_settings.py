@@ -17,10 +17,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def clean_env(**overrides) -> dict[str, str]:
-    """This process's environment without the settings choice and the key, plus overrides."""
-    keep = {
-        k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "SECRET_KEY"}
-    }
+    """This process's environment without the settings choice and the key, plus overrides.
+    Nor the browser tests' lifting of Django's async guard, which a session-wide fixture
+    leaves set for the tests after them (check --deploy rightly refuses it)."""
+    dropped = {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    keep = {k: v for k, v in os.environ.items() if k not in dropped}
     return {**keep, **overrides}
 
 
