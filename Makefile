@@ -55,9 +55,8 @@ chromium: ## Install Debian's chromium and a Chinese font for the browser tests 
 screenshots: install-test chromium ## PNGs of every page type, 360/1366 px, both modes, in var/screenshots/
 	$(BIN)/python scripts/screenshots.py
 
-test: install-test chromium lint ## Lint, then the tests on SQLite and, when reachable, PostgreSQL
-	DATABASE_URL= REDIS_URL= $(BIN)/pytest
-	$(BIN)/python scripts/test_on_postgres.py
+test: install-test chromium lint ## Lint, then the tests on SQLite and (when reachable) PostgreSQL at once
+	$(BIN)/python scripts/test_all.py
 
 clean: ## Remove the venv, the local database and media
 	rm -rf $(VENV) var
