@@ -7,7 +7,8 @@ as the slower of the two instead of their sum. Each run writes its output to a l
 its own, printed whole when that run ends, so the two never interleave; a line every few
 minutes says how far each has got. The exit status is non-zero when either run fails.
 
-Arguments are passed to both pytest runs (`scripts/test_all.py tests/catalog -x`).
+Arguments are passed to both pytest runs (`scripts/test_all.py tests/catalog -x`); each
+run lists its slowest tests (--durations), which is where CI time goes.
 TEST_SEQUENTIAL=1 runs them one after the other, as before, for a one-core machine.
 
 What the two runs could share is kept apart: each has its own pytest temporary folder
@@ -65,7 +66,9 @@ class Run:
 
 
 def main() -> int:
-    args = sys.argv[1:]
+    args = ["--durations=25", *sys.argv[1:]]
+    # CI cancelling the build (SIGTERM) stops both runs too, through the finally below.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     python = sys.executable
     pytest = str(Path(python).parent / "pytest")
     workdir = Path(tempfile.mkdtemp(prefix="jiamenkou-test-all-"))
