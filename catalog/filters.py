@@ -39,7 +39,7 @@ from catalog.models import (
     ServiceStatus,
     TaxonomyTerm,
 )
-from catalog.models.services import FREE_KINDS, CostCategory
+from catalog.models.services import FREE_KINDS, VISIBLE_STATUSES, CostCategory
 from catalog.models.taxonomy import (
     AUDIENCE_TAXONOMY,
     CHANNEL_TAXONOMY,
@@ -49,13 +49,8 @@ from catalog.models.taxonomy import (
 )
 from catalog.opening import OpeningClock
 
-# Residents see every service that exists, including those paused or closed for now
-# (their alert says why and until when); a defunct service is gone and stays hidden.
-VISIBLE_STATUSES = (
-    ServiceStatus.ACTIVE,
-    ServiceStatus.TEMPORARILY_CLOSED,
-    ServiceStatus.INACTIVE,
-)
+# VISIBLE_STATUSES (what residents see: all but defunct) is defined with the Service model,
+# whose listing index covers those services; the pages, APIs and search import it from here.
 # URL spelling of the status values ("temporarily closed" has a space in HSDS).
 STATUS_BY_PARAMETER = {
     "active": ServiceStatus.ACTIVE,

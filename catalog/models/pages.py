@@ -7,7 +7,7 @@ resident's correction report. Listing and guide run a fixed number of queries.
 
 from django.contrib import messages
 from django.db import models
-from django.db.models import Case, Count, Value, When
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +17,7 @@ from wagtail.models import Page
 
 # catalog.clock, catalog.filters and catalog.forms import the models package, so the
 # methods below import them when called.
-from catalog.models.services import Service, ServiceKind
+from catalog.models.services import KIND_RANK, Service, ServiceKind
 from catalog.models.settings import CatalogSettings
 
 LISTING_PREFETCH = (
@@ -34,15 +34,9 @@ LISTING_PREFETCH = (
 #: and a printed A4 sheet or two.
 PER_PAGE = 25
 #: Listing order: the four kinds in their fixed order, then by name (unique), then by
-#: id, so that no service moves between pages from one request to the next.
-LISTING_ORDER = (
-    Case(
-        *(When(kind=kind, then=Value(rank)) for rank, kind in enumerate(ServiceKind)),
-        default=Value(len(ServiceKind)),
-    ),
-    "name",
-    "pk",
-)
+#: id, so that no service moves between pages from one request to the next. The index
+#: ``catalog_service_listing`` holds the visible services in this order.
+LISTING_ORDER = (KIND_RANK, "name", "pk")
 GUIDE_PREFETCH = (
     *LISTING_PREFETCH,
     "audiences",
@@ -103,7 +97,7 @@ class ServiceListPage(RoutablePageMixin, Page):
         kind = filters.form.cleaned_data.get("kind") or None  # validated by filters.qs
         counts = self.kind_counts(request, center, clock, services, kind)
         total = counts.get(kind, 0) if kind else sum(counts.values())
-        page = page_of(request, _listing_ids(services), PER_PAGE, count=total)
+        page = page_of(request, _listing_ids(services, kind), PER_PAGE, count=total)
         page.object_list = _in_order(services, list(page.object_list))
         for service in page.object_list:
             service.open_now = _open_now(service, clock, location)
@@ -217,11 +211,15 @@ class ServiceListPage(RoutablePageMixin, Page):
         return service
 
 
-def _listing_ids(services):
-    """The ids of ``services`` in listing order. The database sorts only (kind, name, id)
-    rows, not whole services with their descriptions: at 100,000 services a page deep in
-    the list costs a sort of narrow rows, and only the page's 25 services are read whole."""
-    return services.order_by(*LISTING_ORDER).values_list("pk", flat=True)
+def _listing_ids(services, kind=None):
+    """The ids of ``services`` in listing order, read off the listing index: the database
+    walks (kind, name, id) in order and stops after the page, instead of sorting every
+    service; only the page's 25 services are then read whole. With one kind chosen, the
+    walk starts at that kind (the index is ordered by the kind's rank, not its value)."""
+    ids = services.order_by(*LISTING_ORDER)
+    if kind:
+        ids = ids.alias(kind_rank=KIND_RANK).filter(kind_rank=list(ServiceKind).index(kind))
+    return ids.values_list("pk", flat=True)
 
 
 def _in_order(services, ids):

@@ -59,10 +59,33 @@ PROMISED_DAYS = re.compile(r"(\d+)\s*个?工作日")
 STEP_NUMBER = re.compile(r"^\d+\s*[.、．)]\s*")
 
 
+# Residents see every service that exists, including those paused or closed for now
+# (their alert says why and until when); a defunct service is gone and stays hidden.
+VISIBLE_STATUSES = (
+    ServiceStatus.ACTIVE,
+    ServiceStatus.TEMPORARILY_CLOSED,
+    ServiceStatus.INACTIVE,
+)
+#: The place of a service's kind in the lists (government, public welfare, market, low
+#: cost): the first key of the listing order, and of the index that keeps that order.
+KIND_RANK = models.Case(
+    *(models.When(kind=kind, then=models.Value(rank)) for rank, kind in enumerate(ServiceKind)),
+    default=models.Value(len(ServiceKind)),
+)
+
+
 class ServiceQuerySet(models.QuerySet):
     def at_center(self, center):
-        """The services offered at ``center`` (a CenterPage), each once."""
-        return self.filter(service_at_locations__location__center=center).distinct()
+        """The services offered at ``center`` (a CenterPage), each once. EXISTS rather than
+        a join: no DISTINCT, so the database need not deduplicate (and sort) every service
+        of a large center before it can count them or read one page of them."""
+        return self.filter(
+            models.Exists(
+                ServiceAtLocation.objects.filter(
+                    service=models.OuterRef("pk"), location__center=center
+                )
+            )
+        )
 
     def stale(self, days: int, today: date | None = None):
         """Services nobody has verified within ``days`` days (or ever)."""
@@ -188,6 +211,19 @@ class Service(ClusterableModel):
         verbose_name = _("服务事项")
         verbose_name_plural = _("服务事项")
         ordering = ["name"]
+        indexes = [
+            # The lists' order (kind, name, id) over the services residents see: a page
+            # of /fuwu/ is read off this index instead of sorting every service, and the
+            # kind counts scan it (kind is included) instead of the wide table.
+            models.Index(
+                KIND_RANK,
+                models.F("name"),
+                models.F("id"),
+                include=["kind"],
+                condition=models.Q(status__in=VISIBLE_STATUSES),
+                name="catalog_service_listing",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(minimum_age__isnull=True)

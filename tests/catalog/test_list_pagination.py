@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from catalog.demo import load_service_list_pages
 from catalog.filters import VISIBLE_STATUSES
 from catalog.hsds import import_services
-from catalog.models import Service, ServiceKind
+from catalog.models import Service, ServiceAtLocation, ServiceKind
 from catalog.models.pages import PER_PAGE
 from district.context_processors import ELDERLY_MODE_COOKIE
 from district.demo.loader import load_district
@@ -158,6 +158,28 @@ class DistrictListPaginationTests(TestCase):
         pages = self.walk(CENTER)
         self.assertGreater(len(pages), 1)
         self.assertEqual(sorted(name for page in pages for name in page), sorted(at_center))
+
+    def test_one_kind_pages_through_that_kind_in_name_order(self):
+        pages = self.walk(DISTRICT, {"kind": "public_welfare"})
+        names = [name for page in pages for name in page]
+        expected = sorted(self.visible.filter(kind="public_welfare").values_list("name", flat=True))
+        self.assertGreater(len(pages), 1)
+        self.assertEqual(names, expected)
+
+    def test_a_service_with_two_windows_at_a_center_is_listed_and_counted_once(self):
+        at_center = self.visible.filter(
+            service_at_locations__location__center__code="HHD-CH-01"
+        ).distinct()
+        service = at_center.order_by("name").first()
+        link = service.service_at_locations.get(location__center__code="HHD-CH-01")
+        ServiceAtLocation.objects.create(
+            service=service, location=link.location, description="二号窗口"
+        )
+        names = [name for page in self.walk(CENTER) for name in page]
+        self.assertEqual(names.count(service.name), 1)
+        self.assertEqual(len(names), at_center.count())
+        content = self.client.get(CENTER, {"kind": service.kind}).content.decode()
+        self.assertIn(f"共 {at_center.filter(kind=service.kind).count()} 项服务", content)
 
     def test_the_elderly_mode_shows_the_same_pages(self):
         plain = self.client.get(DISTRICT, {"page": 2}).content.decode()
