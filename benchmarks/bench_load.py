@@ -113,7 +113,8 @@ def main() -> None:
             with gunicorn(args, {**env, "PAGE_CACHE_SECONDS": str(seconds)}, folder) as base:
                 urls = resolve_urls(base)
                 results[label] = {
-                    name: run_wrk(args, script, base + path, name, label) for name, path in urls
+                    name: run_wrk(args, script, base + path, name, label, folder / "access.log")
+                    for name, path in urls
                 }
     print_report(args, results, urls, time.perf_counter() - started, load_before)
 
@@ -255,8 +256,9 @@ def fetch(url: str) -> str:
 # -- the load -------------------------------------------------------------------------------
 
 
-def run_wrk(args, script: Path, url: str, name: str, label: str) -> dict:
+def run_wrk(args, script: Path, url: str, name: str, label: str, access_log: Path) -> dict:
     log(f"wrk {name} (page cache {label}): {url}")
+    start = access_log.stat().st_size if access_log.exists() else 0
     command = [
         args.wrk,
         f"-t{args.threads}",
@@ -270,7 +272,25 @@ def run_wrk(args, script: Path, url: str, name: str, label: str) -> dict:
         url,
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    return parse_wrk(output)
+    result = parse_wrk(output)
+    result["statuses"] = answered_statuses(access_log, start)
+    return result
+
+
+#: The status in gunicorn's access log line (gunicorn.conf.py: '"%(r)s" %(s)s …').
+ACCESS_STATUS = re.compile(rb'" (\d{3}) ')
+
+
+def answered_statuses(access_log: Path, start: int) -> dict[str, int]:
+    """How many answers of each HTTP status gunicorn logged since byte ``start`` of its
+    access log: what wrk's "non-2xx" count was made of."""
+    if not access_log.exists():
+        return {}
+    with access_log.open("rb") as lines:
+        lines.seek(start)
+        found = (ACCESS_STATUS.search(line) for line in lines)
+        statuses = [match.group(1).decode() for match in found if match]
+    return {status: statuses.count(status) for status in sorted(set(statuses))}
 
 
 def parse_wrk(output: str) -> dict:
@@ -337,6 +357,17 @@ def print_report(args, results: dict, urls: list, seconds: float, load_before) -
             f"| {name} `{path}` | {figures(on, trivial['on'])} | {figures(off, trivial['off'])} "
             f"| {on['errors'] + on['non_2xx']}/{off['errors'] + off['non_2xx']} |"
         )
+    problems = [
+        f"{name} (cache {label}): "
+        + ", ".join(f"{count:,} × {status}" for status, count in result["statuses"].items())
+        + (f"; {result['errors']:,} socket errors or timeouts" if result["errors"] else "")
+        for label in results
+        for name, _path in urls
+        if (result := results[label][name])["errors"] or result["non_2xx"]
+    ]
+    if problems:
+        print("\nAnswers of the URLs with errors, by status (gunicorn's access log):\n")
+        print("\n".join(f"- {problem}" for problem in problems))
     after = os.getloadavg()
     print(
         f"\nWhole run: {seconds / 60:.1f} min; load average {load_before[0]:.2f} before, "
