@@ -72,6 +72,8 @@ MIDDLEWARE = [
     # A database that cannot be reached: a 503 page in Chinese (JSON under /api/) for
     # whatever below it fails, not a server error (jiamenkou/faults.py).
     "jiamenkou.faults.DatabaseUnavailableMiddleware",
+    # Page view restrictions read once per GET, not once per list (jiamenkou/restrictions.py).
+    "jiamenkou.restrictions.RestrictionsOncePerRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
