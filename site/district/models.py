@@ -7,6 +7,7 @@ imports nothing of theirs.
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,9 @@ from wagtail.search import index
 
 from district.mixins import BasicFiguresMixin
 from district.place import CENTER_CARD_PREFETCH, CENTER_CARD_RELATED, PlaceField, PlacePanel
+
+#: What a center's page shows of its place (catalog.Location), each read through .all().
+PLACE_SHOWN = ("addresses", "phones", "schedules", "accessibility")
 
 NOTICES_PER_PAGE = 10
 
@@ -202,11 +206,18 @@ class CenterPage(BasicFiguresMixin, Page):
         return clock_at(moment).status(rows)
 
     def get_sections(self):
-        """The center's published sections (notices, and later service lists, programmes …)."""
-        return self.get_children().live().public().specific()
+        """The center's published sections (notices, and later service lists, programmes …).
+
+        Their own classes with only the page fields read (``defer=True``): a link and a
+        title need nothing else, and each kind of section would otherwise cost a query."""
+        return self.get_children().live().public().specific(defer=True)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        if self.place is not None:
+            # What the page shows of its place, a query each; the hours once, though the
+            # opening badge, the hours table, the holiday rules and the exceptions all read them.
+            prefetch_related_objects([self.place], *PLACE_SHOWN)
         context["rooms"] = self.rooms.all()
         context["sections"] = self.get_sections()
         context["latest_notices"] = NoticePage.objects.listed_under(self)[:3]
