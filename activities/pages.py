@@ -488,7 +488,7 @@ def todays_programme(center, request=None) -> Today:
 
     current = today()
     span = Span("day", current, current)
-    urls = activity_urls([center.pk], request)
+    urls = activity_urls([center], request)
     occurrences = (
         Occurrence.objects.filter(center=center).between(span.start, span.end).for_listing()
     )
@@ -559,15 +559,21 @@ def door_grid(days: list[Day], centers: list) -> list[GridRow]:
 # -- links -----------------------------------------------------------------------------
 
 
-def programme_pages_of(center_ids) -> dict:
-    """{center id: its live programme page}, in one query."""
+def programme_pages_of(centers) -> dict:
+    """{center id: its live programme page}, in one query. ``centers``: center pages, or
+    their ids (then one more query, for their places in the tree)."""
     from activities.models.pages import ProgrammeSheetPage
     from district.models import CenterPage
 
-    center_ids = set(center_ids)
-    if not center_ids:
+    centers = list(centers)
+    if not centers:
         return {}
-    paths = CenterPage.objects.filter(pk__in=center_ids).values_list("pk", "path", "depth")
+    if all(isinstance(center, CenterPage) for center in centers):
+        paths = [(center.pk, center.path, center.depth) for center in centers]
+    else:
+        paths = list(
+            CenterPage.objects.filter(pk__in=set(centers)).values_list("pk", "path", "depth")
+        )
     by_path = {path: pk for pk, path, _depth in paths}
     pages = ProgrammeSheetPage.objects.live().public()
     if not by_path:
@@ -579,11 +585,11 @@ def programme_pages_of(center_ids) -> dict:
     return {by_path[page.path[:-steplen]]: page for page in pages}
 
 
-def activity_urls(center_ids, request=None) -> dict:
-    """{center id: the URL prefix of its activity pages}, in two queries."""
+def activity_urls(centers, request=None) -> dict:
+    """{center id: the URL prefix of its activity pages}, in one query given the center
+    pages, two given their ids."""
     return {
-        center_id: page.get_url(request)
-        for center_id, page in programme_pages_of(center_ids).items()
+        center_id: page.get_url(request) for center_id, page in programme_pages_of(centers).items()
     }
 
 

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from django.utils import timezone
@@ -31,9 +32,9 @@ from activities.kiosk.slides import honor_slide, notice_slide, urgent_in_force, 
 from activities.models import Kiosk, Occurrence, OccurrenceStatus
 from activities.models.kiosks import DEFAULT_SLIDES, SlideKind
 from activities.pages import activity_url, activity_urls, local_midnight
-from catalog.clock import clock_at, open_service_ids
-from catalog.models import Service
-from catalog.opening import LOCAL_TZ
+from catalog.clock import clock_at
+from catalog.models import Service, ServiceAtLocation
+from catalog.opening import LOCAL_TZ, OPENING_PREFETCH
 
 # Days the week's highlights look ahead (from now), and how many they show at most.
 WEEK_DAYS = 7
@@ -136,12 +137,31 @@ def week_highlights(occurrences, moment: datetime) -> list:
 
 
 def services_open_now(center, request, clock) -> list[Service]:
+    """The center's services open now by ``clock``, by name, at most ``SERVICES_SHOWN``.
+
+    Each is judged at this center only (as ``open_service_ids`` does with a location), so
+    only its links here are read, with this one location's hours, rather than every
+    center each service is offered at; and only the columns the rule and the screen use.
+    Read in name order, the open ones are the answer: no second query for them.
+    """
     location = getattr(center, "location", None)
     if location is None:
         return []
-    services = Service.objects.at_center(center)
-    open_ids = open_service_ids(services, clock, location.pk)
-    return list(Service.objects.filter(pk__in=open_ids).order_by("name")[:SERVICES_SHOWN])
+    services = (
+        Service.objects.at_center(center)
+        .only("pk", "name", "status")
+        .order_by("name")
+        .prefetch_related(
+            Prefetch(
+                "service_at_locations",
+                queryset=ServiceAtLocation.objects.filter(location=location),
+            ),
+            *OPENING_PREFETCH,
+        )
+    )
+    return [service for service in services if clock.service_open(service, location.pk)][
+        :SERVICES_SHOWN
+    ]
 
 
 def kiosk_data(kiosk, request, now: datetime | None = None) -> dict:
@@ -163,7 +183,7 @@ def kiosk_data(kiosk, request, now: datetime | None = None) -> dict:
         .select_related("activity", "room")
         .order_by("starts_at", "activity__title", "pk")
     )
-    prefixes = activity_urls([center.pk], request)
+    prefixes = activity_urls([center], request)
     urls = {}
     for occurrence in occurrences:
         activity = occurrence.activity

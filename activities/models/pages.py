@@ -98,7 +98,7 @@ class ProgrammeSheetPage(RoutablePageMixin, Page):
             .between(span.start, span.end)
             .for_listing()
         )
-        urls = pages.activity_urls([center.pk for center in centers], request)
+        urls = pages.activity_urls(centers, request)
         for center in centers:
             # A center without a programme of its own shows its activities on the street's.
             urls.setdefault(center.pk, self.get_url(request))
