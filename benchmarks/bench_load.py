@@ -22,12 +22,14 @@ It builds a throwaway site and serves it as production does, then loads it with 
    service guide, a search, the programme and the kiosk data (JSON); once with the page
    cache on (``PAGE_CACHE_SECONDS``, default 60) and once, after restarting gunicorn, with
    it off (``PAGE_CACHE_SECONDS=0``). Each URL is requested once before its run, which
-   must answer 200, and fills the cache when it is on.
+   must answer 200, and fills the cache when it is on; after its run the benchmark waits
+   until gunicorn has served the requests wrk left queued, so that no URL pays for the
+   one before it.
 
 It prints a Markdown table: requests/s, p50 and p95 latency (from wrk's own histogram,
 through a Lua ``done`` hook, since ``--latency`` prints no 95th percentile), errors and
-non-2xx answers, and each page's throughput as a fraction of the trivial view's in the same
-run. gunicorn runs in its own process group and is stopped (TERM, then KILL) whatever
+non-2xx answers (with the statuses behind them, from gunicorn's access log), and each
+page's throughput as a fraction of the trivial view's in the same run. gunicorn runs in its own process group and is stopped (TERM, then KILL) whatever
 happens; the database and folders are removed.
 
 Needs wrk (``apt-get install wrk``). Figures are for the README, never assertions; the
@@ -112,10 +114,12 @@ def main() -> None:
         for label, seconds in (("on", args.page_cache_seconds), ("off", 0)):
             with gunicorn(args, {**env, "PAGE_CACHE_SECONDS": str(seconds)}, folder) as base:
                 urls = resolve_urls(base)
-                results[label] = {
-                    name: run_wrk(args, script, base + path, name, label, folder / "access.log")
-                    for name, path in urls
-                }
+                results[label] = {}
+                for name, path in urls:
+                    results[label][name] = run_wrk(
+                        args, script, base + path, name, label, folder / "access.log"
+                    )
+                    drain(base)
     print_report(args, results, urls, time.perf_counter() - started, load_before)
 
 
@@ -244,6 +248,21 @@ def resolve_urls(base: str) -> list[tuple[str, str]]:
         fetch(base + path)
         urls.append((name, path))
     return urls
+
+
+def drain(base: str) -> None:
+    """Waits until gunicorn has answered what wrk left queued. When wrk stops, the
+    requests its connections had sent are still in the listen queue, and each worker
+    renders them (for nobody) before it accepts anything else: unless they are served
+    first, a page slower than the queue is long would charge its backlog to the next URL
+    (whose run could then finish no request at all). One request to the trivial view,
+    queued behind them, answers when they are done."""
+    started = time.monotonic()
+    with urllib.request.urlopen(base + "/__trivial__/", timeout=600) as response:
+        response.read()
+    waited = time.monotonic() - started
+    if waited > 1:
+        log(f"waited {waited:.1f} s for the previous URL's queued requests")
 
 
 def fetch(url: str) -> str:
