@@ -7,7 +7,8 @@
   ``search/seed/README.md``).
 
 Loaded by data migrations on a new database (0003: the synonyms; 0009: the lexicon, which
-needs the sets' topic and source) and by ``load_demo`` and the tests."""
+needs the sets' topic and source; 0013: the lines added to the lexicon since, for databases
+that ran 0009 before) and by ``load_demo`` and the tests."""
 
 from __future__ import annotations
 
@@ -124,13 +125,20 @@ def load_lexicon(synonym_model) -> int:
     topics = dict(
         topic_model.objects.filter(taxonomy__name=TOPIC_TAXONOMY).values_list("code", "pk")
     )
+    entries = lexicon_entries()
+    lines = {entry.terms for entry in entries}
     existing = {row.terms: row for row in synonym_model.objects.all()}
-    # A lexicon set an editor has changed still holds its first word and its source.
+    # A lexicon set an editor has changed still holds its first word and its source. A set
+    # that is another line as the file has it is that line, not an edited version of this
+    # one (老年卡's line also holds 老年证, the first word of another line).
     kept_heads = {
-        term for row in existing.values() if row.source for term in split_terms(row.terms)
+        term
+        for row in existing.values()
+        if row.source and row.terms not in lines
+        for term in split_terms(row.terms)
     }
     new = []
-    for entry in lexicon_entries():
+    for entry in entries:
         topic_id = topics.get(entry.topic)
         current = existing.get(entry.terms)
         if current is None and entry.head in kept_heads:
