@@ -360,11 +360,13 @@ def run_query(
         messages.append(f"搜索词太长，只按前{MAX_QUERY_LENGTH}个字查找。")
     if analysed.is_empty and analysed.folded:
         messages.append("没有能用来查找的文字，请输入服务名称或您想办的事，例如“老年证”“修水管”。")
-    mode = choose_mode(backend, query)
-    if mode is None:
-        mode, results = Mode.STRICT, BackendResults(hits=[], total=0)
+    if analysed.is_empty:
+        mode, results = Mode.STRICT, backend.search_services(query, Mode.STRICT)
     else:
-        results = backend.search_services(query, mode)
+        # The first reading that finds anything, with its results (one query a reading
+        # on the database backend, rather than asking first whether it finds anything).
+        found = backend.first_matching(query, candidate_modes(analysed))
+        mode, results = found or (Mode.STRICT, BackendResults(hits=[], total=0))
     hits = dress_hits(results.hits, analysed)
     first_page = hits
     if mode in WEAK_MODES and query.page > 1:

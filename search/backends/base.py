@@ -99,6 +99,17 @@ class BaseSearchBackend:
         mode to answer in before paying for facets. Backends may answer more cheaply."""
         return self.search_services(query, mode).total > 0
 
+    def first_matching(
+        self, query: CatalogQuery, modes: list[Mode]
+    ) -> tuple[Mode, BackendResults] | None:
+        """The first of ``modes`` that finds anything, with its results; None when none
+        does. Backends whose search of a mode that finds nothing costs no more than
+        asking :meth:`has_matches` answer in one query a mode instead of two."""
+        for mode in modes:
+            if self.has_matches(query, mode):
+                return mode, self.search_services(query, mode)
+        return None
+
     def search_pages(self, query: CatalogQuery, mode: Mode, limit: int) -> list[int]:
         raise NotImplementedError
 

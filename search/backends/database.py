@@ -14,18 +14,23 @@ values, each combination's values unpacked once). On PostgreSQL the page is not 
 every match ranked by its whole vector, but in two tiers: first the matches whose name,
 keywords or pinyin hold a word of the query, found and ranked through the small
 ``search_head`` vector and its own GIN index, then (only when they do not fill the page)
-those matched in the description alone (:meth:`SearchBackend._tiered_page`).
+those matched in the description alone (:meth:`SearchBackend._tiered_page`). Each write
+merges its entries into the GIN indexes at once (:func:`flush_pending_entries`), so no
+search reads through a list of pending ones.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import logging
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -39,6 +44,8 @@ from search.learning import boosts_for
 from search.models import IndexVersion, SearchEntry
 from search.opening import open_ids_among
 from search.query import FACETS, BackendResults, CatalogQuery, Hit, Mode, groups_for
+
+logger = logging.getLogger(__name__)
 
 # Column weights: a word in the name counts most, then alternate names, keywords and
 # pinyin, then the description.
@@ -89,16 +96,11 @@ class Selection:
     #: name, keywords or pinyin hold a word first, then those matched in the description.
     tsquery: str | None = None
     head_tsquery: str | None = None
+    #: PostgreSQL: matched through the GIN index of the whole vector (see :data:`INDEXED`).
+    indexed: bool = False
 
     def where(self, sql: str, params=()) -> Selection:
-        return Selection(
-            self.from_sql,
-            self.from_params,
-            self.score_sql,
-            [*self.conditions, (sql, list(params))],
-            self.tsquery,
-            self.head_tsquery,
-        )
+        return dataclasses.replace(self, conditions=[*self.conditions, (sql, list(params))])
 
     def sql(self, columns: str, column_params=()) -> tuple[str, list]:
         where = " AND ".join(f"({sql})" for sql, _ in self.conditions) or "1 = 1"
@@ -192,6 +194,7 @@ class PostgresDialect:
                 f"{ENTRY_TABLE} e CROSS JOIN to_tsquery('simple', %s) AS tsq",
                 [expression],
                 FULL_RANK,
+                indexed=True,
             ).where("e.search_vector @@ tsq AND e.source = %s", [source])
         return Selection(
             f"{ENTRY_TABLE} e CROSS JOIN to_tsquery('simple', %s) AS tsq",
@@ -199,6 +202,7 @@ class PostgresDialect:
             FULL_RANK,
             tsquery=expression,
             head_tsquery=head_expression,
+            indexed=True,
         ).where("e.search_vector @@ tsq AND e.source = %s", [source])
 
     @staticmethod
@@ -235,6 +239,13 @@ DIALECTS = {"sqlite": SqliteDialect(), "postgresql": PostgresDialect()}
 #: against any of the query's words.
 FULL_RANK = "ts_rank(e.search_vector, tsq, 1)"
 HEAD_RANK = "ts_rank(e.search_head, tsh, 1)"
+#: PostgreSQL: how a query matched through the vector's GIN index is planned. A broad
+#: word's matches are many, so the planner prefers reading the whole table and testing
+#: each entry's vector (unpacking it: most of an entry's width); the index finds them
+#: without opening a vector (no recheck for words without weights). At 100,000 entries
+#: such a plan may also cost enough to be compiled (JIT) first, which pays only for long
+#: analytic queries.
+INDEXED = "SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)"
 
 
 def all_entries(source: str) -> Selection:
@@ -280,6 +291,8 @@ class SearchBackend(BaseSearchBackend):
                     for document in documents
                 ]
             )
+            if connection.vendor == "postgresql":
+                flush_pending_entries()
 
     def remove_documents(self, source: str, keys: list[str]) -> None:
         if keys:
@@ -347,7 +360,21 @@ class SearchBackend(BaseSearchBackend):
         if selection is None:
             return False
         sql, params = self._filtered(selection, chosen).sql("1")
-        return bool(self._rows(self.dialect.first_row(sql), params, query.index_version))
+        return bool(
+            self._rows(self.dialect.first_row(sql), params, query.index_version, selection.indexed)
+        )
+
+    def first_matching(
+        self, query: CatalogQuery, modes: list[Mode]
+    ) -> tuple[Mode, BackendResults] | None:
+        """A mode that finds nothing costs its one query as little as asking whether it
+        does (the matches are found first, and there are none to count or rank); a mode
+        that finds something is answered by that query, not asked about first."""
+        for mode in modes:
+            results = self.search_services(query, mode)
+            if results.total:
+                return mode, results
+        return None
 
     def search_services(self, query: CatalogQuery, mode: Mode) -> BackendResults:
         selection, chosen, near = self._scope(query, mode)
@@ -471,7 +498,7 @@ class SearchBackend(BaseSearchBackend):
         sql += " UNION ALL ".join(parts)
         total, hits = 0, []
         facets: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
-        for part, token, number, position in self._rows(sql, params, version):
+        for part, token, number, position in self._rows(sql, params, version, selection.indexed):
             if part == 0:
                 total = int(number or 0)
             elif part == 1:
@@ -506,13 +533,18 @@ class SearchBackend(BaseSearchBackend):
                 f" LEFT JOIN ({rows_sql}) b ON b.boosted_id = {alias}.service_id"
                 for alias in ("e", "t")
             ]
-        # The same selection as the matches', with the head's words: planned on both GIN
-        # indexes together, so that only the entries matching in their head are read.
+        # The entries whose head holds a word of the query (its GIN index) and that match.
+        # When the query is that of its head (one word, or any word will do), a word in
+        # the head is a match: the head's words are the vector's, with the same weights,
+        # so the vector is not tested again (it would be unpacked, entry by entry).
+        conditions = selection.conditions
+        if selection.tsquery == selection.head_tsquery:
+            conditions = [("e.source = 'service'", []), *conditions[1:]]
         heads = Selection(
             f"{selection.from_sql} CROSS JOIN to_tsquery('simple', %s) AS tsh{learned[0]}",
             [*selection.from_params, selection.head_tsquery, *learned_params],
             head,
-            selection.conditions,
+            conditions,
         ).where("e.search_head @@ tsh")
         if within != "1 = 1":
             heads = heads.where(within.replace("m.facet_key", "e.facet_key"))
@@ -536,7 +568,9 @@ class SearchBackend(BaseSearchBackend):
         page_params = [needed, selection.tsquery, *learned_params]
         return head_sql, head_params, page_sql, [*page_params, page.page_size, page.offset]
 
-    def _rows(self, sql: str, params: list, version: str = "") -> list[tuple]:
+    def _rows(
+        self, sql: str, params: list, version: str = "", indexed: bool = False
+    ) -> list[tuple]:
         """The rows of a search query, from the result cache while the index is unchanged.
         Residents ask the same few things all day (老年证, 低保), and the broadest words
         match thousands of services whose counts the page shows."""
@@ -548,7 +582,13 @@ class SearchBackend(BaseSearchBackend):
             rows = cache_get(key)
             if rows is not None:
                 return rows
-        with connection.cursor() as cursor:
+        # The planner settings hold for a transaction of this query alone: inside a
+        # caller's transaction they would hold for the rest of it, so there the query
+        # is planned as it comes.
+        tuned = indexed and connection.vendor == "postgresql" and not connection.in_atomic_block
+        with transaction.atomic() if tuned else nullcontext(), connection.cursor() as cursor:
+            if tuned:
+                cursor.execute(INDEXED)
             cursor.execute(sql, params)
             rows = [tuple(row) for row in cursor.fetchall()]
         if key:
@@ -660,6 +700,28 @@ class SearchBackend(BaseSearchBackend):
             key=lambda e: (letters not in e[2].split(), -e[3], len(e[1])),
         )
         return [str(as_uuid(pk)) for pk, _, _, _ in ranked[:limit]]
+
+
+#: PostgreSQL: the GIN indexes of the entries (migrations 0002 and 0011).
+GIN_INDEXES = ("search_entry_vector", "search_entry_head")
+
+
+def flush_pending_entries() -> None:
+    """PostgreSQL: move the words of entries just written from the GIN indexes' pending
+    lists into the indexes proper. GIN indexes take new entries into an unsorted list
+    (up to ``gin_pending_list_limit``, 4 MB) that every search then reads through in full
+    until a vacuum merges it: after an import or a rebuild that list made each full-text
+    query take 20-30 ms whatever it matched. Merged at each write (in its transaction),
+    it never holds more than the entries being written. Only the indexes' owner may
+    merge: a site whose database user does not own them leaves it to autovacuum."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT " + ", ".join(["gin_clean_pending_list(%s::regclass)"] * len(GIN_INDEXES)),
+                list(GIN_INDEXES),
+            )
+    except DatabaseError as error:
+        logger.warning("search index: pending entries not merged (%s)", error)
 
 
 def as_uuid(value) -> uuid.UUID:

@@ -87,3 +87,21 @@ class TierTests(DemoCatalogTestCase):
                 self.assertIn(True, tiers)
                 first_description_only = tiers.index(False) if False in tiers else len(tiers)
                 self.assertNotIn(True, tiers[first_description_only:], text)
+
+
+@skipUnless(connection.vendor == "postgresql", "GIN indexes are PostgreSQL's")
+class PendingEntriesTests(DemoCatalogTestCase):
+    def test_an_index_write_leaves_no_pending_entries_for_searches_to_read(self):
+        from catalog.models import Service
+        from search.backends import get_search_backend
+        from search.backends.database import GIN_INDEXES
+
+        service = Service.objects.exclude(status="defunct").order_by("name").first()
+        with connection.cursor() as cursor:
+            get_search_backend().index_services([service.pk])
+            for index in GIN_INDEXES:
+                # The pages it would merge now: none, the write merged its entries.
+                cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+                self.assertEqual(cursor.fetchone()[0], 0, index)
+        result, _ = search_catalog({"q": service.name}, log=False)
+        self.assertIn(str(service.pk), [str(hit.service.pk) for hit in result.hits])
