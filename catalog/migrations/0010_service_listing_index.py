@@ -1,6 +1,7 @@
 """The lists' order as an index: the visible services by kind rank, name and id (kind
 included), so that a page of /fuwu/ or a center's list and the kind counts read an index
-instead of sorting and scanning the whole services table (issue 14)."""
+instead of sorting and scanning the whole services table; and the services offered at a
+place by (location, service), which a center's list reads without the table (issue 14)."""
 
 from django.db import migrations, models
 
@@ -27,5 +28,9 @@ class Migration(migrations.Migration):
                 include=("kind",),
                 name="catalog_service_listing",
             ),
+        ),
+        migrations.AddIndex(
+            model_name="serviceatlocation",
+            index=models.Index(fields=["location", "service"], name="catalog_sal_location_service"),
         ),
     ]

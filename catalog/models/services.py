@@ -396,6 +396,11 @@ class ServiceAtLocation(Orderable):
     class Meta(Orderable.Meta):
         verbose_name = _("办理地点")
         verbose_name_plural = _("办理地点")
+        indexes = [
+            # A center's list: which services are offered at a location, read from the
+            # index alone (counting them, and checking each service of a page).
+            models.Index(fields=["location", "service"], name="catalog_sal_location_service"),
+        ]
 
     def __str__(self):
         return f"{self.location} {self.description}".strip()
