@@ -301,3 +301,31 @@ def test_the_reference_index_is_as_saving_row_by_row_leaves_it():
         for obj in model.objects.all():
             ReferenceIndex.create_or_update_for_object(obj)
     assert snapshot() == after_import
+
+
+@pytest.mark.django_db
+def test_a_large_import_leaves_postgresql_statistics_for_the_catalog_it_wrote(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    """Right after a bulk import PostgreSQL must plan the lists for the tables' new size,
+    not wait for autovacuum: the import refreshes the catalog's statistics when it commits."""
+    if connection.vendor != "postgresql":
+        pytest.skip("statistics are refreshed on PostgreSQL only")
+
+    def estimated_services() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Service._meta.db_table]
+            )
+            return cursor.fetchone()[0]
+
+    # A size no other test's import leaves in the statistics (they survive rollbacks).
+    records = demo_catalog()
+    chosen = self_contained(records, *(record["name"] for record in records[:137]))
+    monkeypatch.setattr(writer, "ANALYZE_AFTER", len(chosen))
+    with django_capture_on_commit_callbacks(execute=True):
+        import_services(chosen[:-1])  # below the threshold: left to autovacuum
+    assert estimated_services() != len(chosen) - 1
+    with django_capture_on_commit_callbacks(execute=True):
+        import_services(chosen)
+    assert estimated_services() == Service.objects.count() == len(chosen)
