@@ -28,14 +28,17 @@ from.
 
 Everything in this module is pure: it reads attributes and ``.all()`` on relations, so the
 caller decides what is fetched (``OPENING_PREFETCH`` keeps a listing at a fixed number of
-queries) and unsaved model instances or simple objects work in tests.
+queries) and unsaved model instances or simple objects work in tests. ``service_open_at``
+reads a Service; ``service_open_among`` is the same judgement on plain rows, which
+``catalog.clock.open_service_ids`` loads in bulk for the open-now filter.
 """
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
+from itertools import chain
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday, weekdays
@@ -385,21 +388,58 @@ def applicable_rows(
     return None, []
 
 
+def hours_at(
+    of_service: Sequence = (), at_location: Sequence = (), of_location: Sequence = ()
+) -> tuple[str | None, list]:
+    """The rows that apply to a service at one center, from plain rows: the precedence
+    (``applicable_rows``), and the center's dated closures joining hours that came from
+    the service (a closed building serves nobody)."""
+    of_location = list(of_location)
+    source, rows = applicable_rows(at_location, of_service, of_location)
+    if source != HoursSource.LOCATION:
+        rows += [row for row in of_location if row_kind(row) == CLOSED]
+    return source, rows
+
+
 def effective_hours(service, link=None) -> tuple[str | None, list]:
     """The rows that apply to ``service`` at ``link`` (one of its service_at_locations),
     or, without a link, the service's own rows. The center's dated closures join hours
     that came from the service: a closed building serves nobody."""
     if link is None:
         return applicable_rows(of_service=service.schedules.all())
-    of_location = list(link.location.schedules.all())
-    source, rows = applicable_rows(
-        at_location=link.schedules.all(),
-        of_service=service.schedules.all(),
-        of_location=of_location,
-    )
-    if source != HoursSource.LOCATION:
-        rows += [row for row in of_location if row_kind(row) == CLOSED]
-    return source, rows
+    return hours_at(service.schedules.all(), link.schedules.all(), link.location.schedules.all())
+
+
+def service_open_among(
+    status: str,
+    of_service: Sequence,
+    links: Iterable[tuple[object, Sequence, Sequence]],
+    is_open: Callable[[list], bool],
+    location_id=None,
+) -> bool | None:
+    """``service_open_at`` on plain data: the service's ``status``, its own rows, and its
+    ``links`` as ``(location_id, rows at that location, the location's rows)``;
+    ``is_open(rows)`` gives the verdict of the rule (``OpeningClock.is_open``, possibly
+    memoised by the caller). Nothing here reads the database."""
+    if status != ACTIVE_STATUS:
+        return False
+    links = iter(links)  # read lazily: the first open center answers
+    if location_id is not None:
+        links = (link for link in links if str(link[0]) == str(location_id))
+    first = next(links, None)
+    if first is None:
+        if location_id is not None:
+            return False
+        _, rows = applicable_rows(of_service=of_service)
+        return is_open(rows) if rows else None
+    known = False
+    for _, at_location, of_location in chain((first,), links):
+        _, rows = hours_at(of_service, at_location, of_location)
+        if rows:
+            known = True
+            if is_open(rows):
+                return True
+    return False if known else None
 
 
 def service_open_at(
@@ -415,22 +455,19 @@ def service_open_at(
     """
     if service.status != ACTIVE_STATUS:
         return False
-    links = list(service.service_at_locations.all())
-    if location_id is not None:
-        links = [link for link in links if str(link.location_id) == str(location_id)]
-        if not links:
-            return False
-    if not links:
-        _, rows = effective_hours(service)
-        return is_open_at(rows, moment, calendar) if rows else None
-    known = False
-    for link in links:
-        _, rows = effective_hours(service, link)
-        if rows:
-            known = True
-            if is_open_at(rows, moment, calendar):
-                return True
-    return False if known else None
+    of_service = list(service.schedules.all())
+    links = (
+        (link.location_id, link.schedules.all(), link.location.schedules.all())
+        for link in service.service_at_locations.all()
+        if location_id is None or str(link.location_id) == str(location_id)
+    )
+    return service_open_among(
+        service.status,
+        of_service,
+        links,
+        lambda rows: is_open_at(rows, moment, calendar),
+        location_id,
+    )
 
 
 # -- words -------------------------------------------------------------------------------

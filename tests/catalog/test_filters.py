@@ -153,7 +153,7 @@ class ServiceFilterTests(TestCase):
 
         def queries(params):
             filters = ServiceFilterSet(QueryDict(params), moment=moment)
-            with self.assertNumQueries(7):  # 6 to judge, 1 to list
+            with self.assertNumQueries(6):  # 5 to judge, 1 to list
                 list(filters.qs)
 
         queries("open_now=1&kind=government")  # 21 … 60 services
