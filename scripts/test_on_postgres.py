@@ -17,6 +17,7 @@ LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 # The tests clear the cache between tests, so they get a Redis database of their own and
 # never the REDIS_URL a developer may point at real data.
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+BENCHMARK_TESTS = "tests/benchmarks"
 
 
 def reachable(url: str, default_port: int) -> bool:
@@ -46,7 +47,13 @@ def main() -> int:
         + (f" with Redis ({urlsplit(redis_url).netloc}) as the cache" if env["REDIS_URL"] else "")
     )
     pytest = os.path.join(os.path.dirname(sys.executable), "pytest")
-    return subprocess.call([pytest, *sys.argv[1:]], env=env)
+    args = sys.argv[1:]
+    if not any(not arg.startswith("-") for arg in args):  # the whole suite
+        # The benchmark scripts' tests build their own SQLite databases in child
+        # processes, whatever the suite runs on: the SQLite run has already run them.
+        print(f"Not repeated here: {BENCHMARK_TESTS}/ (they run on SQLite only).")
+        args = [f"--ignore={BENCHMARK_TESTS}", *args]
+    return subprocess.call([pytest, *args], env=env)
 
 
 if __name__ == "__main__":
