@@ -110,7 +110,7 @@ def save_services(
 #: Services written at once from which the catalog's planner statistics are refreshed at
 #: commit: a bulk import can grow the tables tenfold between two autovacuum runs, and until
 #: then PostgreSQL plans the lists as if they were small (measured: the listing index went
-#: unused and a center's list took seconds at 100,000 services).
+#: unused and a center's list took over a second at 100,000 services).
 ANALYZE_AFTER = BATCH_SIZE
 
 
