@@ -33,7 +33,6 @@ from catalog.models import (
     CostOption,
     Location,
     Service,
-    ServiceAtLocation,
     ServiceChannel,
     ServiceKind,
     ServiceStatus,
@@ -130,11 +129,6 @@ def cost_category_q(category: str) -> Q:
     if category == CostCategory.FREE:
         return ~low_cost & (free_kind | ~charges)
     return ~low_cost & ~free_kind & charges
-
-
-def at_location_q(location) -> Q:
-    # Exists rather than a join: a service with two windows at one center stays one row.
-    return Q(Exists(ServiceAtLocation.objects.filter(service=OuterRef("pk"), location=location)))
 
 
 class CenterCodeField(forms.ModelChoiceField):
@@ -308,7 +302,7 @@ class ServiceFilterSet(ProblemsMixin, django_filters.FilterSet):
         return self._clock
 
     def filter_center(self, queryset, name, location):
-        return queryset.filter(at_location_q(location))
+        return queryset.at_location(location)
 
     def filter_cost(self, queryset, name, category):
         return queryset.filter(cost_category_q(category))

@@ -69,17 +69,7 @@ class ServiceListPage(RoutablePageMixin, Page):
         return CenterPage.objects.filter(pk=self.get_parent().pk).first()
 
     def base_services(self, center):
-        if center is None:
-            return Service.objects.all()
-        location = getattr(center, "location", None)  # cached: the list asks for it again
-        if location is None:
-            return Service.objects.at_center(center)  # none, without a place
-        from catalog.filters import at_location_q
-
-        # The services offered at the center's place (Service.objects.at_center), by the
-        # place's id: the database checks each service against the (location, service)
-        # index instead of joining the centers' locations.
-        return Service.objects.filter(at_location_q(location))
+        return Service.objects.all() if center is None else Service.objects.at_center(center)
 
     def filtered_services(self, request, center, clock=None):
         from catalog.filters import ServiceFilterSet

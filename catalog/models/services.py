@@ -76,14 +76,19 @@ KIND_RANK = models.Case(
 
 class ServiceQuerySet(models.QuerySet):
     def at_center(self, center):
-        """The services offered at ``center`` (a CenterPage), each once. EXISTS rather than
-        a join: no DISTINCT, so the database need not deduplicate (and sort) every service
-        of a large center before it can count them or read one page of them."""
+        """The services offered at ``center`` (a CenterPage), each once: those offered at
+        its place (a center is one catalog location; none before it has one)."""
+        location = getattr(center, "location", None)
+        return self.none() if location is None else self.at_location(location)
+
+    def at_location(self, location):
+        """The services offered at ``location``, each once. EXISTS rather than a join: no
+        DISTINCT, so the database need not deduplicate (and sort) every service of a large
+        center before it can count them or read one page of them, and it checks each
+        service against the (location, service) index instead of joining locations."""
         return self.filter(
             models.Exists(
-                ServiceAtLocation.objects.filter(
-                    service=models.OuterRef("pk"), location__center=center
-                )
+                ServiceAtLocation.objects.filter(service=models.OuterRef("pk"), location=location)
             )
         )
 
