@@ -333,8 +333,8 @@ def ranked_service_ids(text: str, limit: int) -> list[str]:
     query.page_size = limit
     query.index_version = IndexVersion.current()
     backend = get_search_backend()
-    mode = choose_mode(backend, query)
-    results = backend.search_services(query, mode) if mode else BackendResults(hits=[], total=0)
+    found = backend.first_matching(query, candidate_modes(query.analysed))
+    mode, results = found or (None, BackendResults(hits=[], total=0))
     if mode is None or mode in WEAK_MODES:
         # The suggestion the site's first page would make, from its hits.
         first_page = dress_hits(results.hits[:DEFAULT_PAGE_SIZE], query.analysed)
@@ -428,17 +428,10 @@ def corrected_reading(backend, query: CatalogQuery, suggestion: str) -> CatalogQ
     return correction
 
 
-def choose_mode(backend, query: CatalogQuery) -> Mode | None:
-    """The first way of reading the query that finds anything: strict; by sound (a slip
-    such as 老年正); without lone characters; any word. None when nothing matches."""
-    if query.analysed.is_empty:
-        return Mode.STRICT
-    modes = candidate_modes(query.analysed)
-    return next((mode for mode in modes if backend.has_matches(query, mode)), None)
-
-
 def candidate_modes(analysed: AnalysedQuery) -> list[Mode]:
-    """The ways of reading a query, in the order they are tried (see :func:`choose_mode`)."""
+    """The ways of reading a query, in the order they are tried: strict; by sound (a slip
+    such as 老年正); without lone characters; any word. The first that finds anything is
+    the one answered (``first_matching`` of the backend)."""
     modes = [Mode.STRICT]
     if CJK.search(analysed.folded):
         modes.append(Mode.HOMOPHONE)
