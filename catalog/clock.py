@@ -90,19 +90,17 @@ def open_service_ids(services, clock: OpeningClock, location_id=None) -> list:
     if location_id is not None:
         links = links.filter(location_id=location_id)
     links_by_service = defaultdict(list)
-    location_keys = set()
     for link_key, service_key, location_key in links.order_by().values_list(
         as_text("pk"), as_text("service_id"), as_text("location_id")
     ):
         links_by_service[service_key].append((link_key, location_key))
-        location_keys.add(location_key)
     own_rows = _rows_by(ServiceSchedule.objects.filter(service__in=selected), "service_id")
     link_rows = _rows_by(
         ServiceAtLocationSchedule.objects.filter(service_at_location__in=links),
         "service_at_location_id",
     )
     location_rows = _rows_by(
-        LocationSchedule.objects.annotate(key=as_text("location_id")).filter(key__in=location_keys),
+        LocationSchedule.objects.filter(location__in=links.values("location_id")),
         "location_id",
     )
 
