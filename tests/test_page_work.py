@@ -6,11 +6,11 @@
 - A center's page reads its place's hours once (the opening badge, the hours table, the
   holiday rules and the dated exceptions all show them), and its sections cost no query
   per kind of section.
-- The kiosk judges the services open now at its own center only, reading each of them
-  once.
+- The kiosk judges the services open now at its own center by the bulk rule of lists and
+  search, in the same number of queries however many services there are.
 """
 
-from datetime import datetime
+from datetime import datetime, time
 
 import time_machine
 from django.db import connection
@@ -21,12 +21,20 @@ from wagtail.models import PageViewRestriction
 
 from activities.models import Kiosk, KioskSlide, SlideKind
 from activities.models.pages import ProgrammeSheetPage
-from catalog.models import Service, ServiceAtLocation, ServiceListPage
+from catalog.models import (
+    Service,
+    ServiceAtLocation,
+    ServiceAtLocationSchedule,
+    ServiceListPage,
+    ServiceSchedule,
+)
 from catalog.opening import LOCAL_TZ
 from tests.district.builders import build_center, build_home, build_notice, build_notice_index
 from tests.district.builders import build_street as build_street_page
 
 MONDAY_10 = datetime(2026, 12, 7, 10, 0, tzinfo=LOCAL_TZ)
+# The kiosk document of a center with a services slide, whatever the number of services.
+KIOSK_QUERIES = 17
 
 
 def restriction_reads(queries) -> int:
@@ -101,28 +109,53 @@ class KioskServicesOpenTests(TestCase):
     def setUpTestData(cls):
         street = build_street_page(build_home())
         cls.center = build_center(street, code="HHD-CH-01")
-        others = [build_center(street, code=f"HHD-CH-0{number}") for number in range(2, 6)]
+        cls.others = [build_center(street, code=f"HHD-CH-0{number}") for number in range(2, 6)]
         kiosk = Kiosk.objects.create(center=cls.center, name="一楼大厅屏", slug="dating")
         KioskSlide.objects.create(kiosk=kiosk, kind=SlideKind.SERVICES_OPEN, seconds=10)
         for number in range(3):
             service = Service.objects.create(
                 name=f"服务{number}", description="说明", kind="government"
             )
-            for center in [cls.center, *others]:
+            for center in [cls.center, *cls.others]:
                 ServiceAtLocation.objects.create(service=service, location=center.location)
         elsewhere = Service.objects.create(name="别处的服务", description="说明", kind="government")
-        ServiceAtLocation.objects.create(service=elsewhere, location=others[0].location)
+        ServiceAtLocation.objects.create(service=elsewhere, location=cls.others[0].location)
 
-    def test_services_open_here_are_read_once(self):
+    def document(self):
         url = reverse("kiosk_api:data", args=["HHD-CH-01", "dating"])
         with time_machine.travel(MONDAY_10, tick=False):
             self.client.get(url)
             with CaptureQueriesContext(connection) as queries:
                 response = self.client.get(url)
         names = [service["name"] for service in response.json()["services_open"]]
+        return names, queries.captured_queries
+
+    def add_services(self, count):
+        """``count`` more services at the kiosk's center and every other one, with hours
+        of their own, at this center, and at the others (all open on Monday at 10:00)."""
+        hours = {"byday": "MO,TU,WE,TH,FR", "opens_at": time(9, 0), "closes_at": time(17, 0)}
+        for number in range(count):
+            service = Service.objects.create(
+                name=f"新增服务{number:02}", description="说明", kind="government"
+            )
+            ServiceSchedule.objects.create(service=service, **hours)
+            for center in [self.center, *self.others]:
+                link = ServiceAtLocation.objects.create(service=service, location=center.location)
+                ServiceAtLocationSchedule.objects.create(service_at_location=link, **hours)
+
+    def test_services_open_here_take_the_same_queries_however_many(self):
+        names, queries = self.document()
         self.assertEqual(names, ["服务0", "服务1", "服务2"])
         services = [
             q for q in queries if q["sql"].split(" FROM ")[1].startswith('"catalog_service" ')
         ]
-        # One query for the services open here (it read all of them, then the open ones).
-        self.assertEqual(len(services), 1)
+        # The services are read twice: their status, for the one bulk judgement of lists
+        # and search (catalog.clock.open_service_ids), then the names of the open ones.
+        self.assertEqual(len(services), 2)
+        self.assertEqual(len(queries), KIOSK_QUERIES)
+
+        self.add_services(20)
+        names, queries = self.document()
+        # A slide's worth, by name; the service offered only elsewhere is never among them.
+        self.assertEqual(names, [f"新增服务{number:02}" for number in range(12)])
+        self.assertEqual(len(queries), KIOSK_QUERIES)

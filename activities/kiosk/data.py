@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from django.utils import timezone
@@ -32,9 +31,9 @@ from activities.kiosk.slides import honor_slide, notice_slide, urgent_in_force, 
 from activities.models import Kiosk, Occurrence, OccurrenceStatus
 from activities.models.kiosks import DEFAULT_SLIDES, SlideKind
 from activities.pages import activity_url, activity_urls, local_midnight
-from catalog.clock import clock_at
-from catalog.models import Service, ServiceAtLocation
-from catalog.opening import LOCAL_TZ, OPENING_PREFETCH
+from catalog.clock import clock_at, open_service_ids
+from catalog.models import Service
+from catalog.opening import LOCAL_TZ
 
 # Days the week's highlights look ahead (from now), and how many they show at most.
 WEEK_DAYS = 7
@@ -136,32 +135,22 @@ def week_highlights(occurrences, moment: datetime) -> list:
     return chosen
 
 
-def services_open_now(center, request, clock) -> list[Service]:
+def services_open_now(center, clock) -> list[Service]:
     """The center's services open now by ``clock``, by name, at most ``SERVICES_SHOWN``.
 
-    Each is judged at this center only (as ``open_service_ids`` does with a location), so
-    only its links here are read, with this one location's hours, rather than every
-    center each service is offered at; and only the columns the rule and the screen use.
-    Read in name order, the open ones are the answer: no second query for them.
+    Judged as the open-now filter of lists and search judges them (``open_service_ids``
+    at this center's place: its links here and this one place's hours, a fixed number of
+    queries however many services the center offers), then the names of those shown.
     """
     location = getattr(center, "location", None)
     if location is None:
         return []
-    services = (
-        Service.objects.at_center(center)
-        .only("pk", "name", "status")
-        .order_by("name")
-        .prefetch_related(
-            Prefetch(
-                "service_at_locations",
-                queryset=ServiceAtLocation.objects.filter(location=location),
-            ),
-            *OPENING_PREFETCH,
-        )
-    )
-    return [service for service in services if clock.service_open(service, location.pk)][
-        :SERVICES_SHOWN
-    ]
+    services = Service.objects.at_center(center).order_by("name", "pk")
+    shown = open_service_ids(services, clock, location.pk)[:SERVICES_SHOWN]
+    if not shown:
+        return []
+    named = Service.objects.only("pk", "name").in_bulk(shown)
+    return [named[pk] for pk in shown]
 
 
 def kiosk_data(kiosk, request, now: datetime | None = None) -> dict:
@@ -204,7 +193,7 @@ def kiosk_data(kiosk, request, now: datetime | None = None) -> dict:
     guides = GuideLinks(request, center)
     services = [
         {"name": service.name, "url": request.build_absolute_uri(guides.url_for(service))}
-        for service in services_open_now(center, request, clock)
+        for service in services_open_now(center, clock)
     ]
 
     # Each slide links to the page that holds all of it: the programme sheet, the
