@@ -18,6 +18,7 @@ topic's services (each service of a topic is indexed with the topic's token).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import threading
@@ -128,13 +129,37 @@ def query_stopwords() -> frozenset[str]:
 
 
 def fold(text: str) -> str:
-    """Normalise for matching: NFKC, traditional → simplified, lower case."""
+    """Normalise for matching: NFKC, traditional → simplified, lower case, pinyin's tone
+    marks dropped (yī bǎo kǎ → yi bao ka; ü → v, as pypinyin spells it: lǜ → lv)."""
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text)
     if CJK.search(text):
         text = _simplified(text)
+    if TONE_MARKED.search(text):
+        text = _without_tone_marks(text)
     return text.lower()
+
+
+#: Latin letters with a diacritic (pinyin's tone marks, ü).
+TONE_MARKED = re.compile(r"[\u00c0-\u024f\u1e00-\u1eff]")
+
+
+def _without_tone_marks(text: str) -> str:
+    # One character stays one character (highlighting maps folded spans onto the text).
+    return "".join(_unmarked(char) if TONE_MARKED.match(char) else char for char in text)
+
+
+def _unmarked(char: str) -> str:
+    parts = unicodedata.normalize("NFD", char)
+    base = "".join(c for c in parts if not unicodedata.combining(c))
+    if base in "uU" and "\u0308" in parts:  # ü, ǖ ǘ ǚ ǜ
+        return "v" if base == "u" else "V"
+    return unicodedata.normalize("NFC", base) if len(base) == 1 else char
+
+
+#: Pinyin typed with tone numbers (yi1bao3ka3): the numbers go.
+TONE_NUMBERED = re.compile(r"(?:[a-z]+[1-5]){2,}[a-z]*")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -222,11 +247,27 @@ class Group:
     #: nothing of the need, so it is neither required nor, when words are matched loosely,
     #: enough on its own to find a service (特别 would find 特别扶助金).
     function: bool = False
+    #: A word that says whom the need concerns (老人, 孩子: :meth:`SynonymIndex.says_who`):
+    #: when words are matched loosely, the query's other words decide what is found.
+    weak: bool = False
+    #: What a need the query says in its own words stands for (:func:`partial_terms`):
+    #: matched only when the query as typed is not (see :func:`search.query.groups_for`),
+    #: so a word that finds its service (失业) is not diluted by a need holding it (失业了).
+    extra: tuple[Alternative, ...] = ()
+
+    def loosened(self) -> Group:
+        """The group with the needs it is part of among its alternatives."""
+        if not self.extra:
+            return self
+        alternatives = tuple(_unique_alternatives([*self.alternatives, *self.extra]))
+        return dataclasses.replace(self, alternatives=alternatives, extra=(), function=False)
 
     @property
     def optional(self) -> bool:
         """A lone Chinese character with no synonyms (岁 in 65岁体检, 修 untaught) narrows
         too much to be required; it still counts when words are matched loosely."""
+        if self.extra:
+            return False
         if self.function:
             return True
         alone = [alt for alt in self.alternatives if not alt.prefix]
@@ -303,8 +344,45 @@ class TermSet:
     leads_to: tuple[str, ...] = ()
 
 
-def synonym_index(synonym_sets: Iterable[Iterable[str] | TermSet]) -> dict[str, tuple[str, ...]]:
-    """term → all folded terms of its set(s), then what those sets lead to (one way)."""
+class SynonymIndex(dict):
+    """term → all folded terms of its set(s), then what those sets lead to (one way); and,
+    for reading a need said in other words than a set's (:func:`partial_terms`):
+
+    - ``content``: each term of a set that leads to a topic → its content words (the words
+      of its precise cut, function words and query stopwords apart): 洗被子 → (洗, 被子);
+    - ``by_word``: each content word of two characters or more → the terms holding it;
+    - ``who``: the names of the groups of residents services are for (the catalog's
+      audiences: 老年人, 儿童青少年, 困难群众) and ``topics``, the topics' names: a query word
+      whose set holds an audience's name or the noun it ends with (老人 = 老年人, 孩子 =
+      青少年; not 困难 of 困难群众, which says what), and no part of a topic's name, says
+      whom the need concerns, not what it is (:attr:`Group.weak`).
+    """
+
+    content: dict[str, tuple[str, ...]]
+    by_word: dict[str, tuple[str, ...]]
+    #: The pinyin of the terms (full, of two characters or more; initials, of three or
+    #: more) → the terms: what a resident typing a set's word in pinyin means.
+    sounds: dict[str, tuple[str, ...]] = {}
+    #: Content words whose need sets all lead to one topic (辞退; not 东西, which 家里东西
+    #: 太多 and 帮忙买东西 share): enough on their own to say a need.
+    one_topic: frozenset[str] = frozenset()
+    who: frozenset[str] = frozenset()
+    topics: frozenset[str] = frozenset()
+
+    def says_who(self, term: str) -> bool:
+        """Whether ``term`` (folded) names a group of residents rather than a need."""
+        return (
+            len(term) > 1
+            and any(name.endswith(term) for name in self.who)
+            and not any(term in name for name in self.topics)
+        )
+
+
+def synonym_index(
+    synonym_sets: Iterable[Iterable[str] | TermSet], who: Iterable[str] = ()
+) -> SynonymIndex:
+    """term → all folded terms of its set(s), then what those sets lead to (one way).
+    ``who``: the audiences' names (see :class:`SynonymIndex`)."""
     index: dict[str, list[str]] = {}
     one_way: dict[str, list[str]] = {}
     for item in synonym_sets:
@@ -315,10 +393,90 @@ def synonym_index(synonym_sets: Iterable[Iterable[str] | TermSet]) -> dict[str, 
             index[term] = _unique_terms([*index.get(term, []), *folded])
             if extra:
                 one_way[term] = _unique_terms([*one_way.get(term, []), *extra])
-    return {
-        term: tuple(_unique_terms([*terms, *one_way.get(term, [])]))
+    result = SynonymIndex(
+        (term, tuple(_unique_terms([*terms, *one_way.get(term, [])])))
         for term, terms in index.items()
-    }
+    )
+    _index_content_words(result, one_way)
+    result.sounds = _sounds_of(result)
+    result.who = frozenset(fold(name).strip() for name in who if name and name.strip())
+    result.topics = frozenset(
+        str(lead) for leads in one_way.values() for lead in leads if isinstance(lead, TopicLead)
+    )
+    return result
+
+
+#: Shorter pinyin is too often the start of another word to stand for a term.
+MIN_SOUND_LETTERS = 3
+
+
+def _sounds_of(terms: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Full pinyin and initials of the Chinese ``terms`` (see :attr:`SynonymIndex.sounds`)."""
+    sounds: dict[str, list[str]] = {}
+    for term in terms:
+        if len(term) < 2 or not all(CJK.match(char) for char in term):
+            continue
+        full, initials = pinyin_of(term)
+        keys = [full] + ([initials] if len(term) >= 3 else [])
+        for key in keys:
+            if len(key) >= MIN_SOUND_LETTERS and term not in sounds.setdefault(key, []):
+                sounds[key].append(term)
+    return {key: tuple(found) for key, found in sounds.items()}
+
+
+def _index_content_words(index: SynonymIndex, one_way: dict[str, list[str]]) -> None:
+    """Fill ``content`` and ``by_word`` of ``index`` (see :class:`SynonymIndex`) from the
+    terms that lead to a topic (needs in everyday words)."""
+    content: dict[str, tuple[str, ...]] = {}
+    by_word: dict[str, list[str]] = {}
+    topics: dict[str, set[str]] = {}
+    for term, leads in one_way.items():
+        codes = {lead.code for lead in leads if isinstance(lead, TopicLead)}
+        if not codes:
+            continue
+        words_of_term = content_words(term)
+        content[term] = words_of_term
+        for word in words_of_term:
+            if len(word) > 1:
+                by_word.setdefault(word, []).append(term)
+                topics.setdefault(word, set()).update(codes)
+    index.content = content
+    index.by_word = {word: tuple(terms) for word, terms in by_word.items()}
+    index.one_topic = frozenset(word for word, codes in topics.items() if len(codes) == 1)
+
+
+def content_words(text: str) -> tuple[str, ...]:
+    """The words of folded ``text`` that carry its meaning: its precise cut without query
+    stopwords and function words (头发长了 → 头发, 长)."""
+    stopwords, function = query_stopwords(), function_words()
+    found = [w for w in _precise(text) if w not in stopwords and w not in function]
+    return tuple(dict.fromkeys(found))
+
+
+def partial_terms(folded: str, synonyms: dict[str, tuple[str, ...]]) -> list[str]:
+    """Terms of the need sets whose content words all occur in ``folded`` but not side by
+    side (洗被子 in 被子太大家里洗不了, 头发长了 in 我爸头发老长了): the query says that
+    need in its own order and with words between (or a longer way: 被辞退 in 被公司辞退了).
+    A term needs two content words or more, or one the need sets of one topic alone use
+    (:attr:`SynonymIndex.one_topic`: 东西 of 家里东西太多 says too little), one of them of two
+    characters or more that does not merely name a group of residents (老人); terms the
+    text holds whole are left to the longest-match scan. Longest first."""
+    by_word = getattr(synonyms, "by_word", None)
+    if not by_word:
+        return []
+    content = synonyms.content
+    found = []
+    for word, terms in by_word.items():
+        if word not in folded or synonyms.says_who(word):
+            continue
+        for term in terms:
+            if term in folded or term in found:
+                continue
+            parts = content[term]
+            enough = len(parts) > 1 or word in synonyms.one_topic
+            if enough and all(part in folded for part in parts):
+                found.append(term)
+    return sorted(found, key=len, reverse=True)
 
 
 def _folded_terms(terms: Iterable[str]) -> list[str]:
@@ -394,6 +552,12 @@ def analyse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None)
     text = text or ""
     truncated = len(text) > MAX_QUERY_LENGTH
     folded = fold(text[:MAX_QUERY_LENGTH]).strip()
+    folded = TONE_NUMBERED.sub(
+        lambda match: (
+            re.sub(r"\d", "", match.group()) if _bounded(folded, match) else match.group()
+        ),
+        folded,
+    )
     stopwords = query_stopwords()
     runs = [(run, [p for p in _split_query(run, synonyms) if p]) for run in WORD.findall(folded)]
     meaningful = [p for _, pieces in runs for p in pieces if p not in stopwords]
@@ -403,15 +567,56 @@ def analyse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None)
         pieces = [piece for piece in pieces if keep(piece)]
         if not pieces:
             continue
-        if CJK.search(run) and LATIN_ANY.search(run):
+        if CJK.search(run) and LATIN_ANY.search(run) and not all(p in synonyms for p in pieces):
+            # (a set's word such as 反诈app is matched as that word)
             groups.append(_mixed_group(run, pieces))
         else:
             run_groups = [_group(piece, synonyms) for piece in pieces]
             if len(run_groups) > 1 and run_groups[-1].optional:
                 run_groups[-1] = _continued(run_groups[-1], "".join(pieces[-2:]))
             groups.extend(run_groups)
+    groups = _with_partial_needs(groups, folded, synonyms)
     unique = list({group.word: group for group in groups}.values())
     return AnalysedQuery(text=text, folded=folded, groups=unique, truncated=truncated)
+
+
+def _with_partial_needs(
+    groups: list[Group], folded: str, synonyms: dict[str, tuple[str, ...]]
+) -> list[Group]:
+    """Each need the query says in its own order (:func:`partial_terms`) also stands for
+    the query's words that are part of it and have no synonyms of their own: 被子 and 洗
+    of 被子太大家里洗不了 may then match what 洗被子 finds (自助洗衣, its topic)."""
+    terms = partial_terms(folded, synonyms)
+    if not terms:
+        return groups
+    content = synonyms.content
+    result = []
+    for group in groups:
+        plain = len(group.surface) == 1 and not LATIN_RUN.fullmatch(group.word)
+        found = [
+            term
+            for term in terms
+            if plain and any(group.word in part or part in group.word for part in content[term])
+        ]
+        if not found:
+            result.append(group)
+            continue
+        extra = [alt for term in found for alt in _group(term, synonyms).alternatives]
+        result.append(
+            dataclasses.replace(
+                group,
+                extra=tuple(_unique_alternatives([*group.extra, *extra])),
+                surface=tuple(dict.fromkeys([*group.surface, *found])),
+            )
+        )
+    return result
+
+
+def _bounded(text: str, match: re.Match) -> bool:
+    """Whether ``match`` is a whole word of ``text`` (yi1bao3ka3, not part of a code)."""
+    before = text[match.start() - 1] if match.start() else " "
+    after = text[match.end()] if match.end() < len(text) else " "
+    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
 
 
 def _mixed_group(run: str, pieces: list[str]) -> Group:
@@ -427,17 +632,30 @@ def _mixed_group(run: str, pieces: list[str]) -> Group:
 def _group(word: str, synonyms: dict[str, tuple[str, ...]]) -> Group:
     if LATIN_RUN.fullmatch(word):
         # Latin letters: a word (wifi) or pinyin typed on a kiosk, possibly unfinished.
-        alternatives = (Alternative((word,)), Alternative((word,), prefix=True, pinyin=True))
-        return Group(word, alternatives, (word,))
+        alternatives = [Alternative((word,)), Alternative((word,), prefix=True, pinyin=True)]
+        surface = [word]
+        for term in getattr(synonyms, "sounds", {}).get(word, ()):
+            # The pinyin of a synonym set's term (ybk → 医保卡, jiadianweixiu → 家电维修):
+            # what the term finds, as the term typed in characters would.
+            spelled = _group(term, synonyms)
+            alternatives.extend(spelled.alternatives)
+            surface.extend(spelled.surface)
+        return Group(
+            word,
+            tuple(_unique_alternatives(alternatives)),
+            tuple(dict.fromkeys(surface)),
+        )
     terms = synonyms.get(word, (word,))
     phrases = [_phrase(term) for term in terms if not isinstance(term, TopicLead)]
     leads = [topic_token(term.code) for term in terms if isinstance(term, TopicLead)]
     alternatives = [*phrases, *(Alternative((lead,)) for lead in leads)]
+    says_who = getattr(synonyms, "says_who", lambda term: False)
     return Group(
         word,
         tuple(_unique_alternatives(alternatives)),
         tuple(dict.fromkeys(str(term) for term in terms)),
         function=len(terms) == 1 and word in function_words(),
+        weak=any(says_who(term) for term in terms if not isinstance(term, TopicLead)),
     )
 
 
@@ -445,8 +663,10 @@ def _continued(group: Group, stem: str) -> Group:
     """A lone character at the end of a run is often a word cut short (家庭医 for 家庭医生):
     let it also match words that begin with it and the word before."""
     continuation = Alternative((stem,), prefix=True)
-    return Group(
-        group.word, (*group.alternatives, continuation), (*group.surface, stem), group.function
+    return dataclasses.replace(
+        group,
+        alternatives=(*group.alternatives, continuation),
+        surface=(*group.surface, stem),
     )
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import Enum
 
 from catalog.geo import haversine_m
-from search.analysis import AnalysedQuery, Group
+from search.analysis import Alternative, AnalysedQuery, Group
 
 #: The facets residents narrow results by, in the order the page shows them.
 FACETS = ("kind", "topic", "audience", "center", "cost", "channel")
@@ -88,8 +88,46 @@ def groups_for(analysed: AnalysedQuery, mode: Mode) -> list[Group]:
     """The groups a backend matches in ``mode``: in CORE only the required ones (all when
     every group is optional); otherwise all of them (RELAXED: any one will do, function words apart)."""
     groups = analysed.homophone_groups() if mode is Mode.HOMOPHONE else analysed.groups
+    if mode in (Mode.CORE, Mode.RELAXED):
+        # The query as typed found nothing: its words also stand for the needs it says
+        # in its own words (Group.extra).
+        groups = [group.loosened() for group in groups]
     if mode is Mode.CORE:
         return [group for group in groups if not group.optional] or groups
     if mode is Mode.RELAXED:
-        return [group for group in groups if not group.function] or groups
+        meaningful = [group for group in groups if not group.function] or groups
+        return with_weak_words_paired(meaningful)
     return groups
+
+
+#: At most this many pairs of a weak word's and another word's alternatives.
+MAX_PAIRS = 64
+
+
+def with_weak_words_paired(groups: list[Group]) -> list[Group]:
+    """Any one of ``groups`` will do, except that a word saying only whom the need concerns
+    (老人, 孩子: ``Group.weak``) counts only beside another word of the query: 老人 alone would
+    bring in every service for the elderly and rank them above the one answering what the
+    need is (噎住 → 急救), while 老年 beside 日托 still ranks 老年人日间照料 first. So each
+    weak group becomes pairs of its alternatives with the other groups' (all their words
+    must match); a query of weak words only keeps them as they are."""
+    weak = [group for group in groups if group.weak]
+    strong = [group for group in groups if not group.weak]
+    if not weak or not strong:
+        return groups
+
+    def plain(group: Group) -> list[Alternative]:
+        return [alt for alt in group.alternatives if not alt.prefix and not alt.pinyin]
+
+    pairs = [
+        Alternative((*who.tokens, *what.tokens))
+        for group in weak
+        for who in plain(group)
+        for other in strong
+        for what in plain(other)
+    ][:MAX_PAIRS]
+    if not pairs:
+        return strong
+    word = "".join(group.word for group in weak)
+    surface = tuple(term for group in weak for term in group.surface)
+    return [*strong, Group(word, tuple(dict.fromkeys(pairs)), surface)]

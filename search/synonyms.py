@@ -6,25 +6,54 @@ from __future__ import annotations
 
 import functools
 
-from search.analysis import TermSet, TopicLead, synonym_index
+from django.core.cache import cache
+
+from search.analysis import SynonymIndex, TermSet, TopicLead, synonym_index
 from search.models import SynonymSet, split_terms
+
+#: The taxonomy of the groups of residents services are for (catalog/taxonomy_seed.py).
+AUDIENCE_TAXONOMY = "jiamenkou-audience"
+AUDIENCES_CACHE_KEY = "search:audience-names"
+#: The audiences' names change with the taxonomy, rarely: read again after this long.
+AUDIENCES_CACHE_SECONDS = 300
 
 
 @functools.lru_cache(maxsize=8)
 def _synonyms_of(
-    rows: tuple[tuple[str, str | None, str | None], ...],
-) -> dict[str, tuple[str, ...]]:
+    rows: tuple[tuple[str, str | None, str | None], ...], audiences: tuple[str, ...] = ()
+) -> SynonymIndex:
     return synonym_index(
-        TermSet(tuple(split_terms(terms)), (TopicLead(name, code),) if code else ())
-        for terms, name, code in rows
+        (
+            TermSet(tuple(split_terms(terms)), (TopicLead(name, code),) if code else ())
+            for terms, name, code in rows
+        ),
+        who=audiences,
     )
 
 
-def current_synonyms() -> dict[str, tuple[str, ...]]:
+def audience_names() -> tuple[str, ...]:
+    """The names of the catalog's audiences (老年人, 儿童青少年 …): the words that say whom
+    a need concerns (see :class:`search.analysis.SynonymIndex`)."""
+    names = cache.get(AUDIENCES_CACHE_KEY)
+    if names is None:
+        from catalog.models import TaxonomyTerm
+
+        names = tuple(
+            sorted(
+                TaxonomyTerm.objects.filter(taxonomy__name=AUDIENCE_TAXONOMY).values_list(
+                    "name", flat=True
+                )
+            )
+        )
+        cache.set(AUDIENCES_CACHE_KEY, names, AUDIENCES_CACHE_SECONDS)
+    return tuple(names)
+
+
+def current_synonyms() -> SynonymIndex:
     """The editors' synonym sets as they are now, each set's words leading also to its
     topic's name, one way (one small query; analysed once per distinct state of the table
-    and of the topics' names)."""
+    and of the topics' names), with the audiences' names."""
     rows = tuple(
         SynonymSet.objects.order_by("pk").values_list("terms", "topic__name", "topic__code")
     )
-    return _synonyms_of(rows)
+    return _synonyms_of(rows, audience_names())

@@ -149,3 +149,74 @@ def test_highlight_spans_mark_the_matched_words(text, terms, marked):
 def test_pinyin_typed_highlights_the_words_it_spells():
     assert pinyin_highlight_terms("专家进社区义诊", "yz") == ["义诊"]
     assert pinyin_highlight_terms("专家进社区义诊", "yizhen") == ["义诊"]
+
+
+# Needs said in a resident's own words ----------------------------------------------------
+
+NEEDS = synonym_index(
+    [
+        TermSet(("洗被子", "自助洗衣"), (TopicLead("便民生活", "daily_life"),)),
+        TermSet(("失业了", "失业登记"), (TopicLead("就业", "employment"),)),
+        TermSet(("家里东西太多", "收纳整理"), (TopicLead("便民生活", "daily_life"),)),
+        TermSet(("帮忙买东西", "跑腿"), (TopicLead("养老", "elderly_care"),)),
+        TermSet(("学急救", "急救培训"), (TopicLead("医疗健康", "health"),)),
+        ["老人", "老年人"],
+        ["医保卡", "社会保障卡"],
+    ],
+    who=["老年人", "儿童青少年", "困难群众"],
+)
+
+
+def alternatives_in(query: str, mode: Mode) -> set[tuple[str, ...]]:
+    groups = groups_for(analyse_query(query, NEEDS), mode)
+    return {alt.tokens for group in groups for alt in group.alternatives}
+
+
+def test_a_need_said_in_other_order_finds_what_the_need_finds_when_the_words_do_not():
+    # 洗被子 is not in 被子太大家里洗不了, but both its words are.
+    assert ("自助", "洗衣") in alternatives_in("被子太大家里洗不了", Mode.RELAXED)
+    assert (topic_token("daily_life"),) in alternatives_in("被子太大家里洗不了", Mode.CORE)
+    # As typed, the query's own words are matched first.
+    assert ("自助", "洗衣") not in alternatives_in("被子太大家里洗不了", Mode.STRICT)
+
+
+def test_a_word_that_finds_its_service_is_not_diluted_by_a_need_that_holds_it():
+    assert alternatives_in("失业", Mode.STRICT) == {("失业",)}
+
+
+def test_one_word_many_needs_share_does_not_say_which_need():
+    # 东西 is in needs of two topics: 东西都烧没了 is neither untidiness nor errands.
+    assert ("收纳", "整理") not in alternatives_in("东西都烧没了", Mode.RELAXED)
+    assert ("跑腿",) not in alternatives_in("东西都烧没了", Mode.RELAXED)
+
+
+def test_who_the_need_concerns_counts_only_beside_what_it_is():
+    groups = analyse_query("老人噎住了学急救", NEEDS).groups
+    assert [group.word for group in groups if group.weak] == ["老人"]
+    relaxed = groups_for(analyse_query("老人噎住了学急救", NEEDS), Mode.RELAXED)
+    for group in relaxed:
+        for alt in group.alternatives:
+            if "老人" in alt.tokens or "老年人" in alt.tokens:
+                assert len(alt.tokens) > 1, alt
+    # 困难 of 困难群众 says what the need is, not whom it concerns.
+    assert not any(group.weak for group in analyse_query("困难", NEEDS).groups)
+    # A query of who-words only is matched as it is.
+    assert alternatives_in("老人", Mode.RELAXED) == {("老人",), ("老年人",)}
+
+
+def test_pinyin_and_initials_of_a_synonym_find_what_the_synonym_finds():
+    assert ("医保卡",) in alternatives_in("ybk", Mode.STRICT)
+    assert ("社会保障", "卡") in alternatives_in("yibaoka", Mode.STRICT) or (
+        "社会保障卡",
+    ) in alternatives_in("yibaoka", Mode.STRICT)
+    # Two letters are too short to stand for a word.
+    assert alternatives_in("yb", Mode.STRICT) == {("yb",)}
+
+
+def test_pinyin_typed_with_tone_marks_or_numbers_reads_as_plain_pinyin():
+    assert fold("Yī bǎo kǎ") == "yi bao ka"
+    assert fold("lǜ") == "lv"  # as pypinyin spells 绿
+    assert words_of("yi1bao3ka3") == ["yibaoka"]
+    assert ("医保卡",) in alternatives_in("yi1bao3ka3", Mode.STRICT)
+    # A code with one digit is not pinyin with tones.
+    assert words_of("a1") == ["a", "1"]

@@ -311,3 +311,24 @@ class SynonymAdminTopicTests(DemoCatalogTestCase):
         offered = set(response.context["form"].fields["topic"].queryset)
         self.assertEqual(offered, set(TaxonomyTerm.objects.of(TOPIC_TAXONOMY)))
         self.assertTrue(offered)
+
+
+class NeedsInOtherWordsTests(DemoCatalogTestCase):
+    """Issue 15: a need said in a resident's own order and words, a who-word beside it and
+    a set's word typed in pinyin still reach what the lexicon's line for it reaches."""
+
+    def test_a_need_said_with_words_between_finds_the_lines_services(self):
+        # The lexicon says 洗被子; the resident puts other words between.
+        self.assertEqual(names("被子太大家里洗不了")[0], "社区自助洗衣")
+
+    def test_whom_a_need_concerns_does_not_outrank_what_it_is(self):
+        # 老人 alone would bring every service for the elderly in first.
+        self.assertEqual(names("家里老人噎住了不会急救")[:2].count("应急救护技能培训"), 1)
+        found = names("刚生完孩子想找人伺候月子")
+        self.assertEqual(found[0], "母婴护理服务")
+
+    def test_a_card_typed_by_its_initials_or_pinyin(self):
+        for query in ("ybk", "yibaoka"):
+            with self.subTest(query=query):
+                self.assertIn("社会保障卡申领", names(query)[:2])
+        self.assertEqual(names("jiazhuangdianti")[0], "既有住宅加装电梯申请")
