@@ -360,14 +360,18 @@ class SynonymIndex(dict):
 
     content: dict[str, tuple[str, ...]]
     by_word: dict[str, tuple[str, ...]]
-    #: The pinyin of the terms (full, of two characters or more; initials, of three or
-    #: more) → the terms: what a resident typing a set's word in pinyin means.
-    sounds: dict[str, tuple[str, ...]] = {}
     #: Content words whose need sets all lead to one topic (辞退; not 东西, which 家里东西
     #: 太多 and 帮忙买东西 share): enough on their own to say a need.
     one_topic: frozenset[str] = frozenset()
     who: frozenset[str] = frozenset()
     topics: frozenset[str] = frozenset()
+
+    @functools.cached_property
+    def sounds(self) -> dict[str, tuple[str, ...]]:
+        """The pinyin of the terms (full, of two characters or more; initials, of three or
+        more) → the terms: what a resident typing a set's word in pinyin means. Worked out
+        at the first query in Latin letters (pinyin of every term takes a moment)."""
+        return _sounds_of(self)
 
     def says_who(self, term: str) -> bool:
         """Whether ``term`` (folded) names a group of residents rather than a need."""
@@ -398,7 +402,6 @@ def synonym_index(
         for term, terms in index.items()
     )
     _index_content_words(result, one_way)
-    result.sounds = _sounds_of(result)
     result.who = frozenset(fold(name).strip() for name in who if name and name.strip())
     result.topics = frozenset(
         str(lead) for leads in one_way.values() for lead in leads if isinstance(lead, TopicLead)
