@@ -14,11 +14,15 @@ or rows could move between pages from one request to the next.
 """
 
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 
 
 def page_of(request, items, per_page: int, *, count: int | None = None) -> Page:
     """The page of ``items`` that ``request`` asks for (one COUNT and one slice of a
-    QuerySet; no COUNT when the caller already knows ``count``)."""
+    QuerySet; no COUNT when the caller already knows ``count``, and then a page past the
+    middle is read from the far end, see ``FromNearerEnd``)."""
+    if count is not None and isinstance(items, QuerySet):
+        items = FromNearerEnd(items, count)
     paginator = Paginator(items, per_page)
     if count is not None:
         # Paginator.count is a cached_property: a total the caller computed anyway (facet
@@ -29,3 +33,32 @@ def page_of(request, items, per_page: int, *, count: int | None = None) -> Page:
         paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     )
     return page
+
+
+class FromNearerEnd:
+    """A QuerySet of ``count`` rows whose slices are read from the nearer end of its order:
+    a page past the middle is asked for in the reverse order, with the smaller OFFSET, and
+    turned round. The database walks an OFFSET row by row (an index walk too), so the last
+    page of a long list costs what its first does, and no page more than half the list;
+    with filters that few rows pass, the walk from the far end stops at the page instead
+    of passing every row before it. The same rows in the same order either way: the order
+    is total (see the module's docstring) and ``count`` is the QuerySet's."""
+
+    def __init__(self, queryset: QuerySet, count: int):
+        self.queryset, self.total = queryset, count
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            return self.queryset[index]
+        start, stop, _ = index.indices(self.total)
+        if stop <= start:
+            return []
+        if start <= self.total - stop:
+            return list(self.queryset[start:stop])
+        return list(self.queryset.reverse()[self.total - stop : self.total - start])[::-1]

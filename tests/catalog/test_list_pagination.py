@@ -12,9 +12,10 @@ from catalog.demo import load_service_list_pages
 from catalog.filters import VISIBLE_STATUSES
 from catalog.hsds import import_services
 from catalog.models import Service, ServiceAtLocation, ServiceKind
-from catalog.models.pages import PER_PAGE
+from catalog.models.pages import LISTING_ORDER, PER_PAGE
 from district.context_processors import ELDERLY_MODE_COOKIE
 from district.demo.loader import load_district
+from jiamenkou.pagination import FromNearerEnd
 from tests.catalog.hsds_data import demo_catalog, self_contained
 
 DISTRICT = "/fuwu/"
@@ -180,6 +181,31 @@ class DistrictListPaginationTests(TestCase):
         self.assertEqual(len(names), at_center.count())
         content = self.client.get(CENTER, {"kind": service.kind}).content.decode()
         self.assertIn(f"共 {at_center.filter(kind=service.kind).count()} 项服务", content)
+
+    def test_a_filtered_list_pages_through_its_services_in_order_from_either_end(self):
+        # Pages past the middle are read walking the order backwards (FromNearerEnd).
+        params = {"cost": "free"}
+        pages = self.walk(DISTRICT, params)
+        expected = [
+            service.name
+            for service in self.visible.prefetch_related("cost_options").order_by(*LISTING_ORDER)
+            if service.cost_category() == "free"
+        ]
+        self.assertGreater(len(pages), 2)
+        self.assertEqual([name for page in pages for name in page], expected)
+        last = names_on(self.client.get(DISTRICT, {**params, "page": len(pages)}).content.decode())
+        self.assertEqual(last, pages[-1])
+
+    def test_slices_from_the_nearer_end_are_the_slices_of_the_order(self):
+        ids = self.visible.order_by(*LISTING_ORDER).values_list("pk", flat=True)
+        every = list(ids)
+        either_end = FromNearerEnd(ids, len(every))
+        for start in range(0, len(every) + 3, 7):
+            for length in (1, 25, 26):
+                with self.subTest(start=start, length=length):
+                    self.assertEqual(
+                        either_end[start : start + length], every[start : start + length]
+                    )
 
     def test_the_elderly_mode_shows_the_same_pages(self):
         plain = self.client.get(DISTRICT, {"page": 2}).content.decode()
