@@ -26,7 +26,7 @@ from datetime import datetime
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 
 from catalog.clock import clock_at, open_service_ids
 from catalog.models import (
@@ -129,6 +129,21 @@ def cost_category_q(category: str) -> Q:
     if category == CostCategory.FREE:
         return ~low_cost & (free_kind | ~charges)
     return ~low_cost & ~free_kind & charges
+
+
+def store_cost_categories(services) -> int:
+    """Store the cost category of each of ``services`` (a Service queryset) in its row
+    (``Service.stored_cost_category``, which the cost filter reads), as
+    ``cost_category_q`` finds it from the kind and the cost options now in the database:
+    one UPDATE, whatever the number of services. Returns the number of rows changed."""
+    verdict = Case(
+        *(When(cost_category_q(category), then=Value(category)) for category in CostCategory),
+        default=Value(CostCategory.MARKET),
+    )
+    changed = Q()
+    for category in CostCategory:
+        changed |= cost_category_q(category) & ~Q(stored_cost_category=category)
+    return services.order_by().filter(changed).update(stored_cost_category=verdict)
 
 
 class CenterCodeField(forms.ModelChoiceField):
@@ -305,7 +320,8 @@ class ServiceFilterSet(ProblemsMixin, django_filters.FilterSet):
         return queryset.at_location(location)
 
     def filter_cost(self, queryset, name, category):
-        return queryset.filter(cost_category_q(category))
+        # The rule's stored verdict (cost_category_q), kept by every write.
+        return queryset.filter(stored_cost_category=category)
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(status=STATUS_BY_PARAMETER[value])

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.db import connection, transaction
 
+from catalog.filters import store_cost_categories
 from catalog.hsds.entities import BATCH_SIZE, LOOKUP_BATCH, Entity, batches, existing_ids, gc_paused
 from catalog.hsds.indexes import delete, update_indexes
 from catalog.hsds.reader import RecordReader
@@ -98,6 +99,9 @@ def save_services(
     with gc_paused():
         for batch in batches(services, BATCH_SIZE):
             found |= _save(Service, [(entity, None) for entity in batch])
+            # Bulk writes skip Service.save: store the cost category of what was written
+            # (its kind or its cost options may have changed), one UPDATE a batch.
+            store_cost_categories(Service.objects.filter(pk__in=[e.values["id"] for e in batch]))
             saved += len(batch)
             if progress:
                 progress(saved, total)

@@ -35,7 +35,7 @@ LISTING_PREFETCH = (
 PER_PAGE = 25
 #: Listing order: the four kinds in their fixed order, then by name (unique), then by
 #: id, so that no service moves between pages from one request to the next. The index
-#: ``catalog_service_listing`` holds the visible services in this order.
+#: ``catalog_service_listing_cost`` holds the visible services in this order.
 LISTING_ORDER = (KIND_RANK, "name", "pk")
 GUIDE_PREFETCH = (
     *LISTING_PREFETCH,

@@ -165,6 +165,13 @@ class Service(ClusterableModel):
     assured_date = models.DateField(_("最近核实日期"), null=True, blank=True)
     assurer_email = models.EmailField(_("核实人邮箱"), blank=True)
     last_modified = models.DateTimeField(_("最后修改时间"), null=True, blank=True)
+    #: ``cost_category()`` as last computed, stored so that the lists filter and count by
+    #: cost off an index instead of looking at every service's prices: set on every save,
+    #: when a cost option is saved or deleted, and by the bulk writer for what it writes
+    #: (``catalog.filters.store_cost_categories``).
+    stored_cost_category = models.CharField(
+        _("收费类型"), max_length=10, choices=CostCategory.choices, default="", editable=False
+    )
 
     objects = ServiceQuerySet.as_manager()
 
@@ -220,13 +227,23 @@ class Service(ClusterableModel):
             # The lists' order (kind, name, id) over the services residents see: a page
             # of /fuwu/ is read off this index instead of sorting every service, and the
             # kind counts scan it (kind is included) instead of the wide table.
+            # The cost is included too: a list filtered by cost walks this index without
+            # reading the table.
             models.Index(
                 KIND_RANK,
                 models.F("name"),
                 models.F("id"),
-                include=["kind"],
+                include=["kind", "stored_cost_category"],
                 condition=models.Q(status__in=VISIBLE_STATUSES),
-                name="catalog_service_listing",
+                name="catalog_service_listing_cost",
+            ),
+            # The kind counts (facets) of the visible services: read in kind order off
+            # this narrow index, with the cost to filter by and the id to meet a topic's
+            # or a center's services by, without the table.
+            models.Index(
+                fields=["kind", "stored_cost_category", "id"],
+                condition=models.Q(status__in=VISIBLE_STATUSES),
+                name="catalog_service_facets",
             ),
         ]
         constraints = [
@@ -242,9 +259,12 @@ class Service(ClusterableModel):
         # A saved service changed: HSDS clients asking modified_after must hear of it. The
         # imports write in bulk and keep the times their records carry.
         self.last_modified = timezone.now()
+        # From the cost options as they will be once saved: a form's edited options are
+        # the cluster's, in memory, until super().save() writes them.
+        self.stored_cost_category = self.cost_category()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "last_modified"}
+            kwargs["update_fields"] = {*update_fields, "last_modified", "stored_cost_category"}
         super().save(*args, **kwargs)
 
     def __str__(self):
@@ -328,6 +348,18 @@ class CostOption(Orderable):
         verbose_name = _("收费项目")
         verbose_name_plural = _("收费项目")
 
+    # A price changed, came or went: the service's stored cost category follows (the
+    # bulk writer, which sends no saves, stores it for what it writes).
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _store_cost_category(self.service_id)
+
+    def delete(self, *args, **kwargs):
+        service_id = self.service_id
+        deleted = super().delete(*args, **kwargs)
+        _store_cost_category(service_id)
+        return deleted
+
     @property
     def price_label(self) -> str:
         """The price as residents read it: 45元/小时，2小时起订 when the description goes on
@@ -341,6 +373,13 @@ class CostOption(Orderable):
         if description and description != "不收费":
             return f"{amount}元（{description}）"
         return f"{amount}元"
+
+
+def _store_cost_category(service_id) -> None:
+    from catalog.filters import store_cost_categories  # catalog.filters imports the models
+
+    if service_id is not None:
+        store_cost_categories(Service.objects.filter(pk=service_id))
 
 
 class ServiceChannel(Orderable):
