@@ -588,7 +588,7 @@ def _with_partial_needs(
 ) -> list[Group]:
     """Each need the query says in its own order (:func:`partial_terms`) also stands for
     the query's words that are part of it and have no synonyms of their own: 被子 and 洗
-    of 被子太大家里洗不了 may then match what 洗被子 finds (自助洗衣, its topic)."""
+    of 被子太大家里洗不了 may then match the words of 洗被子's set (自助洗衣)."""
     terms = partial_terms(folded, synonyms)
     if not terms:
         return groups
@@ -604,7 +604,14 @@ def _with_partial_needs(
         if not found:
             result.append(group)
             continue
-        extra = [alt for term in found for alt in _group(term, synonyms).alternatives]
+        # The need's words, not its topic: the words say which of the topic's services
+        # answers it, and the query's other words have already failed to narrow the topic.
+        extra = [
+            alt
+            for term in found
+            for alt in _group(term, synonyms).alternatives
+            if alt.tokens[0] not in _topic_tokens(synonyms.get(term, ()))
+        ]
         result.append(
             dataclasses.replace(
                 group,
@@ -620,6 +627,10 @@ def _bounded(text: str, match: re.Match) -> bool:
     before = text[match.start() - 1] if match.start() else " "
     after = text[match.end()] if match.end() < len(text) else " "
     return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
+
+
+def _topic_tokens(terms) -> set[str]:
+    return {topic_token(term.code) for term in terms if isinstance(term, TopicLead)}
 
 
 def _mixed_group(run: str, pieces: list[str]) -> Group:

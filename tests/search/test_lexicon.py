@@ -323,9 +323,7 @@ class NeedsInOtherWordsTests(DemoCatalogTestCase):
 
     def test_whom_a_need_concerns_does_not_outrank_what_it_is(self):
         # 老人 alone would bring every service for the elderly in first.
-        self.assertEqual(names("家里老人噎住了不会急救")[:2].count("应急救护技能培训"), 1)
-        found = names("刚生完孩子想找人伺候月子")
-        self.assertEqual(found[0], "母婴护理服务")
+        self.assertIn("应急救护技能培训", names("家里老人噎住了不会急救")[:2])
 
     def test_a_card_typed_by_its_initials_or_pinyin(self):
         for query in ("ybk", "yibaoka"):
