@@ -142,6 +142,8 @@ def search_response(request):
         {
             "query": result.text[:MAX_QUERY_LENGTH],
             "count": result.total,
+            # Past the backend's bound: at least ``count`` match, facets uncounted.
+            "count_is_lower_bound": result.total_is_lower_bound,
             "page": query.page,
             "page_size": query.page_size,
             "total_pages": result.page_count,

@@ -45,6 +45,7 @@ from search.analysis import (
     pinyin_of,
 )
 from search.backends import get_search_backend
+from search.backends.base import facets_are_counted, total_is_lower_bound
 from search.caching import cache_get, cache_set
 from search.models import IndexVersion
 from search.query import FACETS, BackendResults, CatalogQuery, Circle, FacetValue, Mode
@@ -131,6 +132,16 @@ class CatalogSearch:
     exact_parameters: str = ""
     #: Searched exactly as typed (``exact=1``): no correction was tried.
     exact: bool = False
+    #: The backend stopped counting at a bound: at least ``total`` services match.
+    total_is_lower_bound: bool = False
+    #: The facet values carry counts; past the backend's bound they do not (None).
+    facets_counted: bool = True
+
+    @property
+    def shown_total(self) -> str:
+        """The total as the page shows it: the bound with thousands separated past it
+        (the page says 超过 2,000 项)."""
+        return f"{self.total:,}" if self.total_is_lower_bound else str(self.total)
 
     @property
     def text(self) -> str:
@@ -397,7 +408,14 @@ def run_query(
         query=query,
         hits=hits,
         total=results.total,
-        facets=label_facets(results.facets, query.filters, query.index_version),
+        total_is_lower_bound=total_is_lower_bound(results),
+        facets=label_facets(
+            results.facets,
+            query.filters,
+            query.index_version,
+            counted=facets_are_counted(results),
+        ),
+        facets_counted=facets_are_counted(results),
         mode=mode,
         suggestion=suggestion,
         messages=messages,
@@ -617,13 +635,21 @@ def suggestion_vocabulary(hits: list[ServiceHit]) -> list[str]:
 # -- facet labels ---------------------------------------------------------------------------
 
 
-def label_facets(counts: dict[str, dict[str, int]], chosen: dict[str, str], version: str = ""):
+def label_facets(
+    counts: dict[str, dict[str, int | None]],
+    chosen: dict[str, str],
+    version: str = "",
+    counted: bool = True,
+):
+    """Each facet's values with their names, in the labels' order, a chosen value always
+    among them. Not ``counted`` (the backend stopped counting at its bound), every value
+    the catalog names is listed, with None for its count."""
     labels = facet_labels(version)
     facets = {}
     for facet in FACETS:
-        values = counts.get(facet, {})
+        values = counts.get(facet, {}) if counted else dict.fromkeys(labels[facet])
         if chosen.get(facet) and chosen[facet] not in values:
-            values = {**values, chosen[facet]: 0}
+            values = {**values, chosen[facet]: 0 if counted else None}
         order = list(labels[facet])
         facets[facet] = sorted(
             (

@@ -886,7 +886,10 @@ FACET_VALUES = _array(
         {
             "value": _string("参数值"),
             "label": _string("中文名称"),
-            "count": {"type": "integer"},
+            "count": _nullable(
+                "integer",
+                "结果数；查找的文字找到的服务超过计数上限（如2000项）时不逐项计数，为null",
+            ),
             "selected": {"type": "boolean"},
         },
         ["value", "label", "count", "selected"],
@@ -920,7 +923,16 @@ SEARCH_RESULT = {
 SEARCH_PAGE = _object(
     {
         "query": _string("查找的文字"),
-        "count": {"type": "integer"},
+        "count": {
+            "type": "integer",
+            "description": "找到的服务数；count_is_lower_bound为true时是计数上限，实际更多",
+        },
+        "count_is_lower_bound": {
+            "type": "boolean",
+            "description": "结果超过计数上限（如2000项）时为true：count为该上限（页面显示"
+            "“超过2,000项”），total_pages按它计算，facets各项的count为null；结果仍按相关度"
+            "从全部匹配的服务中排序",
+        },
         "page": {"type": "integer"},
         "page_size": {"type": "integer"},
         "total_pages": {"type": "integer"},
@@ -955,7 +967,17 @@ SEARCH_PAGE = _object(
         ),
         "results": _array(_ref("SearchResult")),
     },
-    ["query", "count", "page", "page_size", "total_pages", "match", "facets", "results"],
+    [
+        "query",
+        "count",
+        "count_is_lower_bound",
+        "page",
+        "page_size",
+        "total_pages",
+        "match",
+        "facets",
+        "results",
+    ],
 )
 
 AUTOCOMPLETE = _object(

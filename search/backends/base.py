@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from catalog.filters import VISIBLE_STATUSES
 from catalog.models import Service
@@ -10,6 +11,28 @@ from search.documents import SERVICE_PREFETCH, Document, page_document, service_
 from search.query import BackendResults, CatalogQuery, Mode
 
 BATCH_SIZE = 500
+
+
+@dataclass
+class BoundedResults(BackendResults):
+    """Results whose total may be a lower bound: a backend that stops counting at a bound
+    says so (``lower_bound``: at least ``total`` services match). Past it no facet value
+    is counted (``facets`` is empty), even when the total under the chosen facets could
+    be counted exactly."""
+
+    lower_bound: bool = False
+    #: The facet values were counted (``facets``); past the bound they were not.
+    facets_counted: bool = True
+
+
+def total_is_lower_bound(results: BackendResults) -> bool:
+    """Whether ``results`` counted only part of the matches (at least ``total`` match)."""
+    return getattr(results, "lower_bound", False)
+
+
+def facets_are_counted(results: BackendResults) -> bool:
+    """Whether the facet values of ``results`` were counted (not past a count's bound)."""
+    return getattr(results, "facets_counted", True)
 
 
 class SearchUnavailable(RuntimeError):

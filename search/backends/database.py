@@ -16,7 +16,9 @@ keywords or pinyin hold a word of the query, found and ranked through the small
 ``search_head`` vector and its own GIN index, then (only when they do not fill the page)
 those matched in the description alone (:meth:`SearchBackend._tiered_page`). Each write
 merges its entries into the GIN indexes at once (:func:`flush_pending_entries`), so no
-search reads through a list of pending ones.
+search reads through a list of pending ones. A text search counts its matches only as far
+as :data:`COUNT_BOUND` (2,000): past it the page says 超过 2,000 项, and finding the page
+costs what ranking its tiers costs, not what counting a third of the catalog would.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from django.utils import timezone
 from catalog.geo import locations_within
 from catalog.models import Service, ServiceAtLocation
 from search.analysis import CJK, Alternative, Group, fold
-from search.backends.base import BaseSearchBackend
+from search.backends.base import BaseSearchBackend, BoundedResults
 from search.caching import cache_get, cache_set
 from search.documents import Document
 from search.learning import boosts_for
@@ -55,6 +57,13 @@ FLOAT = "DOUBLE PRECISION"  # a type name both dialects know
 #: How long a search's counts and page are kept (settings: JIAMENKOU_SEARCH
 #: ["RESULT_CACHE_SECONDS"]; 0 turns it off). Any write to the index makes them stale.
 RESULT_CACHE_SECONDS = 300
+#: How many matches a search counts at most (settings: JIAMENKOU_SEARCH["COUNT_BOUND"];
+#: 0 counts them all). A broad word matches a quarter of the catalog: counting and
+#: facet-counting every one of 30,000 matches cost 200-250 ms at 100,000 services, for a
+#: figure residents read as "many". Past the bound the total is reported as a lower
+#: bound (超过 2,000 项) and the facets' values are listed without counts; the page is
+#: ranked from every match, as below the bound.
+COUNT_BOUND = 2000
 #: The entry's column naming what it indexes, by source.
 TARGETS = {"service": "service_id", "activity": "activity_id", "page": "page_id"}
 
@@ -384,7 +393,7 @@ class SearchBackend(BaseSearchBackend):
         # What residents opened for these words (search.learning): empty when disabled,
         # and then the query is exactly the one without learning.
         boosts = boosts_for(query.analysed)
-        total, facets, hits = self._one_pass(
+        total, lower_bound, facets_counted, facets, hits = self._one_pass(
             selection,
             chosen,
             page=None if by_distance else query,
@@ -396,7 +405,13 @@ class SearchBackend(BaseSearchBackend):
             hits = self._by_distance(self._filtered(selection, chosen), near, query, boosts)
         elif near is not None:
             add_distances(hits, near)
-        return BackendResults(hits=hits, total=total, facets=facets)
+        return BoundedResults(
+            hits=hits,
+            total=total,
+            facets=facets,
+            lower_bound=lower_bound,
+            facets_counted=facets_counted,
+        )
 
     def _one_pass(
         self,
@@ -406,37 +421,49 @@ class SearchBackend(BaseSearchBackend):
         by_title: bool,
         version: str = "",
         boosts: dict[str, float] | None = None,
-    ) -> tuple[int, dict[str, dict[str, int]], list[Hit]]:
+    ) -> tuple[int, bool, bool, dict[str, dict[str, int]], list[Hit]]:
         """One query over the matched entries: the total under every chosen facet; the
         count of each facet value, each facet counted under the other facets' choices (so
         choosing a kind still shows how many results the other kinds have); and, unless
         ``page`` is None, that page of hits, best first (by name when ``by_title``), each
         score multiplied by ``1 + boost`` of its learned boost before the page is cut.
+        Returned as (total, whether the total is a lower bound, whether the facets were
+        counted, facet counts, hits).
 
         Matches are counted by their combination of facet values first (``facet_key``, an
         integer): many services share one (a kind, a topic, the same centers), so the
         values are unpacked once a combination, from one entry that has it, rather than
-        once a match."""
+        once a match.
+
+        A text search counts at most :data:`COUNT_BOUND` matches (``m`` stops there): past
+        it the total is that bound, a lower bound (the total under chosen facets is then
+        counted apart, as far as the bound), and no facet is counted (``facets`` is empty:
+        the caller lists the facets' values without counts). The page is still ranked
+        from every match under the chosen facets (``pool``), so the bound changes no
+        result."""
         dialect = self.dialect
         tiered = selection.head_tsquery is not None and page is not None and not by_title
-        inner, params = selection.sql(
-            ", ".join(
-                [
-                    "e.id AS entry_id",
-                    "e.service_id AS service_id",
-                    # Only what the page needs: a narrow row keeps the matches in memory.
-                    "e.title AS title" if by_title else "'' AS title",
-                    # Tiered, the page's tiers rank their own candidates.
-                    f"{'0.0' if tiered else selection.score_sql} AS score",
-                    "e.facet_key AS facet_key",
-                ]
-            )
+        bound = 0 if by_title else int(self.params.get("COUNT_BOUND", COUNT_BOUND) or 0)
+        columns = ", ".join(
+            [
+                "e.id AS entry_id",
+                "e.service_id AS service_id",
+                # Only what the page needs: a narrow row keeps the matches in memory.
+                "e.title AS title" if by_title else "'' AS title",
+                # Tiered, the page's tiers rank their own candidates.
+                f"{'0.0' if tiered else selection.score_sql} AS score",
+                "e.facet_key AS facet_key",
+            ]
         )
-        flags = []
+        inner, params = selection.sql(columns)
+        if bound:
+            inner += " LIMIT %s"
+            params.append(bound + 1)
+        flags, flag_params = [], []
         for facet, token in chosen.items():
             condition, condition_params = dialect.has_facet(token, "s")
             flags.append(f"CASE WHEN {condition} THEN 1 ELSE 0 END AS ok_{facet}")
-            params += condition_params
+            flag_params += condition_params
 
         def all_but(facet: str | None) -> str:
             others = [f"k.ok_{name} = 1" for name in chosen if name != facet]
@@ -460,43 +487,59 @@ class SearchBackend(BaseSearchBackend):
             f"SELECT 1, f.value, CAST(SUM({counted}) AS {FLOAT}), 0 "
             f"FROM k, {dialect.each_facet('k')} GROUP BY f.value",
         ]
+        counting, counting_params = "", []
+        if bound:
+            # How many matches were counted, whatever the chosen facets. Past the bound
+            # no facet is counted (``c`` is empty: a quarter of the catalog's matches have
+            # hundreds of combinations of facet values, each unpacked).
+            parts.append(f"SELECT 3, NULL, CAST(COUNT(*) AS {FLOAT}), 0 FROM m")
+            counting, counting_params = "WHERE (SELECT COUNT(*) FROM m) <= %s ", [bound]
+        filtered = self._filtered(selection, chosen)
         if page is not None:
             order = "title, service_id" if by_title else "score DESC, service_id"
-            within = "1 = 1"
-            if chosen:
-                within = f"m.facet_key IN (SELECT k.facet_key FROM k WHERE {all_but(None)})"
+            if bound:
+                # The page's candidates: every match under the chosen facets, not the
+                # matches counted.
+                pool_sql, pool_params = filtered.sql(columns)
+                pool, within = f"({pool_sql})", "1 = 1"
+            else:
+                pool, pool_params, within = "m", [], "1 = 1"
+                if chosen:
+                    within = f"m.facet_key IN (SELECT k.facet_key FROM k WHERE {all_but(None)})"
             if tiered:
                 head_sql, head_params, page_sql, page_params = self._tiered_page(
-                    selection, within, page, boosts
+                    filtered if bound else selection, within, pool, pool_params, page, boosts
                 )
                 parts.append(page_sql)
             else:
-                score, learned = "m.score", ""
+                score, learned, learned_params = "m.score", "", []
                 if boosts and not by_title:
-                    rows_sql, rows_params = dialect.boost_rows(boosts)
+                    rows_sql, learned_params = dialect.boost_rows(boosts)
                     score = "m.score * (1 + COALESCE(b.boost, 0))"
                     learned = f" LEFT JOIN ({rows_sql}) b ON b.boosted_id = m.service_id"
-                    params += rows_params
                 # The page is cut from every match, then numbered (ten rows) to keep its order.
                 parts.append(
                     f"SELECT 2, CAST(service_id AS TEXT), CAST(score AS {FLOAT}), "
                     f"ROW_NUMBER() OVER (ORDER BY {order}) FROM (SELECT m.service_id AS "
-                    f"service_id, m.title AS title, {score} AS score FROM m{learned} "
+                    f"service_id, m.title AS title, {score} AS score FROM {pool} m{learned} "
                     f"WHERE {within} ORDER BY {order} LIMIT %s OFFSET %s) AS page"
                 )
-                params += [page.page_size, page.offset]
+                page_params = [*pool_params, *learned_params, page.page_size, page.offset]
         sql = (
             f"WITH m AS ({inner}), "
             "c AS (SELECT facet_key, COUNT(*) AS n, MIN(entry_id) AS sample "
-            "FROM m GROUP BY facet_key), "
+            f"FROM m {counting}GROUP BY facet_key), "
             f"k AS (SELECT {', '.join(['c.facet_key AS facet_key', 's.facet_values AS facet_values', 'c.n AS n', *flags])} "
             f"FROM c JOIN {ENTRY_TABLE} s ON s.id = c.sample) "
         )
+        params += [*counting_params, *flag_params]
         if tiered:
             sql += f", h AS ({head_sql}) "
-            params += [*head_params, *page_params]
+            params += head_params
+        if page is not None:
+            params += page_params
         sql += " UNION ALL ".join(parts)
-        total, hits = 0, []
+        total, counted_matches, hits = 0, 0, []
         facets: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
         for part, token, number, position in self._rows(sql, params, version, selection.indexed):
             if part == 0:
@@ -505,17 +548,48 @@ class SearchBackend(BaseSearchBackend):
                 facet, _, value = token.partition(":")
                 if number and facet in facets:
                     facets[facet][value] = int(number)
+            elif part == 3:
+                counted_matches = int(number or 0)
             else:
                 hits.append((position, Hit(str(as_uuid(token)), float(number))))
         # UNION ALL keeps no order of its own: the page is put back in its order here.
-        return total, facets, [hit for _, hit in sorted(hits, key=lambda item: item[0])]
+        hits = [hit for _, hit in sorted(hits, key=lambda item: item[0])]
+        lower_bound = bool(bound) and counted_matches > bound
+        facets_counted = not lower_bound
+        if lower_bound:
+            facets = {facet: {} for facet in FACETS}
+            total = counted_matches
+            if chosen:
+                # The matches under the chosen facets, counted apart as far as the bound.
+                total = self._bounded_count(filtered, bound, version)
+            lower_bound = total > bound
+            total = min(total, bound)
+        return total, lower_bound, facets_counted, facets, hits
+
+    def _bounded_count(self, selection: Selection, bound: int, version: str = "") -> int:
+        """How many entries ``selection`` holds, counted as far as ``bound + 1``."""
+        sql, params = selection.sql("1")
+        rows = self._rows(
+            f"SELECT COUNT(*) FROM ({sql} LIMIT %s) AS counted",
+            [*params, bound + 1],
+            version,
+            selection.indexed,
+        )
+        return int(rows[0][0])
 
     def _tiered_page(
-        self, selection: Selection, within: str, page: CatalogQuery, boosts: dict[str, float]
+        self,
+        selection: Selection,
+        within: str,
+        pool: str,
+        pool_params: list,
+        page: CatalogQuery,
+        boosts: dict[str, float],
     ) -> tuple[str, list, str, list]:
         """PostgreSQL: the page, from matches ranked in two tiers, without ranking every
         match (a broad word matches a third of the catalog): (the SQL of CTE ``h`` and its
-        parameters, that of the page and its parameters).
+        parameters, that of the page and its parameters). ``pool`` (with ``pool_params``)
+        holds the matches, of which those meeting ``within`` are the page's candidates.
 
         Tier one, ``h``: the matches whose name, keywords or pinyin hold any of the query's
         words (found through the head's own GIN index), by the rank of that head times the
@@ -558,14 +632,14 @@ class SearchBackend(BaseSearchBackend):
             "ROW_NUMBER() OVER (ORDER BY tier, score DESC, service_id) FROM ("
             "SELECT 1 AS tier, h.service_id, h.score FROM h "
             "UNION ALL "
-            f"SELECT 2, t.service_id, {full} FROM (SELECT m.entry_id, m.service_id FROM m "
+            f"SELECT 2, t.service_id, {full} FROM (SELECT m.entry_id, m.service_id FROM {pool} m "
             f"WHERE {within} AND m.entry_id NOT IN (SELECT h.entry_id FROM h) "
             "AND (SELECT COUNT(*) FROM h) < %s) t "
             f"JOIN {ENTRY_TABLE} e ON e.id = t.entry_id "
             f"CROSS JOIN to_tsquery('simple', %s) AS tsq{learned[1]} "
             "ORDER BY tier, score DESC, service_id LIMIT %s OFFSET %s) AS page"
         )
-        page_params = [needed, selection.tsquery, *learned_params]
+        page_params = [*pool_params, needed, selection.tsquery, *learned_params]
         return head_sql, head_params, page_sql, [*page_params, page.page_size, page.offset]
 
     def _rows(
