@@ -6,47 +6,40 @@ from __future__ import annotations
 
 import functools
 
-from django.core.cache import cache
-
 from search.analysis import SynonymIndex, TermSet, TopicLead, synonym_index
 from search.models import SynonymSet, split_terms
 
 #: The taxonomy of the groups of residents services are for (catalog/taxonomy_seed.py).
 AUDIENCE_TAXONOMY = "jiamenkou-audience"
-AUDIENCES_CACHE_KEY = "search:audience-names"
-#: The audiences' names change with the taxonomy, rarely: read again after this long.
-AUDIENCES_CACHE_SECONDS = 300
 
 
 @functools.lru_cache(maxsize=8)
-def _synonyms_of(
-    rows: tuple[tuple[str, str | None, str | None], ...], audiences: tuple[str, ...] = ()
-) -> SynonymIndex:
+def _synonyms_of(rows: tuple[tuple[str, str | None, str | None], ...]) -> SynonymIndex:
+    # The audiences' names are read with each new state of the sets, not on a timer: a
+    # timed cache made the query count of a search depend on the clock, and a cache server
+    # that is down must not stop a search. A renamed audience (rare) counts from the next
+    # edit of a set or the next restart.
     return synonym_index(
         (
             TermSet(tuple(split_terms(terms)), (TopicLead(name, code),) if code else ())
             for terms, name, code in rows
         ),
-        who=audiences,
+        who=audience_names(),
     )
 
 
 def audience_names() -> tuple[str, ...]:
     """The names of the catalog's audiences (老年人, 儿童青少年 …): the words that say whom
     a need concerns (see :class:`search.analysis.SynonymIndex`)."""
-    names = cache.get(AUDIENCES_CACHE_KEY)
-    if names is None:
-        from catalog.models import TaxonomyTerm
+    from catalog.models import TaxonomyTerm
 
-        names = tuple(
-            sorted(
-                TaxonomyTerm.objects.filter(taxonomy__name=AUDIENCE_TAXONOMY).values_list(
-                    "name", flat=True
-                )
+    return tuple(
+        sorted(
+            TaxonomyTerm.objects.filter(taxonomy__name=AUDIENCE_TAXONOMY).values_list(
+                "name", flat=True
             )
         )
-        cache.set(AUDIENCES_CACHE_KEY, names, AUDIENCES_CACHE_SECONDS)
-    return tuple(names)
+    )
 
 
 def current_synonyms() -> SynonymIndex:
@@ -56,4 +49,4 @@ def current_synonyms() -> SynonymIndex:
     rows = tuple(
         SynonymSet.objects.order_by("pk").values_list("terms", "topic__name", "topic__code")
     )
-    return _synonyms_of(rows, audience_names())
+    return _synonyms_of(rows)
