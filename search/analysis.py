@@ -169,6 +169,18 @@ def _simplified(text: str) -> str:
     return _converter().convert(text)
 
 
+def load_analysers() -> None:
+    """Load jieba's dictionary (with the domain's), OpenCC's tables and pypinyin's, which
+    otherwise load at a process's first search (about a second). gunicorn calls this in its
+    master before forking the workers (``pre_fork`` in gunicorn.conf.py), so no worker's
+    first search pays it and the workers share those pages of memory."""
+    _tokenizer()
+    _converter().convert("體")
+    from pypinyin import lazy_pinyin
+
+    lazy_pinyin("家门口")
+
+
 def words(text: str, *, search_mode: bool = True) -> list[str]:
     """The words of already folded ``text``: jieba segments (search mode adds the shorter
     words inside long ones), punctuation and spaces dropped."""

@@ -125,6 +125,30 @@ def test_gunicorn_loads_the_same_application():
     assert result.returncode == 0, result.stderr
 
 
+def test_workers_get_the_search_dictionaries_loaded_by_the_master():
+    """gunicorn's pre_fork loads jieba, OpenCC and pypinyin before forking: a worker's
+    first search must not load jieba's dictionary again (about a second each time a worker
+    starts), and what was loaded is frozen out of the garbage collector's walks."""
+    code = (
+        "import gc, runpy, sys; sys.path.insert(0, 'site');"
+        "conf = runpy.run_path('gunicorn.conf.py');"
+        "conf['pre_fork'](None, None);"
+        "import jieba;"
+        "jieba.Tokenizer.initialize = lambda *a, **k: sys.exit('dictionary loaded again');"
+        "from search.analysis import analyse, fold;"
+        "print(' '.join(analyse('我家水管漏了')), fold('醫保卡'), gc.get_freeze_count() > 0)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT_ROOT,
+        env=clean_env(DJANGO_SETTINGS_MODULE="jiamenkou.settings"),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["我家", "水管", "漏", "了", "医保卡", "True"]
+
+
 def test_embedded_defaults_without_any_environment():
     result = run_python(
         SETUP
