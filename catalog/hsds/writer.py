@@ -27,6 +27,7 @@ from catalog.hsds.indexes import delete, update_indexes
 from catalog.hsds.reader import RecordReader
 from catalog.models import Location, Organization, Service
 from catalog.models.locations import CENTER_CODE_IDENTIFIER_TYPE
+from catalog.models.services import store_link_copies
 
 
 @dataclass
@@ -101,7 +102,9 @@ def save_services(
             found |= _save(Service, [(entity, None) for entity in batch])
             # Bulk writes skip Service.save: store the cost category of what was written
             # (its kind or its cost options may have changed), one UPDATE a batch.
-            store_cost_categories(Service.objects.filter(pk__in=[e.values["id"] for e in batch]))
+            written = Service.objects.filter(pk__in=[e.values["id"] for e in batch])
+            store_cost_categories(written)
+            store_link_copies(written)  # and the kind and visibility their links carry
             saved += len(batch)
             if progress:
                 progress(saved, total)

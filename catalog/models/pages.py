@@ -17,7 +17,7 @@ from wagtail.models import Page
 
 # catalog.clock, catalog.filters and catalog.forms import the models package, so the
 # methods below import them when called.
-from catalog.models.services import KIND_RANK, Service, ServiceKind
+from catalog.models.services import KIND_RANK, Service, ServiceAtLocation, ServiceKind
 from catalog.models.settings import CatalogSettings
 
 LISTING_PREFETCH = (
@@ -95,7 +95,10 @@ class ServiceListPage(RoutablePageMixin, Page):
         filters, services = self.filtered_services(request, center, clock)
         location = getattr(center, "location", None) if center else None
         kind = filters.form.cleaned_data.get("kind") or None  # validated by filters.qs
-        counts = self.kind_counts(request, center, clock, services, kind)
+        if location is not None and _only_kind_chosen(filters.form.cleaned_data):
+            counts = _center_kind_counts(location)
+        else:
+            counts = self.kind_counts(request, center, clock, services, kind)
         total = counts.get(kind, 0) if kind else sum(counts.values())
         page = page_of(request, _listing_ids(services, kind), PER_PAGE, count=total)
         page.object_list = _in_order(services, list(page.object_list))
@@ -209,6 +212,29 @@ class ServiceListPage(RoutablePageMixin, Page):
         if service is None:
             raise Http404("没有找到这项服务")
         return service
+
+
+def _only_kind_chosen(cleaned_data) -> bool:
+    """Whether a list's filters leave every visible service of its kind (none chosen
+    but the kind, which the counts set aside anyway)."""
+    return not any(
+        value and not (name == "kind" or (name == "open_now" and value != "1"))
+        for name, value in cleaned_data.items()
+    )
+
+
+def _center_kind_counts(location) -> dict:
+    """How many visible services of each kind a center offers, each service once: read off
+    the index of its links' copies of their services' kind and visibility (no join to the
+    services, whose number grows with the center). The same figures as ``kind_counts``
+    on the center's list with no filter (tests/catalog/test_center_kind_counts.py)."""
+    rows = (
+        ServiceAtLocation.objects.filter(location=location, service_visible=True)
+        .order_by()
+        .values_list("service_kind")
+        .annotate(n=Count("service", distinct=True))
+    )
+    return {kind: n for kind, n in rows if kind in ServiceKind.values}
 
 
 def _listing_ids(services, kind=None):

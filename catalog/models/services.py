@@ -266,6 +266,8 @@ class Service(ClusterableModel):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "last_modified", "stored_cost_category"}
         super().save(*args, **kwargs)
+        # Links the save did not write (a kind or status changed, the links did not).
+        store_link_copies(Service.objects.filter(pk=self.pk))
 
     def __str__(self):
         return self.name
@@ -434,6 +436,14 @@ class ServiceAtLocation(Orderable):
         Location, verbose_name=_("服务地点"), on_delete=models.PROTECT, related_name="+"
     )
     description = models.CharField(_("窗口/功能室"), max_length=200, blank=True)
+    #: Copies of the service's kind and of whether residents see it (its status in
+    #: VISIBLE_STATUSES), so that a center's kind counts read one index of its own links
+    #: instead of joining every one of them to the services table, which grew with the
+    #: center (a center of 30,000 services: 50–110 ms against 3–7 ms). Kept by
+    #: ``store_link_copies``: when the link or its service is saved, and per batch by the
+    #: bulk writer.
+    service_kind = models.CharField(max_length=20, blank=True, editable=False)
+    service_visible = models.BooleanField(default=True, editable=False)
 
     panels = [FieldRowPanel([FieldPanel("location"), FieldPanel("description")])]
 
@@ -444,10 +454,47 @@ class ServiceAtLocation(Orderable):
             # A center's list: which services are offered at a location, read from the
             # index alone (counting them, and checking each service of a page).
             models.Index(fields=["location", "service"], name="catalog_sal_location_service"),
+            # A center's kind counts, from the index alone.
+            models.Index(
+                fields=["location", "service_kind", "service"],
+                condition=models.Q(service_visible=True),
+                name="catalog_sal_location_kinds",
+            ),
         ]
+
+    def save(self, *args, **kwargs):
+        # The service as the caller holds it: in an admin form, the one being saved.
+        self.service_kind = self.service.kind
+        self.service_visible = self.service.status in VISIBLE_STATUSES
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "service_kind", "service_visible"}
+        super().save(*args, **kwargs)
 
     def __str__(self):
         return f"{self.location} {self.description}".strip()
+
+
+def store_link_copies(services) -> int:
+    """Copy the kind and visibility of each of ``services`` (a Service queryset) onto its
+    links (``ServiceAtLocation.service_kind``, ``service_visible``), in one UPDATE
+    whatever their number; only the links whose copies differ are written. Returns the
+    number of links changed."""
+    service = Service.objects.filter(pk=models.OuterRef("service_id"))
+    visible = models.ExpressionWrapper(
+        models.Q(status__in=VISIBLE_STATUSES), output_field=models.BooleanField()
+    )
+    stale = ~models.Q(service_kind=models.F("service__kind")) | ~models.Q(
+        service_visible=models.Exists(service.filter(status__in=VISIBLE_STATUSES))
+    )
+    return (
+        ServiceAtLocation.objects.filter(service__in=services.order_by().values("pk"))
+        .filter(stale)
+        .update(
+            service_kind=models.Subquery(service.values("kind")[:1]),
+            service_visible=models.Subquery(service.annotate(v=visible).values("v")[:1]),
+        )
+    )
 
 
 class ServiceAtLocationSchedule(ScheduleRow):
