@@ -468,14 +468,21 @@ def content_words(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+#: A content word of at most this many need terms (of one topic) lends them on its own.
+RARE_NEED_WORD = 2
+
+
 def partial_terms(folded: str, synonyms: dict[str, tuple[str, ...]]) -> list[str]:
     """Terms of the need sets whose content words all occur in ``folded`` but not side by
     side (洗被子 in 被子太大家里洗不了, 头发长了 in 我爸头发老长了): the query says that
     need in its own order and with words between (or a longer way: 被辞退 in 被公司辞退了).
-    A term needs two content words or more, or one the need sets of one topic alone use
-    (:attr:`SynonymIndex.one_topic`: 东西 of 家里东西太多 says too little), one of them of two
-    characters or more that does not merely name a group of residents (老人); terms the
-    text holds whole are left to the longest-match scan. Longest first."""
+    A term needs two content words or more, all in the text; or one content word that at
+    most :data:`RARE_NEED_WORD` terms use, all in the need sets of one topic
+    (:attr:`SynonymIndex.one_topic`), which says the need even when the term's other words
+    are said otherwise (坐牢 of 父母坐牢 in 孩子爸妈都在坐牢; 东西 of 家里东西太多 says too
+    little, and so does 党员, a word of many needs). The word found is of two characters or
+    more and does not merely name a group of residents (老人); terms the text holds whole
+    are left to the longest-match scan. Longest first."""
     by_word = getattr(synonyms, "by_word", None)
     if not by_word:
         return []
@@ -488,8 +495,12 @@ def partial_terms(folded: str, synonyms: dict[str, tuple[str, ...]]) -> list[str
             if term in folded or term in found:
                 continue
             parts = content[term]
-            enough = len(parts) > 1 or word in synonyms.one_topic
-            if enough and all(part in folded for part in parts):
+            if word in synonyms.one_topic and len(terms) <= RARE_NEED_WORD:
+                # A word only one or two needs of one topic use says the need even when
+                # its other words are said otherwise (坐牢 of 父母坐牢 in 孩子爸妈都在坐牢);
+                # a word many needs share (党员, 轮椅) says too little on its own.
+                found.append(term)
+            elif len(parts) > 1 and all(part in folded for part in parts):
                 found.append(term)
     return sorted(found, key=len, reverse=True)
 
@@ -523,12 +534,14 @@ def _split_query(folded: str, synonyms: dict[str, tuple[str, ...]]) -> Iterator[
             yield from (part for part in re.findall(r"[a-z]+|\d+|[^\da-z]+", run) if part)
             continue
         position, pending = 0, ""
+        spans = _word_spans(run)
         while position < len(run):
             match = next(
                 (
                     run[position : position + size]
                     for size in range(min(longest, len(run) - position), 0, -1)
                     if run[position : position + size] in synonyms
+                    and not _cuts_a_word(run, position, position + size, spans)
                 ),
                 None,
             )
@@ -543,6 +556,47 @@ def _split_query(folded: str, synonyms: dict[str, tuple[str, ...]]) -> Iterator[
                 position += 1
         if pending:
             yield from _precise(pending)
+
+
+#: Synonym terms this long or shorter must not cut a common word of the query apart.
+SHORT_TERM = 2
+#: How often jieba's dictionary counts a word for it to be taken as what the resident said.
+COMMON_WORD_FREQUENCY = 100
+
+
+def _word_spans(run: str) -> list[tuple[int, int]]:
+    """Where the words of jieba's precise cut of ``run`` begin and end."""
+    spans, position = [], 0
+    for piece in words(run, search_mode=False):
+        start = run.find(piece, position)
+        if start < 0:
+            continue
+        spans.append((start, start + len(piece)))
+        position = start + len(piece)
+    return spans
+
+
+def _cuts_a_word(run: str, start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether a short synonym term (one or two characters) found at ``start:end`` of
+    ``run`` would cut apart a common word the resident said (one jieba's dictionary counts
+    :data:`COMMON_WORD_FREQUENCY` times or more): 没电 of 没电梯 (cut 没 / 电梯) would leave
+    a lone 梯, and 电梯 is what was said; a lone 装 would cut 装修 or 桶装水. A rarer word is
+    often jieba's mistake on an everyday sentence (修水 of 修水管, whose 修 and 水管 are
+    meant), and a term of two characters inside a longer word (趾甲 of 脚趾甲, 降压 of 降压
+    药) is one of its words: both are found as before. Longer terms are phrases an editor
+    chose (电视声音, 压力大): they are found even across jieba's cut (看电视 / 声音,
+    压力 / 大老想)."""
+    if end - start > SHORT_TERM:
+        return False
+    frequency = _tokenizer().FREQ
+    for first, last in spans:
+        if not (first < start < last or first < end < last):
+            continue
+        if first <= start and end <= last and end - start > 1:
+            continue
+        if frequency.get(run[first:last], 0) >= COMMON_WORD_FREQUENCY:
+            return True
+    return False
 
 
 def _precise(text: str) -> list[str]:
@@ -650,8 +704,22 @@ def _mixed_group(run: str, pieces: list[str]) -> Group:
     character they cannot find, so the run is read as pinyin throughout."""
     from pypinyin import lazy_pinyin
 
-    sound = re.sub(r"\W", "", "".join(lazy_pinyin(run, errors="default")).lower())
-    alternatives = (Alternative((sound,), prefix=True, pinyin=True), Alternative(tuple(pieces)))
+    syllables = [
+        re.sub(r"\W", "", syllable.lower()) for syllable in lazy_pinyin(run, errors="default")
+    ]
+    sound = "".join(syllables)
+    # Also as two words' pinyin (kong调清洗: kongtiao + qingxi of 空调 and 清洗), cut
+    # between syllables: the whole run is the pinyin of a name only when it is one word.
+    halves = [
+        Alternative(("".join(syllables[:cut]), "".join(syllables[cut:])), pinyin=True)
+        for cut in range(1, len(syllables))
+        if len("".join(syllables[:cut])) > 1 and len("".join(syllables[cut:])) > 1
+    ]
+    alternatives = (
+        Alternative((sound,), prefix=True, pinyin=True),
+        Alternative(tuple(pieces)),
+        *halves,
+    )
     return Group(run, alternatives, tuple(pieces))
 
 
@@ -666,6 +734,8 @@ def _group(word: str, synonyms: dict[str, tuple[str, ...]]) -> Group:
             spelled = _group(term, synonyms)
             alternatives.extend(spelled.alternatives)
             surface.extend(spelled.surface)
+        if len(surface) == 1:
+            alternatives.extend(_split_sounds(word))
         return Group(
             word,
             tuple(_unique_alternatives(alternatives)),
@@ -675,6 +745,8 @@ def _group(word: str, synonyms: dict[str, tuple[str, ...]]) -> Group:
     phrases = [_phrase(term) for term in terms if not isinstance(term, TopicLead)]
     leads = [topic_token(term.code) for term in terms if isinstance(term, TopicLead)]
     alternatives = [*phrases, *(Alternative((lead,)) for lead in leads)]
+    if word not in synonyms:
+        alternatives.extend(_compound_heads(word))
     says_who = getattr(synonyms, "says_who", lambda term: False)
     return Group(
         word,
@@ -683,6 +755,35 @@ def _group(word: str, synonyms: dict[str, tuple[str, ...]]) -> Group:
         function=len(terms) == 1 and word in function_words(),
         weak=any(says_who(term) for term in terms if not isinstance(term, TopicLead)),
     )
+
+
+#: Pinyin shorter than this is read as typed, not split into two words.
+MIN_SPLIT_LETTERS = 4
+
+
+def _split_sounds(word: str) -> list[Alternative]:
+    """Pinyin or initials of two words typed as one (gjjtq: gjj + tq of 公积金提取,
+    xinlizixun: xinli + zixun): each way of cutting ``word`` in two pieces of two letters or
+    more, both matched against the pinyin of a service's words (each word's pinyin and
+    initials are indexed, the whole name's too, so a name typed whole needs no cut)."""
+    if len(word) < MIN_SPLIT_LETTERS:
+        return []
+    return [Alternative((word[:cut], word[cut:]), pinyin=True) for cut in range(2, len(word) - 1)]
+
+
+def _compound_heads(word: str) -> list[Alternative]:
+    """A word of three characters or more that no synonym set holds (救助金, 桶装水) also
+    matches the shorter words jieba finds inside it (救助, 桶装), all of them: the catalog
+    may name the thing without the suffix or with another one (桶装饮用水), and a service
+    with the whole word still ranks first (it is indexed with both)."""
+    if len(word) < 3 or not CJK.fullmatch(word[0]) or not all(CJK.match(c) for c in word):
+        return []
+    inner = tuple(
+        piece
+        for piece in dict.fromkeys(words(word))
+        if piece != word and len(piece) > 1 and piece not in function_words()
+    )
+    return [Alternative(inner)] if inner else []
 
 
 def _continued(group: Group, stem: str) -> Group:

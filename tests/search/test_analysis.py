@@ -222,3 +222,70 @@ def test_pinyin_typed_with_tone_marks_or_numbers_reads_as_plain_pinyin():
     assert ("医保卡",) in alternatives_in("yi1bao3ka3", Mode.STRICT)
     # A code with one digit is not pinyin with tones.
     assert words_of("a1") == ["a", "1"]
+
+
+def test_a_short_synonym_does_not_cut_a_word_the_resident_said_apart():
+    synonyms = synonym_index([["没电", "停电"], ["装", "安装"], ["修", "维修"], ["水管", "管道"]])
+
+    def cut(query):
+        return [group.word for group in analyse_query(query, synonyms).groups]
+
+    # 没电梯 is 没 + 电梯 (no lift), not 没电 + a lone 梯 that finds nothing.
+    assert "电梯" in cut("住六楼没电梯") and "没电" not in cut("住六楼没电梯")
+    # A lone 装 does not cut 桶装水 either.
+    assert "桶装水" in cut("订桶装水")
+    # A term whose leftover is a word of its own is found as before (修 + 水管).
+    assert cut("修水管") == ["修", "水管"]
+    # Alone, the term is still found.
+    assert cut("家里没电了") == ["没电"]
+
+
+def test_a_longer_synonym_is_found_across_jiebas_cut():
+    # jieba cuts 最近压力大老想哭 as 压力 / 大老想 / 哭: the editor's phrase wins.
+    synonyms = synonym_index([["压力大", "焦虑"]])
+    assert "压力大" in [g.word for g in analyse_query("最近压力大老想哭", synonyms).groups]
+
+
+def test_an_unknown_compound_also_matches_the_words_inside_it():
+    (group,) = analyse_query("救助金", SYNONYMS).groups
+    tokens = {alt.tokens for alt in group.alternatives}
+    assert ("救助金",) in tokens and ("救助",) in tokens
+    # A word a synonym set holds is matched through its set only.
+    (known,) = analyse_query("老年证", SYNONYMS).groups
+    assert ("老年",) not in {alt.tokens for alt in known.alternatives}
+    # Two characters are a word already, not a compound.
+    (short,) = analyse_query("救助", SYNONYMS).groups
+    assert {alt.tokens for alt in short.alternatives} == {("救助",)}
+
+
+def test_initials_or_pinyin_of_two_words_typed_as_one_match_both_words():
+    (group,) = analyse_query("gjjtq", SYNONYMS).groups
+    split = {alt.tokens for alt in group.alternatives if alt.pinyin and len(alt.tokens) == 2}
+    assert ("gjj", "tq") in split
+    # Short letters are read as typed.
+    (short,) = analyse_query("tq", SYNONYMS).groups
+    assert all(len(alt.tokens) == 1 for alt in short.alternatives)
+
+
+def test_a_word_few_needs_use_says_the_need_though_the_rest_is_said_otherwise():
+    lead = (TopicLead("社会救助", "social_assistance"),)
+    party = (TopicLead("党建", "party_building"),)
+    synonyms = synonym_index(
+        [
+            TermSet(("父母坐牢", "事实无人抚养"), lead),
+            TermSet(("党员报到", "在职党员"), party),
+            TermSet(("党员活动", "主题党日"), party),
+            TermSet(("党员学习", "党课"), party),
+        ]
+    )
+
+    def lent(query):
+        groups = groups_for(analyse_query(query, synonyms), Mode.RELAXED)
+        return {alt.tokens for group in groups for alt in group.alternatives}
+
+    # 爸妈, not 父母: 坐牢 alone, which no other need uses, says it.
+    assert ("事实", "无人", "抚养") in lent("孩子爸妈都在坐牢") or ("事实无人抚养",) in lent(
+        "孩子爸妈都在坐牢"
+    )
+    # 党员 is a word of many needs: alone it says none of them.
+    assert not {("主题", "党日"), ("主题党日",), ("党课",)} & lent("换了单位党员关系怎么转")
