@@ -297,6 +297,8 @@ class FourthBatchTests(DemoCatalogTestCase):
             ("养老公寓", "养老机构入住服务"),
             ("写诉状", "法律文书代书服务"),
             ("保障性住房", "公共租赁住房申请"),
+            ("参军", "光荣牌申领与悬挂"),
+            ("出生一件事", "新生儿城乡居民基本医疗保险参保登记"),
         ]:
             with self.subTest(query=query):
                 self.assertEqual(names(query)[0], formal)
