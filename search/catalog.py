@@ -555,9 +555,17 @@ def suggest(analysed: AnalysedQuery, hits: list[ServiceHit]) -> str:
         if alike:
             return alike
     close = difflib.get_close_matches(query, vocabulary, n=1, cutoff=0.6)
-    if close and close[0] != query:
+    if close and close[0] != query and about_as_long(close[0], query):
         return close[0]
     return ""
+
+
+def about_as_long(suggestion: str, typed: str) -> bool:
+    """Whether a suggestion found by spelling alone could be what was meant: a slip adds,
+    drops or swaps a character or two, it does not leave half the query out (放寒假了孩子
+    一个人在家 is alike enough to 一个人在家 for difflib, and means a child, not an old
+    person, alone at home)."""
+    return abs(len(suggestion) - len(typed)) <= max(1, len(typed) // 4)
 
 
 def respell(word: str, texts: list[str]) -> str:

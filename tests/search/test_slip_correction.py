@@ -236,6 +236,13 @@ class LeftAloneTests(SlipCorrectionTestCase):
         self.assertEqual(self.notice(response), "")
         self.assertContains(response, "没有同时符合所有词的服务")
 
+    def test_a_long_sentence_is_not_corrected_to_a_few_of_its_words(self):
+        # difflib finds 一个人在家 (a lonely old person) alike enough to the sentence; a
+        # slip does not drop half of what was typed: the sentence's own results, winter care first.
+        body = self.search_api({"q": "放寒假了孩子一个人在家"})
+        self.assertIsNone(body["corrected_query"])
+        self.assertEqual(body["results"][0]["name"], "寒假学生托管班")
+
     def test_a_correction_that_the_filters_rule_out_is_not_applied(self):
         # No market service is called 老年证: the filters stay, the slip is not corrected.
         body = self.search_api({"q": "老年正", "kind": "market"})
