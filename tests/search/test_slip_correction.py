@@ -7,6 +7,9 @@ import re
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from catalog.models import Service
 from search.catalog import ranked_service_ids
 from search.models import QueryLog
@@ -209,6 +212,29 @@ class LeftAloneTests(SlipCorrectionTestCase):
                 self.assertEqual(body["match"], "strict")
                 self.assertIsNone(body["corrected_query"])
                 self.assertIsNone(body["exact_url"])
+
+    def test_alternate_names_are_read_once_per_index_version(self):
+        # A query that finds nothing looks for its correction among every service's
+        # alternate name: read once, until the index changes.
+        def distinct_reads(typed):
+            with CaptureQueriesContext(connection) as queries:
+                body = self.search_api({"q": typed})
+            reads = [q for q in queries if "DISTINCT" in q["sql"] and "alternate_name" in q["sql"]]
+            return body, len(reads)
+
+        body, reads = distinct_reads("栾堡提")
+        self.assertEqual((body["count"], body["corrected_query"], reads), (0, None, 1))
+        self.assertEqual(distinct_reads("火箭发射")[1], 0)
+        service = Service.objects.get(name="开锁换锁")
+        with self.captureOnCommitCallbacks(execute=True):
+            service.alternate_name = "栾堡缇"
+            service.save()
+        # The index changed: the next query that finds nothing reads them again.
+        self.assertEqual(distinct_reads("火箭发射")[1], 1)
+        self.assertEqual(distinct_reads("火箭发射")[1], 0)
+        body = self.search_api({"q": "栾堡提"})
+        self.assertEqual(body["corrected_query"], "栾堡缇")
+        self.assertEqual([item["name"] for item in body["results"]], ["开锁换锁"])
 
     def test_a_word_that_sounds_like_a_commoner_one_is_searched_as_typed(self):
         # 义珍 is corrected while nothing is called so; once a service is, it is searched.
