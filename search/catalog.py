@@ -561,11 +561,12 @@ def suggest(analysed: AnalysedQuery, hits: list[ServiceHit]) -> str:
 
 
 def about_as_long(suggestion: str, typed: str) -> bool:
-    """Whether a suggestion found by spelling alone could be what was meant: a slip adds,
-    drops or swaps a character or two, it does not leave half the query out (放寒假了孩子
-    一个人在家 is alike enough to 一个人在家 for difflib, and means a child, not an old
-    person, alone at home)."""
-    return abs(len(suggestion) - len(typed)) <= max(1, len(typed) // 4)
+    """Whether a suggestion found by spelling alone could be what was meant: it keeps at
+    least two thirds of what was typed (家住五楼没电梯 → 老楼没电梯), where a slip's
+    correction would be; it does not leave half the query out (放寒假了孩子一个人在家 is alike
+    enough to 一个人在家 for difflib, and means a child, not an old person, alone at home)."""
+    shorter, longer = sorted((len(suggestion), len(typed)))
+    return 3 * shorter >= 2 * longer
 
 
 def respell(word: str, texts: list[str]) -> str:
