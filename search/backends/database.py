@@ -14,7 +14,10 @@ values, each combination's values unpacked once). On PostgreSQL the page is not 
 every match ranked by its whole vector, but in two tiers: first the matches whose name,
 keywords or pinyin hold a word of the query, found and ranked through the small
 ``search_head`` vector and its own GIN index, then (only when they do not fill the page)
-those matched in the description alone (:meth:`SearchBackend._tiered_page`). Each write
+those matched in the description alone, at most :data:`TIER_TWO_BOUND` of them
+(:meth:`SearchBackend._tiered_page`). A query of many alternatives (a need said in
+everyday words stands for dozens) is matched alternative by alternative, each through the
+GIN index (:meth:`PostgresDialect.any_of`), not as one tsquery. Each write
 merges its entries into the GIN indexes at once (:func:`flush_pending_entries`), so no
 search reads through a list of pending ones. A text search counts its matches only as far
 as :data:`COUNT_BOUND` (2,000): past it the page says 超过 2,000 项, and finding the page
@@ -64,6 +67,12 @@ RESULT_CACHE_SECONDS = 300
 #: bound (超过 2,000 项) and the facets' values are listed without counts; the page is
 #: ranked from every match, as below the bound.
 COUNT_BOUND = 2000
+#: PostgreSQL: how many matches found in the description alone the page's second tier
+#: ranks at most (settings: JIAMENKOU_SEARCH["TIER_TWO_BOUND"]; 0 ranks them all), see
+#: :meth:`SearchBackend._tiered_page`. A word that no name, keyword or pinyin holds but a
+#: quarter of the descriptions do (公司) had its every match's whole vector read and
+#: ranked: 27,000 at 100,000 services, 200-700 ms.
+TIER_TWO_BOUND = 2000
 #: The entry's column naming what it indexes, by source.
 TARGETS = {"service": "service_id", "activity": "activity_id", "page": "page_id"}
 
@@ -105,6 +114,9 @@ class Selection:
     #: name, keywords or pinyin hold a word first, then those matched in the description.
     tsquery: str | None = None
     head_tsquery: str | None = None
+    #: PostgreSQL: the condition that an entry's head matches any of the query's words
+    #: (with its parameters), in place of ``e.search_head @@ tsh`` (see :func:`any_of`).
+    head_condition: tuple[str, list] | None = None
     #: PostgreSQL: matched through the GIN index of the whole vector (see :data:`INDEXED`).
     indexed: bool = False
 
@@ -138,7 +150,9 @@ class SqliteDialect:
         return (" OR " if mode is Mode.RELAXED else " AND ").join(parts)
 
     @staticmethod
-    def matching(expression: str, source: str, head_expression: str = "") -> Selection:
+    def matching(
+        expression: str, source: str, head_expression: str = "", groups=None, mode=None
+    ) -> Selection:
         return Selection(
             f"search_entry_fts JOIN {ENTRY_TABLE} e ON e.id = search_entry_fts.rowid",
             [],
@@ -194,25 +208,63 @@ class PostgresDialect:
         ]
         return (" | " if mode is Mode.RELAXED else " & ").join(parts)
 
-    @staticmethod
-    def matching(expression: str, source: str, head_expression: str = "") -> Selection:
+    def matching(
+        self,
+        expression: str,
+        source: str,
+        head_expression: str = "",
+        groups: list[Group] | None = None,
+        mode: Mode | None = None,
+    ) -> Selection:
         """``head_expression`` (any of the query's words, RELAXED): services are ranked in
-        two tiers by it, see :meth:`SearchBackend._tiered_page`."""
-        if not head_expression or source != "service":
-            return Selection(
-                f"{ENTRY_TABLE} e CROSS JOIN to_tsquery('simple', %s) AS tsq",
-                [expression],
-                FULL_RANK,
-                indexed=True,
-            ).where("e.search_vector @@ tsq AND e.source = %s", [source])
-        return Selection(
+        two tiers by it, see :meth:`SearchBackend._tiered_page`. With the query's
+        ``groups`` (and ``mode``) the entries are matched alternative by alternative
+        (:meth:`match_condition`) rather than by the whole expression at once; ``tsq``
+        still ranks them."""
+        match, match_params = "e.search_vector @@ tsq", []
+        if groups:
+            match, match_params = self.match_condition("e.search_vector", groups, mode)
+        selection = Selection(
             f"{ENTRY_TABLE} e CROSS JOIN to_tsquery('simple', %s) AS tsq",
             [expression],
             FULL_RANK,
+            indexed=True,
+        ).where(f"{match} AND e.source = %s", [*match_params, source])
+        if not head_expression or source != "service":
+            return selection
+        head_condition = None
+        if groups:
+            head_condition = self.any_of(
+                "e.search_head", [alt for group in groups for alt in group.alternatives]
+            )
+        return dataclasses.replace(
+            selection,
             tsquery=expression,
             head_tsquery=head_expression,
-            indexed=True,
-        ).where("e.search_vector @@ tsq AND e.source = %s", [source])
+            head_condition=head_condition,
+        )
+
+    def any_of(self, column: str, alternatives) -> tuple[str, list]:
+        """``column`` matches any of ``alternatives``: one ``@@`` per alternative, OR-ed.
+        The same match as ``column @@`` their tsquery joined by ``|``, but the planner
+        answers it with one GIN index scan an alternative (a BitmapOr): each scan of a
+        conjunction (寒假 & 托管) is driven by its rarest word, where the index asked the
+        whole query at once tests every entry holding any of its words against all of it
+        (a colloquial need of 80 alternatives around 老人, 孩子: 200-280 ms for the index
+        scan alone at 100,000 services, about 25 ms as a BitmapOr)."""
+        queries = list(dict.fromkeys(self.alternative(alt) for alt in alternatives))
+        condition = " OR ".join([f"{column} @@ to_tsquery('simple', %s)"] * len(queries))
+        return f"({condition})", queries
+
+    def match_condition(self, column: str, groups: list[Group], mode: Mode) -> tuple[str, list]:
+        """``column`` matches ``groups`` in ``mode`` (see :meth:`expression`). Any of them
+        (RELAXED, or one word): alternative by alternative (:meth:`any_of`). All of them:
+        the whole expression, which the GIN index answers well (it is driven by the
+        rarest word every match must hold; split, the planner would scan one word's
+        matches and test the others on each entry's whole vector)."""
+        if mode is Mode.RELAXED or len(groups) == 1:
+            return self.any_of(column, [alt for group in groups for alt in group.alternatives])
+        return f"{column} @@ to_tsquery('simple', %s)", [self.expression(groups, mode)]
 
     @staticmethod
     def has_facet(token: str, alias: str = "e") -> tuple[str, list]:
@@ -330,7 +382,11 @@ class SearchBackend(BaseSearchBackend):
             return None
         dialect = self.dialect
         return dialect.matching(
-            dialect.expression(groups, mode), source, dialect.expression(groups, Mode.RELAXED)
+            dialect.expression(groups, mode),
+            source,
+            dialect.expression(groups, Mode.RELAXED),
+            groups,
+            mode,
         )
 
     def _scope(self, query: CatalogQuery, mode: Mode) -> tuple[Selection | None, dict, dict]:
@@ -508,7 +564,7 @@ class SearchBackend(BaseSearchBackend):
                     within = f"m.facet_key IN (SELECT k.facet_key FROM k WHERE {all_but(None)})"
             if tiered:
                 head_sql, head_params, page_sql, page_params = self._tiered_page(
-                    filtered if bound else selection, within, pool, pool_params, page, boosts
+                    filtered if bound else selection, within, filtered, page, boosts
                 )
                 parts.append(page_sql)
             else:
@@ -581,32 +637,32 @@ class SearchBackend(BaseSearchBackend):
         self,
         selection: Selection,
         within: str,
-        pool: str,
-        pool_params: list,
+        filtered: Selection,
         page: CatalogQuery,
         boosts: dict[str, float],
     ) -> tuple[str, list, str, list]:
         """PostgreSQL: the page, from matches ranked in two tiers, without ranking every
         match (a broad word matches a third of the catalog): (the SQL of CTE ``h`` and its
-        parameters, that of the page and its parameters). ``pool`` (with ``pool_params``)
-        holds the matches, of which those meeting ``within`` are the page's candidates.
+        parameters, that of the page and its parameters). ``filtered`` holds the page's
+        candidates: the matches under the chosen facets (``selection`` with those
+        meeting ``within``).
 
         Tier one, ``h``: the matches whose name, keywords or pinyin hold any of the query's
         words (found through the head's own GIN index), by the rank of that head times the
         learned boost, as far as the page reaches. Tier two, only when tier one does not
-        fill the page: the matches in the description alone, by their whole vector. Each
-        tier's order is total (ties by service id), so pages neither repeat nor skip a
-        match. The page's rows are numbered in order."""
+        fill the page: the matches in the description alone, by their whole vector, each
+        ranked as the scan finds it (no second read of the entry), and at most
+        :data:`TIER_TWO_BOUND` of them: the first the index lists (the same ones for every page
+        within the bound, which paging past :data:`COUNT_BOUND` never leaves). Each tier's order is
+        total (ties by service id), so pages neither repeat nor skip a match. The page's
+        rows are numbered in order."""
         needed = page.offset + page.page_size
         head, full, learned, learned_params = HEAD_RANK, FULL_RANK, ["", ""], []
         if boosts:
             rows_sql, learned_params = self.dialect.boost_rows(boosts)
             head = f"{HEAD_RANK} * (1 + COALESCE(b.boost, 0))"
             full = f"{FULL_RANK} * (1 + COALESCE(b.boost, 0))"
-            learned = [
-                f" LEFT JOIN ({rows_sql}) b ON b.boosted_id = {alias}.service_id"
-                for alias in ("e", "t")
-            ]
+            learned = [f" LEFT JOIN ({rows_sql}) b ON b.boosted_id = e.service_id"] * 2
         # The entries whose head holds a word of the query (its GIN index) and that match.
         # When the query is that of its head (one word, or any word will do), a word in
         # the head is a match: the head's words are the vector's, with the same weights,
@@ -619,7 +675,7 @@ class SearchBackend(BaseSearchBackend):
             [*selection.from_params, selection.head_tsquery, *learned_params],
             head,
             conditions,
-        ).where("e.search_head @@ tsh")
+        ).where(*(selection.head_condition or ("e.search_head @@ tsh", [])))
         if within != "1 = 1":
             heads = heads.where(within.replace("m.facet_key", "e.facet_key"))
         head_sql, head_params = heads.sql(
@@ -627,20 +683,31 @@ class SearchBackend(BaseSearchBackend):
         )
         head_sql += " ORDER BY score DESC, service_id LIMIT %s"
         head_params.append(needed)
+        # Tier two: the other matches, ranked in the scan that finds them (the rank is
+        # computed only for the rows the LIMIT lets through).
+        rest = (
+            Selection(
+                f"{filtered.from_sql}{learned[1]}",
+                [*filtered.from_params, *learned_params],
+                full,
+                filtered.conditions,
+            )
+            .where("e.id NOT IN (SELECT h.entry_id FROM h)")
+            .where("(SELECT COUNT(*) FROM h) < %s", [needed])
+        )
+        rest_sql, rest_params = rest.sql(f"e.service_id AS service_id, {full} AS score")
+        bound = int(self.params.get("TIER_TWO_BOUND", TIER_TWO_BOUND) or 0)
+        if bound:
+            rest_sql += " LIMIT %s"
+            rest_params.append(max(bound, needed))
         page_sql = (
             f"SELECT 2, CAST(service_id AS TEXT), CAST(score AS {FLOAT}), "
             "ROW_NUMBER() OVER (ORDER BY tier, score DESC, service_id) FROM ("
             "SELECT 1 AS tier, h.service_id, h.score FROM h "
-            "UNION ALL "
-            f"SELECT 2, t.service_id, {full} FROM (SELECT m.entry_id, m.service_id FROM {pool} m "
-            f"WHERE {within} AND m.entry_id NOT IN (SELECT h.entry_id FROM h) "
-            "AND (SELECT COUNT(*) FROM h) < %s) t "
-            f"JOIN {ENTRY_TABLE} e ON e.id = t.entry_id "
-            f"CROSS JOIN to_tsquery('simple', %s) AS tsq{learned[1]} "
+            f"UNION ALL SELECT 2, t.service_id, t.score FROM ({rest_sql}) t "
             "ORDER BY tier, score DESC, service_id LIMIT %s OFFSET %s) AS page"
         )
-        page_params = [*pool_params, needed, selection.tsquery, *learned_params]
-        return head_sql, head_params, page_sql, [*page_params, page.page_size, page.offset]
+        return head_sql, head_params, page_sql, [*rest_params, page.page_size, page.offset]
 
     def _rows(
         self, sql: str, params: list, version: str = "", indexed: bool = False

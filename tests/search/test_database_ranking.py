@@ -105,3 +105,77 @@ class PendingEntriesTests(DemoCatalogTestCase):
                 self.assertEqual(cursor.fetchone()[0], 0, index)
         result, _ = search_catalog({"q": service.name}, log=False)
         self.assertIn(str(service.pk), [str(hit.service.pk) for hit in result.hits])
+
+
+def settings_with(**values):
+    from django.conf import settings
+    from django.test import override_settings
+
+    return override_settings(JIAMENKOU_SEARCH={**settings.JIAMENKOU_SEARCH, **values})
+
+
+@skipUnless(connection.vendor == "postgresql", "the tsquery matching is PostgreSQL's")
+class AlternativeMatchingTests(DemoCatalogTestCase):
+    """Each alternative of a query is matched on its own (one GIN scan each, OR-ed): the
+    services found must be exactly those its whole tsquery finds."""
+
+    def whole_expression_matches(self, text: str, mode) -> set[str]:
+        from search.backends.database import PostgresDialect
+        from search.query import groups_for
+
+        analysed = SearchParameters({"q": text}).read().analysed
+        expression = PostgresDialect().expression(groups_for(analysed, mode), mode)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT service_id FROM search_searchentry "
+                "WHERE source = 'service' AND search_vector @@ to_tsquery('simple', %s)",
+                [expression],
+            )
+            return {str(row[0]) for row in cursor.fetchall()}
+
+    def test_a_need_in_many_words_finds_what_its_whole_query_finds(self):
+        from search.query import Mode
+
+        with settings_with(COUNT_BOUND=0, RESULT_CACHE_SECONDS=0):
+            for text in ("老人腿脚不好下不了楼吃饭", "孩子放学没人管", "老人", "lnz", "义诊 理发"):
+                with self.subTest(text):
+                    result, _ = search_catalog({"q": text, "page_size": "1"}, log=False)
+                    self.assertGreater(result.total, 0)
+                    total, ids = all_pages({"q": text}, page_size=50)
+                    self.assertEqual(len(ids), total)
+                    if result.mode in (Mode.STRICT, Mode.RELAXED):
+                        self.assertEqual(set(ids), self.whole_expression_matches(text, result.mode))
+
+    def test_each_alternative_is_its_own_index_condition(self):
+        with CaptureQueriesContext(connection) as queries:
+            search_catalog({"q": "老人腿脚不好下不了楼吃饭"}, log=False)
+        searches = [q["sql"] for q in queries.captured_queries if "WITH m AS" in q["sql"]]
+        self.assertTrue(searches)
+        self.assertGreater(searches[-1].count("e.search_vector @@ to_tsquery"), 2)
+        self.assertGreater(searches[-1].count("e.search_head @@ to_tsquery"), 2)
+
+
+@skipUnless(connection.vendor == "postgresql", "SQLite ranks every match by bm25")
+class TierTwoBoundTests(DemoCatalogTestCase):
+    """Tier two (matches in the description alone) ranks at most TIER_TWO_BOUND of them:
+    the page stays full, tier one first, and one full-text query answers it."""
+
+    head_matches = TierTests.head_matches
+
+    def test_a_bounded_second_tier_still_fills_the_page_after_the_first(self):
+        text = "老人"
+        heads = self.head_matches(text)
+        with settings_with(COUNT_BOUND=0, RESULT_CACHE_SECONDS=0):
+            unbounded, _ = search_catalog({"q": text, "page_size": "50"}, log=False)
+            with settings_with(TIER_TWO_BOUND=1), CaptureQueriesContext(connection) as queries:
+                result, _ = search_catalog({"q": text, "page_size": "50"}, log=False)
+        ids = [str(hit.service.pk) for hit in result.hits]
+        everything = [str(hit.service.pk) for hit in unbounded.hits]
+        self.assertEqual(len(ids), len(everything))
+        named = [pk for pk in everything if heads[pk]]
+        self.assertTrue(named)
+        self.assertIn(False, [heads[pk] for pk in ids], "the page reaches the second tier")
+        self.assertEqual(ids[: len(named)], named, "the first tier is unchanged")
+        self.assertEqual(len(set(ids)), len(ids))
+        counted = [q for q in queries.captured_queries if "WITH m AS" in q["sql"]]
+        self.assertEqual(len(counted), 1)
