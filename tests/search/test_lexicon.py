@@ -373,3 +373,40 @@ class NeedsInOtherWordsTests(DemoCatalogTestCase):
             with self.subTest(query=query):
                 self.assertIn("社会保障卡申领", names(query)[:2])
         self.assertEqual(names("jiazhuangdianti")[0], "既有住宅加装电梯申请")
+
+
+class FifthBatchTests(DemoCatalogTestCase):
+    """Issue 15, after the fifth batch of resident queries: short and everyday names of
+    cards, allowances and services (the guides' 俗称), and needs said the way residents
+    say them to the hotline (a layoff, wages never paid, a loan not repaid, a child's
+    teeth and handwriting)."""
+
+    def test_short_and_everyday_names_find_the_formal_service_first(self):
+        for query, formal in [
+            ("家医", "家庭医生签约服务（春华片区）"),
+            ("房补", "住房租赁补贴申请"),
+            ("领证", "结婚登记"),
+            ("老年乘车卡", "老年人优待证办理"),
+            ("就业登记证", "《就业创业证》申领"),
+            ("失业救济金", "失业保险金申领"),
+            ("收破烂的", "废旧家电家具上门回收"),
+            ("通马桶", "室内排水管道疏通"),
+            ("晚托", "小学生课后托管服务"),
+            ("救急钱", "临时救助申请"),
+        ]:
+            with self.subTest(query=query):
+                self.assertEqual(names(query)[:1], [formal])
+
+    def test_needs_in_residents_words_find_the_service_that_answers_them(self):
+        for query, answer in [
+            ("被公司辞退了能领什么钱", "失业保险金申领"),
+            ("干了半年活老板一分钱不给", "法律援助咨询"),
+            ("借出去的钱要不回来", "社区律师公益法律服务"),
+            ("小孩牙上有黑点", "儿童口腔健康检查"),
+            ("孩子写字歪歪扭扭", "青少年书法公益课"),
+            ("我妈刚说的事转头就忘", "认知障碍老年人认知训练"),
+            ("儿子去当兵了家门口能挂牌子吗", "光荣牌申领与悬挂"),
+            ("晚上起夜怕在厕所滑倒", "居家适老化改造服务"),
+        ]:
+            with self.subTest(query=query):
+                self.assertIn(answer, names(query)[:2])
