@@ -36,6 +36,8 @@ WORD = re.compile(r"\w+", re.UNICODE)
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 LATIN_RUN = re.compile(r"[a-z]+")
 LATIN_ANY = re.compile(r"[a-z]")
+#: A Chinese character, or a run of anything else: the items pypinyin reads one by one.
+CHARACTER_OR_RUN = re.compile(rf"{CJK.pattern}|(?:(?!{CJK.pattern}).)+")
 #: Longest query the analyser looks at; the rest is ignored (and the user told so).
 MAX_QUERY_LENGTH = 100
 
@@ -636,7 +638,12 @@ def analyse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None)
         pieces = [piece for piece in pieces if keep(piece)]
         if not pieces:
             continue
-        if CJK.search(run) and LATIN_ANY.search(run) and not all(p in synonyms for p in pieces):
+        mixed = CJK.search(run) and LATIN_ANY.search(run)
+        spelled = _spelled_out(run, synonyms) if mixed else ""
+        if spelled:
+            # The pinyin written as the word it is the sound of (残疾人fuju → 残疾人辅具).
+            pieces = [p for p in _split_query(spelled, synonyms) if p and keep(p)]
+        if mixed and not spelled and not all(p in synonyms for p in pieces):
             # (a set's word such as 反诈app is matched as that word)
             groups.append(_mixed_group(run, pieces))
         else:
@@ -699,27 +706,108 @@ def _topic_tokens(terms) -> set[str]:
     return {topic_token(term.code) for term in terms if isinstance(term, TopicLead)}
 
 
+#: How many readings of a mixed run (one character read another way each) are tried.
+MIXED_READINGS = 4
+#: How many characters of Chinese beside a pinyin word may be part of the word it spells.
+SPELLED_CONTEXT = 2
+
+
+def _spelled_out(run: str, synonyms) -> str:
+    """``run`` (Chinese and pinyin mixed: 残疾人fuju, 换suo芯) with each pinyin word written
+    as the word of the synonym sets it is the sound of, read with the Chinese characters
+    beside it when the word holds them (suo芯 → 锁芯, fuju → 辅具); "" when a pinyin word is
+    the sound of none."""
+    sounds = getattr(synonyms, "sounds", None)
+    if not sounds:
+        return ""
+    parts = re.findall(r"[a-z]+|[^a-z]+", run)
+    result = list(parts)
+    for index, part in enumerate(parts):
+        if not LATIN_RUN.fullmatch(part):
+            continue
+        before = parts[index - 1] if index and CJK.search(parts[index - 1]) else ""
+        after = parts[index + 1] if index + 1 < len(parts) and CJK.search(parts[index + 1]) else ""
+        found = None
+        for size in range(2 * SPELLED_CONTEXT, -1, -1):
+            for left in range(min(size, SPELLED_CONTEXT, len(before)), -1, -1):
+                right = size - left
+                if right > min(SPELLED_CONTEXT, len(after)):
+                    continue
+                head, tail = before[len(before) - left :], after[:right]
+                found = next(
+                    (
+                        (left, right, term)
+                        for key in _readings(head, part, tail)
+                        for term in sounds.get(key, ())
+                        if term.startswith(head)
+                        and term.endswith(tail)
+                        and len(term) > left + right
+                    ),
+                    None,
+                )
+                if found:
+                    break
+            if found:
+                break
+        if not found:
+            return ""
+        left, right, term = found
+        if left:
+            result[index - 1] = result[index - 1][: len(result[index - 1]) - left]
+        if right:
+            result[index + 1] = result[index + 1][right:]
+        result[index] = term
+    return "".join(result)
+
+
+def _readings(head: str, latin: str, tail: str, limit: int = 8) -> list[str]:
+    """The sounds of ``head`` + ``latin`` + ``tail``, each character read every way it may be
+    (调 diao or tiao), at most ``limit`` of them."""
+    sounds = [""]
+    for char in head:
+        sounds = [s + r for s in sounds for r in _char_readings(char)][:limit]
+    sounds = [s + latin for s in sounds]
+    for char in tail:
+        sounds = [s + r for s in sounds for r in _char_readings(char)][:limit]
+    return sounds
+
+
+@functools.lru_cache(maxsize=4096)
+def _char_readings(char: str) -> tuple[str, ...]:
+    from pypinyin import Style, pinyin
+
+    readings = pinyin(char, style=Style.NORMAL, heteronym=True, errors="default")[0]
+    return tuple(dict.fromkeys(re.sub(r"\W", "", r.lower()) for r in readings if r))
+
+
 def _mixed_group(run: str, pieces: list[str]) -> Group:
     """Chinese and pinyin in one run (老年zheng, 社保ka): residents switch to pinyin for a
     character they cannot find, so the run is read as pinyin throughout."""
     from pypinyin import lazy_pinyin
 
-    syllables = [
-        re.sub(r"\W", "", syllable.lower()) for syllable in lazy_pinyin(run, errors="default")
-    ]
-    sound = "".join(syllables)
-    # Also as two words' pinyin (kong调清洗: kongtiao + qingxi of 空调 and 清洗), cut
-    # between syllables: the whole run is the pinyin of a name only when it is one word.
-    halves = [
-        Alternative(("".join(syllables[:cut]), "".join(syllables[cut:])), pinyin=True)
-        for cut in range(1, len(syllables))
-        if len("".join(syllables[:cut])) > 1 and len("".join(syllables[cut:])) > 1
-    ]
-    alternatives = (
-        Alternative((sound,), prefix=True, pinyin=True),
-        Alternative(tuple(pieces)),
-        *halves,
-    )
+    read = [re.sub(r"\W", "", syllable.lower()) for syllable in lazy_pinyin(run, errors="default")]
+    readings = [read]
+    items = CHARACTER_OR_RUN.findall(run)
+    if len(items) == len(read):
+        # A character of several readings is read each way too (调 of kong调清洗 is diao
+        # alone, tiao in 空调): which one the resident meant, the run does not say.
+        for position, (item, syllable) in enumerate(zip(items, read, strict=True)):
+            for other in _char_readings(item) if CJK.fullmatch(item) else ():
+                if other != syllable and len(readings) < MIXED_READINGS:
+                    readings.append([*read[:position], other, *read[position + 1 :]])
+    alternatives = [Alternative(tuple(pieces))]
+    for syllables in readings:
+        sound = "".join(syllables)
+        # Also as two words' pinyin (kong调清洗: kongtiao + qingxi of 空调 and 清洗), cut
+        # between syllables: the whole run is the pinyin of a name only when it is one word.
+        alternatives.append(Alternative((sound,), prefix=True, pinyin=True))
+        alternatives.extend(
+            Alternative(("".join(syllables[:cut]), "".join(syllables[cut:])), pinyin=True)
+            for cut in range(1, len(syllables))
+            if len("".join(syllables[:cut])) > 1 and len("".join(syllables[cut:])) > 1
+        )
+    # The whole run's sound first, then the pieces as typed, as before.
+    alternatives = list(_unique_alternatives([alternatives[1], *alternatives]))
     return Group(run, alternatives, tuple(pieces))
 
 

@@ -16,6 +16,7 @@ import difflib
 import functools
 import html
 import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode
@@ -38,6 +39,7 @@ from search.analysis import (
     LATIN_RUN,
     MAX_QUERY_LENGTH,
     AnalysedQuery,
+    analyse,
     analyse_query,
     fold,
     highlight_spans,
@@ -353,7 +355,9 @@ def ranked_service_ids(text: str, limit: int) -> list[str]:
         correction = corrected_reading(backend, query, suggestion) if suggestion else None
         if correction is not None:
             results = backend.search_services(correction, Mode.STRICT)
-    return [str(hit.service_id) for hit in results.hits]
+            query = correction
+    hits = by_audience(results.hits, query, audiences_of([hit.service_id for hit in results.hits]))
+    return [str(hit.service_id) for hit in hits]
 
 
 def run_query(
@@ -401,6 +405,7 @@ def run_query(
         messages.append("没有同时符合所有词的服务，下面是符合部分词的结果。")
     if analysed.is_empty and not analysed.folded and not query.filters:
         messages.append("请输入要找的服务，例如“老年证”“修水管”，也可以输入拼音首字母。")
+    hits = by_audience(hits, correction or query)
     pages = []
     if with_pages and not analysed.is_empty:
         pages = find_pages(correction or query, mode)
@@ -467,6 +472,97 @@ def find_pages(query: CatalogQuery, mode: Mode, limit: int = 5) -> list:
     pages = Page.objects.live().public().filter(pk__in=ids).specific()
     by_id = {page.pk: page for page in pages}
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+# -- whom a service is for -----------------------------------------------------------------
+
+#: The audience of services open to every resident (the catalog's 全体居民).
+OPEN_AUDIENCE = "all_residents"
+#: Audiences of a stage of life (children and young people, mothers and babies): a
+#: resident who names none of them is seldom asking for one (心情不好 is not 青少年心理成长
+#: 辅导's). The other groups (older, disabled, low-income residents …) are often what a
+#: need implies without naming them (助餐, 低保金), and are left in their order.
+LIFE_STAGE_AUDIENCES = frozenset({"children_youth", "women"})
+#: How much such a service counts against the others of its page: it stays above those
+#: scoring less than this share of its score.
+OTHER_GROUP_FACTOR = 0.5
+
+
+def by_audience(hits: list, query: CatalogQuery, audiences: dict[str, set[str]] | None = None):
+    """The page's hits with services only for a stage of life the query does not name
+    (:data:`LIFE_STAGE_AUDIENCES`: 青少年心理成长辅导 for 睡不着觉, 母婴护理服务 for 照顾老人)
+    after those open to all, unless they score far more (:data:`OTHER_GROUP_FACTOR`) or
+    their name holds a word typed (托育 names 婴幼儿全日托育's). The groups are the
+    catalog's audiences; the query names one when a word of it, or a synonym of the word,
+    is part of the audience's name or holds it (孩子 = 儿童 of 儿童青少年). Within the page:
+    the pages keep their services, and a search by distance or by name keeps its order."""
+    if len(hits) < 2 or query.sort == "distance" or query.analysed.is_empty:
+        return hits
+    if audiences is None:
+        audiences = audiences_of([str(hit.service.pk) for hit in hits])
+    named = named_audiences(query.analysed)
+    for code in LIFE_STAGE_AUDIENCES:
+        # A page mostly for one stage of life says the query is about it (托育, 托管班).
+        if 2 * sum(code in codes for codes in audiences.values()) >= len(hits):
+            named.add(code)
+    typed = [group.word for group in query.analysed.groups if CJK.search(group.word)]
+
+    def other(hit) -> bool:
+        dressed = isinstance(hit, ServiceHit)
+        codes = audiences.get(as_uuid_text(hit.service.pk if dressed else hit.service_id), set())
+        if not codes or not codes <= LIFE_STAGE_AUDIENCES or codes & named:
+            return False
+        name = fold(hit.service.name) if dressed else ""
+        return not any(len(word) > 1 and word in name for word in typed)
+
+    # Each such service moves down past the services open to all that follow it and score
+    # at least the share of its score; the others keep their order (on PostgreSQL a page
+    # is ranked in tiers, whose scores do not compare across them).
+    ordered = list(hits)
+    flags = [other(hit) for hit in ordered]
+    for start in range(len(ordered) - 1, -1, -1):
+        position = start
+        while (
+            flags[position]
+            and position + 1 < len(ordered)
+            and not flags[position + 1]
+            and ordered[position + 1].score >= OTHER_GROUP_FACTOR * ordered[position].score
+        ):
+            ordered[position], ordered[position + 1] = ordered[position + 1], ordered[position]
+            flags[position], flags[position + 1] = flags[position + 1], flags[position]
+            position += 1
+    return ordered
+
+
+def as_uuid_text(value) -> str:
+    return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
+
+
+def audiences_of(service_ids) -> dict[str, set[str]]:
+    """Each service's audience codes (one query for the page)."""
+    from catalog.models.taxonomy import AUDIENCE_TAXONOMY
+
+    rows = Service.audiences.through.objects.filter(
+        service_id__in=list(service_ids), taxonomyterm__taxonomy__name=AUDIENCE_TAXONOMY
+    ).values_list("service_id", "taxonomyterm__code")
+    found: dict[str, set[str]] = {}
+    for service_id, code in rows:
+        found.setdefault(as_uuid_text(service_id), set()).add(code)
+    return found
+
+
+def named_audiences(analysed: AnalysedQuery) -> set[str]:
+    """The audiences (codes) the query's words or their synonyms name."""
+    synonyms = current_synonyms()
+    said = {analysed.folded, *(g.word for g in analysed.groups), *analyse(analysed.folded)}
+    terms = {str(term) for word in said for term in synonyms.get(word, (word,))}
+    terms.update(str(term) for group in analysed.groups for term in group.surface)
+    terms = {term for term in terms if len(term) > 1 and CJK.search(term)}
+    return {
+        code
+        for code, name in facet_labels()["audience"].items()
+        if any(term in fold(name) or fold(name) in term for term in terms)
+    }
 
 
 # -- dressing the hits ----------------------------------------------------------------------
@@ -545,19 +641,78 @@ def suggest(analysed: AnalysedQuery, hits: list[ServiceHit]) -> str:
             found = sounding_like(text, cjk, wanted)
             if found and found != cjk:
                 return found
+        # Then as nearly the same sound (零时救助 for 临时救助: ling/lin).
+        for text in texts:
+            found = sounding_nearly_in(text, cjk)
+            if found and found != cjk:
+                return found
+    vocabulary = suggestion_vocabulary(hits)
     if len(chinese) > 1 and len(chinese) == len(analysed.groups):
         respelled = [respell(word, texts) for word in chinese]
+        if respelled == chinese:
+            # Each word the synonyms and names do not hold, as one of theirs of nearly the
+            # same sound (老人助参 → 老人助餐).
+            known = set(vocabulary)
+            respelled = [
+                word if word in known or len(word) < 2 else sounding_same(word, vocabulary) or word
+                for word in chinese
+            ]
         if respelled != chinese:
             return "".join(respelled)
-    vocabulary = suggestion_vocabulary(hits)
     if cjk:
-        alike = sounding_nearly(cjk, vocabulary)
+        alike = sounding_nearly(cjk, vocabulary) or sounding_by_a_letter(cjk, vocabulary)
         if alike:
             return alike
-    close = difflib.get_close_matches(query, vocabulary, n=1, cutoff=0.6)
-    if close and close[0] != query and about_as_long(close[0], query):
-        return close[0]
+    close = difflib.get_close_matches(query, vocabulary, n=5, cutoff=0.6)
+    if close:
+        # Of the words closest by spelling, the one closest by sound (托老素 → 托老所, not
+        # 托老院).
+        spelling = difflib.SequenceMatcher(None, b=query)
+        best = closeness(spelling, close[0])
+        tied = [word for word in close if closeness(spelling, word) == best]
+        alike = max(tied, key=lambda word: sound_closeness(query, word))
+        word = alike if sound_closeness(query, alike) >= SOUND_ALIKE else close[0]
+        if word != query and about_as_long(word, query):
+            return word
+    typed = [group.word for group in analysed.groups]
+    if len(typed) == 1 and LATIN_RUN.fullmatch(typed[0]):
+        return nearest_sound_of(typed[0])
     return ""
+
+
+def closeness(matcher: difflib.SequenceMatcher, word: str) -> float:
+    matcher.set_seq1(word)
+    return round(matcher.ratio(), 6)
+
+
+def sound_closeness(typed: str, word: str) -> float:
+    """How alike the pinyin of two texts is (0 to 1)."""
+    return difflib.SequenceMatcher(None, pinyin_of(typed)[0], pinyin_of(word)[0]).ratio()
+
+
+#: How alike the syllable typed and the one meant must be (sou for sao).
+SYLLABLE_CLOSENESS = 0.6
+#: How alike by sound a word as close by spelling as the first must be to be preferred.
+SOUND_ALIKE = 0.9
+#: How alike pinyin typed and a word's must be for the word to be what was meant (shiyjin
+#: for shiyejin, 失业金; yeusao for yuesao, 月嫂).
+PINYIN_CLOSENESS = 0.8
+
+
+def nearest_sound_of(typed: str) -> str:
+    """The synonym sets' word whose pinyin is nearest to the pinyin ``typed`` (one letter
+    missing, extra, wrong or swapped), beginning with the same letter."""
+    from search.analysis import MIN_SPLIT_LETTERS
+
+    if len(typed) < MIN_SPLIT_LETTERS + 1:
+        return ""
+    sounds = getattr(current_synonyms(), "sounds", {})
+    keys = [
+        key
+        for key in difflib.get_close_matches(typed, list(sounds), n=5, cutoff=PINYIN_CLOSENESS)
+        if key[0] == typed[0] and abs(len(key) - len(typed)) <= 1 and key != typed
+    ]
+    return sounds[keys[0]][0] if keys else ""
 
 
 def about_as_long(suggestion: str, typed: str) -> bool:
@@ -622,6 +777,54 @@ def sounding_nearly(typed: str, vocabulary: list[str]) -> str:
     return max(
         alike, key=lambda word: sum(a == b for a, b in zip(word, typed, strict=True)), default=""
     )
+
+
+def sounding_same(typed: str, vocabulary: list[str]) -> str:
+    """A word of ``vocabulary`` as long as ``typed`` with the very same pinyin (助参 → 助餐),
+    the one sharing most characters with it."""
+    wanted = pinyin_of(typed)[0]
+    alike = [
+        word
+        for word in vocabulary
+        if len(word) == len(typed) and word != typed and pinyin_of(word)[0] == wanted
+    ]
+    return max(
+        alike, key=lambda word: sum(a == b for a, b in zip(word, typed, strict=True)), default=""
+    )
+
+
+def sounding_nearly_in(text: str, typed: str) -> str:
+    """A piece of ``text`` as long as ``typed`` that sounds nearly the same (see
+    :func:`fuzzy_sound`)."""
+    size, wanted = len(typed), fuzzy_sound(typed)
+    for start in range(0, max(0, len(text) - size) + 1):
+        piece = text[start : start + size]
+        if len(piece) == size and CJK.fullmatch(piece[0]) and fuzzy_sound(piece) == wanted:
+            return piece
+    return ""
+
+
+def sounding_by_a_letter(typed: str, vocabulary: list[str]) -> str:
+    """A word of ``vocabulary`` as long as ``typed`` (two characters or more), sharing all
+    its characters but one, whose sound differs from that of the typed one as a slip of the
+    pinyin keyboard does (月艘 yuesou → 月嫂 yuesao): the same first letter, the rest nearly
+    the same (:data:`SYLLABLE_CLOSENESS`); the closest first."""
+    if len(typed) < 2:
+        return ""
+    alike = []
+    for word in vocabulary:
+        if len(word) != len(typed) or word == typed or not CJK.fullmatch(word[0]):
+            continue
+        differing = [(a, b) for a, b in zip(word, typed, strict=True) if a != b]
+        if len(differing) != 1:
+            continue
+        meant, slipped = (pinyin_of(char)[0] for char in differing[0])
+        if not meant or not slipped or meant[0] != slipped[0]:
+            continue
+        near = difflib.SequenceMatcher(None, meant, slipped).ratio()
+        if near >= SYLLABLE_CLOSENESS:
+            alike.append((near, word))
+    return max(alike)[1] if alike else ""
 
 
 def suggestion_vocabulary(hits: list[ServiceHit]) -> list[str]:

@@ -1,0 +1,78 @@
+"""General ranking rules on the demo catalog, as residents notice them: the service that
+answers a need said in everyday words comes first."""
+
+from catalog.models import Service
+from search.catalog import ranked_service_ids, search_catalog
+from tests.search.base import DemoCatalogTestCase
+from tests.search.helpers import names
+
+
+def before(found: list[str], first: str, second: str) -> bool:
+    """Whether ``first`` is found and ranks above ``second`` (or ``second`` is not found)."""
+    return first in found and (second not in found or found.index(first) < found.index(second))
+
+
+class AudienceTests(DemoCatalogTestCase):
+    """A service only for children or mothers does not come first for a need that names
+    neither, when a service open to all answers it too."""
+
+    def test_an_adults_worry_finds_the_counselling_open_to_all_before_the_youths(self):
+        for query in ("最近压力大老想哭", "心里憋屈整宿睡不着，想找个人说说"):
+            with self.subTest(query=query):
+                self.assertTrue(
+                    before(names(query), "社区心理健康咨询", "青少年心理成长辅导"), names(query)
+                )
+
+    def test_the_api_ranks_the_same_way(self):
+        ids = ranked_service_ids("最近压力大老想哭", 10)
+        found = list(Service.objects.filter(pk__in=ids).values_list("pk", "name"))
+        by_id = {str(pk): name for pk, name in found}
+        ranked = [by_id[pk] for pk in ids if pk in by_id]
+        self.assertTrue(before(ranked, "社区心理健康咨询", "青少年心理成长辅导"), ranked)
+
+    def test_a_query_naming_a_child_keeps_the_childrens_service_first(self):
+        self.assertEqual(names("孩子厌学不想上学")[0], "青少年心理成长辅导")
+
+    def test_a_query_about_a_childrens_thing_keeps_the_childrens_services(self):
+        self.assertIn(names("托育")[0], ("普惠托育（全日托）", "婴幼儿全日托育"))
+
+
+class MixedScriptTests(DemoCatalogTestCase):
+    """Pinyin typed for a character inside Chinese is read as the word it spells."""
+
+    def test_a_character_of_two_readings_is_read_the_way_the_word_has_it(self):
+        # 调 alone reads diao; in 空调 it is tiao.
+        self.assertEqual(names("kong调清洗")[0], "空调低偿清洗")
+
+    def test_a_pinyin_word_after_chinese_is_the_word_it_spells(self):
+        self.assertIn("残疾人辅助器具适配申请", names("残疾人fuju")[:3])
+
+
+def shown(query: str) -> tuple[str, list[str]]:
+    result, _ = search_catalog({"q": query}, log=False)
+    return result.corrected_query, [hit.service.name for hit in result.hits]
+
+
+class SlipTests(DemoCatalogTestCase):
+    """A slip of one character or one letter of pinyin is corrected to what was meant."""
+
+    def test_a_character_of_the_same_sound(self):
+        corrected, found = shown("老人助参")
+        self.assertEqual(corrected, "老人助餐")
+        self.assertIn("助餐", found[0])
+
+    def test_of_words_as_close_by_spelling_the_one_closest_by_sound(self):
+        corrected, found = shown("托老素")
+        self.assertEqual(corrected, "托老所")
+        self.assertEqual(found[0], "老年人日间照料服务")
+
+    def test_a_character_whose_pinyin_is_one_vowel_off(self):
+        self.assertEqual(shown("月艘"), ("月嫂", ["母婴护理服务"]))
+
+    def test_pinyin_with_a_letter_missing_or_swapped(self):
+        self.assertEqual(shown("shiyjin")[1][0], "失业保险金申领")
+        self.assertEqual(shown("yeusao"), ("月嫂", ["母婴护理服务"]))
+
+    def test_what_is_found_as_typed_is_not_corrected(self):
+        self.assertEqual(shown("月嫂"), ("", ["母婴护理服务"]))
+        self.assertEqual(shown("yuesao")[0], "")
