@@ -410,3 +410,13 @@ class FifthBatchTests(DemoCatalogTestCase):
         ]:
             with self.subTest(query=query):
                 self.assertIn(answer, names(query)[:2])
+
+    def test_needs_that_share_words_with_other_needs_find_their_own_service(self):
+        for query, answer in [
+            ("下岗了", "失业登记"),  # not only the job fair
+            ("低保边缘户", "低收入家庭认定"),  # not the minimum living allowance
+            ("厨房水池堵了水下不去", "室内排水管道疏通"),
+            ("要去南方闺女家住半年，在那边看病咋报", "异地就医备案"),
+        ]:
+            with self.subTest(query=query):
+                self.assertEqual(names(query)[:1], [answer])
