@@ -407,6 +407,9 @@ class FifthBatchTests(DemoCatalogTestCase):
             ("我妈刚说的事转头就忘", "认知障碍老年人认知训练"),
             ("儿子去当兵了家门口能挂牌子吗", "光荣牌申领与悬挂"),
             ("晚上起夜怕在厕所滑倒", "居家适老化改造服务"),
+            ("送快递路上被车撞了算工伤吗", "工伤认定申请"),
+            ("宝宝没人带", "婴幼儿全日托育"),
+            ("骨质疏松", "慢性病防治健康讲座"),
         ]:
             with self.subTest(query=query):
                 self.assertIn(answer, names(query)[:2])
