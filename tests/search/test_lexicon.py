@@ -314,17 +314,22 @@ class FourthBatchTests(DemoCatalogTestCase):
         self.assertIn("救助", names("救助金")[0])
 
     def test_a_site_that_loaded_an_older_lexicon_gets_the_new_lines_once(self):
-        heads = ["扯证", "门慢", "没带伞"]
-        SynonymSet.objects.filter(pk__in=[lexicon_set(head).pk for head in heads]).delete()
-        count = SynonymSet.objects.count()
-        migration = importlib.import_module("search.migrations.0015_reseed_lexicon")
+        for module, heads, topic_of in [
+            ("0015_reseed_lexicon", ["扯证", "门慢", "没带伞"], ("没带伞", "daily_life")),
+            ("0017_reseed_lexicon", ["家医", "房补", "晚托"], ("晚托", "childcare")),
+        ]:
+            with self.subTest(migration=module):
+                SynonymSet.objects.filter(pk__in=[lexicon_set(head).pk for head in heads]).delete()
+                count = SynonymSet.objects.count()
+                migration = importlib.import_module(f"search.migrations.{module}")
 
-        migration.seed(apps, None)
+                migration.seed(apps, None)
 
-        self.assertEqual(SynonymSet.objects.count(), count + len(heads))
-        self.assertEqual(lexicon_set("没带伞").topic.code, "daily_life")
-        migration.seed(apps, None)
-        self.assertEqual(SynonymSet.objects.count(), count + len(heads))
+                self.assertEqual(SynonymSet.objects.count(), count + len(heads))
+                head, topic = topic_of
+                self.assertEqual(lexicon_set(head).topic.code, topic)
+                migration.seed(apps, None)
+                self.assertEqual(SynonymSet.objects.count(), count + len(heads))
 
 
 def ranked_names(query: str) -> list[str]:
