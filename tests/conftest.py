@@ -33,11 +33,12 @@ def empty_cache():
 
 @pytest.fixture(autouse=True)
 def autocommit_restored(request, django_db_blocker):
-    """Each test starts with the connection in autocommit, as Django leaves it: a browser
-    test's live server shares the in-memory SQLite connection with the test, and a request
-    it is still serving when its test ends can leave that connection in manual transaction
-    management, where every later ``on_commit`` raises (seen once on SQLite, after
-    tests/browser/test_kiosk.py). Said as a warning, so the leak is not silent."""
+    """Each test starts with the connection in autocommit, as Django leaves it: once on
+    SQLite, after tests/browser/test_kiosk.py, a test left it in manual transaction
+    management, where every later ``on_commit`` raises. Which test, and how, is not known:
+    the live server does not share this connection (its request threads open their own to
+    the shared in-memory database). Said as a warning naming the next test, so the leak is
+    not silent and can be traced."""
     import warnings
 
     connection = connections["default"]
