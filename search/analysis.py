@@ -795,20 +795,20 @@ def _mixed_group(run: str, pieces: list[str]) -> Group:
             for other in _char_readings(item) if CJK.fullmatch(item) else ():
                 if other != syllable and len(readings) < MIXED_READINGS:
                     readings.append([*read[:position], other, *read[position + 1 :]])
-    alternatives = [Alternative(tuple(pieces))]
+    sounds = []
     for syllables in readings:
         sound = "".join(syllables)
         # Also as two words' pinyin (kong调清洗: kongtiao + qingxi of 空调 and 清洗), cut
         # between syllables: the whole run is the pinyin of a name only when it is one word.
-        alternatives.append(Alternative((sound,), prefix=True, pinyin=True))
-        alternatives.extend(
+        sounds.append(Alternative((sound,), prefix=True, pinyin=True))
+        sounds.extend(
             Alternative(("".join(syllables[:cut]), "".join(syllables[cut:])), pinyin=True)
             for cut in range(1, len(syllables))
             if len("".join(syllables[:cut])) > 1 and len("".join(syllables[cut:])) > 1
         )
-    # The whole run's sound first, then the pieces as typed, as before.
-    alternatives = list(_unique_alternatives([alternatives[1], *alternatives]))
-    return Group(run, alternatives, tuple(pieces))
+    # The whole run's sound first, then the pieces as typed, then the other readings.
+    alternatives = [sounds[0], Alternative(tuple(pieces)), *sounds[1:]]
+    return Group(run, list(_unique_alternatives(alternatives)), tuple(pieces))
 
 
 def _group(word: str, synonyms: dict[str, tuple[str, ...]]) -> Group:

@@ -16,7 +16,6 @@ import difflib
 import functools
 import html
 import re
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlencode
@@ -50,7 +49,15 @@ from search.backends import get_search_backend
 from search.backends.base import facets_are_counted, total_is_lower_bound
 from search.caching import cache_get, cache_set
 from search.models import IndexVersion
-from search.query import FACETS, BackendResults, CatalogQuery, Circle, FacetValue, Mode
+from search.query import (
+    FACETS,
+    BackendResults,
+    CatalogQuery,
+    Circle,
+    FacetValue,
+    Mode,
+    as_uuid,
+)
 from search.synonyms import current_synonyms
 
 DEFAULT_MINUTES = 15
@@ -476,8 +483,6 @@ def find_pages(query: CatalogQuery, mode: Mode, limit: int = 5) -> list:
 
 # -- whom a service is for -----------------------------------------------------------------
 
-#: The audience of services open to every resident (the catalog's 全体居民).
-OPEN_AUDIENCE = "all_residents"
 #: Audiences of a stage of life (children and young people, mothers and babies): a
 #: resident who names none of them is seldom asking for one (心情不好 is not 青少年心理成长
 #: 辅导's). The other groups (older, disabled, low-income residents …) are often what a
@@ -509,7 +514,7 @@ def by_audience(hits: list, query: CatalogQuery, audiences: dict[str, set[str]] 
 
     def other(hit) -> bool:
         dressed = isinstance(hit, ServiceHit)
-        codes = audiences.get(as_uuid_text(hit.service.pk if dressed else hit.service_id), set())
+        codes = audiences.get(str(as_uuid(hit.service.pk if dressed else hit.service_id)), set())
         if not codes or not codes <= LIFE_STAGE_AUDIENCES or codes & named:
             return False
         name = fold(hit.service.name) if dressed else ""
@@ -534,10 +539,6 @@ def by_audience(hits: list, query: CatalogQuery, audiences: dict[str, set[str]] 
     return ordered
 
 
-def as_uuid_text(value) -> str:
-    return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
-
-
 def audiences_of(service_ids) -> dict[str, set[str]]:
     """Each service's audience codes (one query for the page)."""
     from catalog.models.taxonomy import AUDIENCE_TAXONOMY
@@ -547,7 +548,7 @@ def audiences_of(service_ids) -> dict[str, set[str]]:
     ).values_list("service_id", "taxonomyterm__code")
     found: dict[str, set[str]] = {}
     for service_id, code in rows:
-        found.setdefault(as_uuid_text(service_id), set()).add(code)
+        found.setdefault(str(as_uuid(service_id)), set()).add(code)
     return found
 
 
@@ -642,8 +643,9 @@ def suggest(analysed: AnalysedQuery, hits: list[ServiceHit]) -> str:
             if found and found != cjk:
                 return found
         # Then as nearly the same sound (零时救助 for 临时救助: ling/lin).
+        nearly = fuzzy_sound(cjk)
         for text in texts:
-            found = sounding_nearly_in(text, cjk)
+            found = sounding_like(text, cjk, nearly, sound=fuzzy_sound)
             if found and found != cjk:
                 return found
     vocabulary = suggestion_vocabulary(hits)
@@ -735,11 +737,15 @@ def respell(word: str, texts: list[str]) -> str:
     return next((found for text in texts if (found := sounding_like(text, word, wanted))), word)
 
 
-def sounding_like(text: str, typed: str, wanted_pinyin: str) -> str:
+def sounding_like(
+    text: str, typed: str, wanted: str, sound=lambda piece: pinyin_of(piece)[0]
+) -> str:
+    """A piece of ``text`` as long as ``typed`` whose ``sound`` is ``wanted`` (by default
+    its pinyin; :func:`fuzzy_sound` for nearly the same sound)."""
     size = len(typed)
     for start in range(0, max(0, len(text) - size) + 1):
         piece = text[start : start + size]
-        if len(piece) == size and CJK.fullmatch(piece[0]) and pinyin_of(piece)[0] == wanted_pinyin:
+        if len(piece) == size and CJK.fullmatch(piece[0]) and sound(piece) == wanted:
             return piece
     return ""
 
@@ -791,17 +797,6 @@ def sounding_same(typed: str, vocabulary: list[str]) -> str:
     return max(
         alike, key=lambda word: sum(a == b for a, b in zip(word, typed, strict=True)), default=""
     )
-
-
-def sounding_nearly_in(text: str, typed: str) -> str:
-    """A piece of ``text`` as long as ``typed`` that sounds nearly the same (see
-    :func:`fuzzy_sound`)."""
-    size, wanted = len(typed), fuzzy_sound(typed)
-    for start in range(0, max(0, len(text) - size) + 1):
-        piece = text[start : start + size]
-        if len(piece) == size and CJK.fullmatch(piece[0]) and fuzzy_sound(piece) == wanted:
-            return piece
-    return ""
 
 
 def sounding_by_a_letter(typed: str, vocabulary: list[str]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -131,3 +132,9 @@ def with_weak_words_paired(groups: list[Group]) -> list[Group]:
     word = "".join(group.word for group in weak)
     surface = tuple(term for group in weak for term in group.surface)
     return [*strong, Group(word, tuple(dict.fromkeys(pairs)), surface)]
+
+
+def as_uuid(value) -> uuid.UUID:
+    """A service's (or location's) id as a UUID, from a UUID or its text: backends and
+    the catalog hand ids over in either form."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))

@@ -34,7 +34,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-import uuid
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
@@ -52,7 +51,15 @@ from search.documents import Document
 from search.learning import boosts_for
 from search.models import IndexVersion, SearchEntry
 from search.opening import open_ids_among
-from search.query import FACETS, BackendResults, CatalogQuery, Hit, Mode, groups_for
+from search.query import (
+    FACETS,
+    BackendResults,
+    CatalogQuery,
+    Hit,
+    Mode,
+    as_uuid,
+    groups_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -953,10 +960,6 @@ def flush_pending_entries() -> None:
             )
     except DatabaseError as error:
         logger.warning("search index: pending entries not merged (%s)", error)
-
-
-def as_uuid(value) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
 def near_locations(query: CatalogQuery) -> dict[int, float] | None:

@@ -23,6 +23,17 @@ TABLE = "search_service_head"
 COLUMNS = "id, service_id, facet_values, facet_key, search_head"
 FROM_ENTRIES = f"SELECT {COLUMNS} FROM {{rows}} WHERE source = 'service'"
 
+DELETE_OLD_ROWS = f"DELETE FROM {TABLE} WHERE id IN (SELECT id FROM old_rows);"
+INSERT_NEW_ROWS = f"INSERT INTO {TABLE} ({COLUMNS}) {FROM_ENTRIES.format(rows='new_rows')};"
+#: What each trigger on the entries does to the table (an update: its old rows out, its
+#: new ones in).
+TRIGGER_BODIES = {
+    "insert": INSERT_NEW_ROWS,
+    "delete": DELETE_OLD_ROWS,
+    "update": f"{DELETE_OLD_ROWS}\n        {INSERT_NEW_ROWS}",
+    "truncate": f"TRUNCATE {TABLE};",
+}
+
 POSTGRES_FORWARD = [
     f"""
     CREATE TABLE {TABLE} (
@@ -36,35 +47,16 @@ POSTGRES_FORWARD = [
     f"ALTER TABLE {TABLE} ALTER COLUMN search_head SET STORAGE MAIN",
     f"INSERT INTO {TABLE} ({COLUMNS}) " + FROM_ENTRIES.format(rows="search_searchentry"),
     f"CREATE INDEX search_service_head_vector ON {TABLE} USING GIN (search_head)",
-    f"""
-    CREATE FUNCTION search_service_head_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+    *(
+        f"""
+    CREATE FUNCTION search_service_head_{event}() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        INSERT INTO {TABLE} ({COLUMNS}) {FROM_ENTRIES.format(rows="new_rows")};
+        {body}
         RETURN NULL;
     END $$
-    """,
-    f"""
-    CREATE FUNCTION search_service_head_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        DELETE FROM {TABLE} WHERE id IN (SELECT id FROM old_rows);
-        RETURN NULL;
-    END $$
-    """,
-    f"""
-    CREATE FUNCTION search_service_head_update() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        DELETE FROM {TABLE} WHERE id IN (SELECT id FROM old_rows);
-        INSERT INTO {TABLE} ({COLUMNS}) {FROM_ENTRIES.format(rows="new_rows")};
-        RETURN NULL;
-    END $$
-    """,
-    f"""
-    CREATE FUNCTION search_service_head_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        TRUNCATE {TABLE};
-        RETURN NULL;
-    END $$
-    """,
+    """
+        for event, body in TRIGGER_BODIES.items()
+    ),
     """
     CREATE TRIGGER search_service_head_insert AFTER INSERT ON search_searchentry
     REFERENCING NEW TABLE AS new_rows
