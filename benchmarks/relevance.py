@@ -23,8 +23,8 @@ takes a query and returns service names, best first::
 
     report = evaluate(my_search, load_relevance_set(), k=10)
 
-Run this file to check the set against the demo catalog (every expected name exists, enough
-queries, counts per category)::
+Run this file to check the set against the demo catalog (every expected name is a service a
+search can find, enough queries, counts per category)::
 
     python benchmarks/relevance.py [--set FILE] [--data catalog/demo/data/catalog-hsds.json]
 """
@@ -211,16 +211,23 @@ def evaluate(search: Callable[[str], Iterable[str]], entries: Iterable[dict], k:
 # Validation of the set against the catalog ------------------------------------------------
 
 
-def catalog_names(path: str | Path = CATALOG) -> list[str]:
-    """The service names of an HSDS catalog file (a JSON list of service records)."""
+#: The HSDS statuses of services the search shows (``catalog.models.services``'s
+#: ``VISIBLE_STATUSES``, whose values a test checks these against: this module runs
+#: without Django). A defunct service is never found, so no query may expect it.
+FINDABLE_STATUSES = frozenset({"active", "temporarily closed", "inactive"})
+
+
+def catalog_statuses(path: str | Path = CATALOG) -> dict[str, str]:
+    """The service names of an HSDS catalog file (a JSON list of service records), each
+    with its status."""
     with Path(path).open(encoding="utf-8") as file:
         records = json.load(file)
-    return [record["name"] for record in records]
+    return {record["name"]: record.get("status", "active") for record in records}
 
 
-def problems(entries: Sequence[dict], names: Iterable[str]) -> list[str]:
-    """What is wrong with a loaded relevance set, given the catalog's service names."""
-    known = set(names)
+def problems(entries: Sequence[dict], statuses: dict[str, str]) -> list[str]:
+    """What is wrong with a loaded relevance set, given the catalog's service names and
+    their statuses (:func:`catalog_statuses`)."""
     found: list[str] = []
     if len(entries) < MIN_QUERIES:
         found.append(f"only {len(entries)} queries; at least {MIN_QUERIES} are needed")
@@ -237,8 +244,10 @@ def problems(entries: Sequence[dict], names: Iterable[str]) -> list[str]:
         if len(entry["expected"]) > MAX_EXPECTED:
             found.append(f"{where}: more than {MAX_EXPECTED} expected services")
         for name in entry["expected"]:
-            if name not in known:
+            if name not in statuses:
                 found.append(f"{where}: no service is named {name!r}")
+            elif statuses[name] not in FINDABLE_STATUSES:
+                found.append(f"{where}: {name!r} is {statuses[name]}, never found by a search")
         if entry["category"] in ("pinyin", "initials") and not PINYIN_QUERY.fullmatch(
             entry["query"]
         ):
@@ -257,18 +266,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:
         print(f"invalid relevance set: {error}", file=sys.stderr)
         return 1
-    names = catalog_names(args.data)
+    statuses = catalog_statuses(args.data)
     counts = Counter(entry["category"] for entry in entries)
     kinds = Counter(kind_of(entry) for entry in entries)
     held_out = Counter(kind_of(entry) for entry in entries if entry.get("held_out"))
-    print(f"{len(entries)} queries against {len(names)} services in {args.data.name}")
+    print(f"{len(entries)} queries against {len(statuses)} services in {args.data.name}")
     print("kinds (held out):")
     for kind in [*KINDS, *sorted(set(kinds) - set(KINDS))]:
         print(f"  {kind:<12} {kinds.get(kind, 0):>3} ({held_out.get(kind, 0)})")
     print("categories:")
     for category in [*CATEGORIES, *sorted(set(counts) - set(CATEGORIES))]:
         print(f"  {category:<12} {counts.get(category, 0):>3}")
-    found = problems(entries, names)
+    found = problems(entries, statuses)
     for problem in found:
         print(f"problem: {problem}", file=sys.stderr)
     if found:
