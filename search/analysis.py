@@ -247,6 +247,9 @@ class Alternative:
     tokens: tuple[str, ...]
     prefix: bool = False
     pinyin: bool = False
+    #: The token of a topic a need leads to (:class:`TopicLead`): any service of the topic
+    #: matches it, whatever the need's own words.
+    lead: bool = False
 
 
 @dataclass(frozen=True)
@@ -268,6 +271,11 @@ class Group:
     #: matched only when the query as typed is not (see :func:`search.query.groups_for`),
     #: so a word that finds its service (失业) is not diluted by a need holding it (失业了).
     extra: tuple[Alternative, ...] = ()
+
+    def without_leads(self) -> Group:
+        """The group without the topics its need leads to, unless they are all it has."""
+        kept = tuple(alt for alt in self.alternatives if not alt.lead)
+        return dataclasses.replace(self, alternatives=kept) if kept else self
 
     def loosened(self) -> Group:
         """The group with the needs it is part of among its alternatives."""
@@ -832,7 +840,7 @@ def _group(word: str, synonyms: dict[str, tuple[str, ...]]) -> Group:
     terms = synonyms.get(word, (word,))
     phrases = [_phrase(term) for term in terms if not isinstance(term, TopicLead)]
     leads = [topic_token(term.code) for term in terms if isinstance(term, TopicLead)]
-    alternatives = [*phrases, *(Alternative((lead,)) for lead in leads)]
+    alternatives = [*phrases, *(Alternative((lead,), lead=True) for lead in leads)]
     if word not in synonyms:
         alternatives.extend(_compound_heads(word))
     says_who = getattr(synonyms, "says_who", lambda term: False)

@@ -76,3 +76,20 @@ class SlipTests(DemoCatalogTestCase):
     def test_what_is_found_as_typed_is_not_corrected(self):
         self.assertEqual(shown("月嫂"), ("", ["母婴护理服务"]))
         self.assertEqual(shown("yuesao")[0], "")
+
+
+class LoneCharacterTests(DemoCatalogTestCase):
+    """A lone character typed beside a need (换 of 换锁芯, 店 of 干洗店) does not bring in
+    every service of the need's topic that happens to hold it."""
+
+    def test_changing_a_lock_cylinder_finds_the_locksmith_first(self):
+        for query in ("换锁芯", "換鎖芯"):
+            with self.subTest(query=query):
+                self.assertEqual(names(query)[0], "开锁换锁", names(query))
+
+    def test_a_dry_cleaners_finds_the_laundry_service_first(self):
+        self.assertEqual(names("干洗店")[0], "衣物洗涤熨烫", names("干洗店"))
+
+    def test_a_lone_character_still_narrows_a_need_said_in_its_own_words(self):
+        # 65岁体检: 岁 narrows nothing away; the free check-up for 65+ stays first.
+        self.assertEqual(names("65岁体检")[0], "65周岁及以上老年人免费健康体检")
