@@ -93,3 +93,17 @@ class LoneCharacterTests(DemoCatalogTestCase):
     def test_a_lone_character_still_narrows_a_need_said_in_its_own_words(self):
         # 65岁体检: 岁 narrows nothing away; the free check-up for 65+ stays first.
         self.assertEqual(names("65岁体检")[0], "65周岁及以上老年人免费健康体检")
+
+
+class PhraseSaidInOwnOrderTests(DemoCatalogTestCase):
+    """A word that is part of a phrase another word of the query stands for, the phrase's
+    words all said, is found wherever that phrase is."""
+
+    def test_the_residents_insurance_for_seeing_a_doctor_finds_the_medical_insurance(self):
+        # 居民保险 is also said 看病保险: 看病 need not be written in the service too.
+        self.assertEqual(names("看病的居民保险")[0], "城乡居民基本医疗保险参保登记")
+
+    def test_a_word_of_a_phrase_not_said_whole_still_narrows(self):
+        # 房子 of 没房子住 (a way of saying 房租太贵): 没 and 住 are not said.
+        found = names("房租太贵想申请便宜点的房子")
+        self.assertEqual(set(found[:2]), {"住房租赁补贴申请", "公共租赁住房申请"}, found)
