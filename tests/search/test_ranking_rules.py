@@ -107,3 +107,21 @@ class PhraseSaidInOwnOrderTests(DemoCatalogTestCase):
         # 房子 of 没房子住 (a way of saying 房租太贵): 没 and 住 are not said.
         found = names("房租太贵想申请便宜点的房子")
         self.assertEqual(set(found[:2]), {"住房租赁补贴申请", "公共租赁住房申请"}, found)
+
+
+class NamedServiceFirstTests(DemoCatalogTestCase):
+    """A service whose name or alternate name holds the whole query comes first, however
+    the query's synonyms rank the others."""
+
+    def test_a_slip_corrected_to_a_services_name_puts_that_service_first(self):
+        for query in ("临时救助", "临时求助"):
+            with self.subTest(query=query):
+                self.assertEqual(names(query)[0], "临时救助申请", names(query))
+
+    def test_the_name_residents_call_a_service_by_puts_it_first(self):
+        # 小饭桌 is the after-school care's alternate name.
+        self.assertEqual(names("小饭桌")[0], "小学生课后托管服务", names("小饭桌"))
+
+    def test_the_api_ranks_the_same_way(self):
+        ids = ranked_service_ids("临时求助", 10)
+        self.assertEqual(Service.objects.get(pk=ids[0]).name, "临时救助申请")
