@@ -81,8 +81,11 @@ PARAMETERS = (
     "scope",
     "exact",
 )
-#: Modes whose results are weak: nothing matched every word as typed.
-WEAK_MODES = (Mode.HOMOPHONE, Mode.RELAXED)
+#: Modes whose results are weak: nothing matched every word as typed (CORE: only once
+#: its lone characters and function words were dropped, 零时 of the slip 零时救助 among
+#: them, see :func:`weak_suggestion`), so a corrected reading that matches every word is
+#: shown instead.
+WEAK_MODES = (Mode.HOMOPHONE, Mode.CORE, Mode.RELAXED)
 LATITUDE = r"-?(?:90(?:\.0+)?|[1-8]?[0-9](?:\.[0-9]+)?)"
 LONGITUDE = r"-?(?:180(?:\.0+)?|(?:1[0-7][0-9]|[1-9]?[0-9])(?:\.[0-9]+)?)"
 LATLNG = re.compile(rf"({LATITUDE}),({LONGITUDE})")
@@ -442,6 +445,12 @@ def weak_suggestion(analysed: AnalysedQuery, mode: Mode | None, total: int, hits
     a query that matched as typed."""
     if total == 0 and not analysed.is_empty:
         return suggest(analysed, [])
+    if mode is Mode.CORE:
+        # Found once its lone characters and function words were dropped: only a respelling
+        # of what was typed (零时救助 → 临时救助, 零时 read as a function word) is a better
+        # reading; a shorter one (吃低保 → 低保) would only drop words CORE dropped already.
+        respelled = suggest(analysed, hits)
+        return respelled if len(respelled) == len(analysed.folded) else ""
     if mode in WEAK_MODES:
         return suggest(analysed, hits)
     return ""

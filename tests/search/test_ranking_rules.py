@@ -125,3 +125,22 @@ class NamedServiceFirstTests(DemoCatalogTestCase):
     def test_the_api_ranks_the_same_way(self):
         ids = ranked_service_ids("临时求助", 10)
         self.assertEqual(Service.objects.get(pk=ids[0]).name, "临时救助申请")
+
+
+class CoreReadingCorrectionTests(DemoCatalogTestCase):
+    """A query found only once a word of it is dropped (零时 of 零时救助 reads as a function
+    word) is corrected when the corrected reading matches every word."""
+
+    def test_a_slip_read_as_a_function_word_is_corrected(self):
+        corrected, found = shown("零时救助")
+        self.assertEqual(corrected, "临时救助")
+        self.assertEqual(found[0], "临时救助申请")
+
+    def test_a_slip_in_a_services_name_is_corrected(self):
+        corrected, found = shown("异地就依备案")
+        self.assertEqual(corrected, "异地就医备案")
+        self.assertEqual(found[0], "异地就医备案")
+
+    def test_a_query_found_without_its_lone_character_is_not_corrected_to_another(self):
+        corrected, found = shown("65岁体检")
+        self.assertEqual((corrected, found[0]), ("", "65周岁及以上老年人免费健康体检"))
