@@ -247,6 +247,9 @@ class Alternative:
     tokens: tuple[str, ...]
     prefix: bool = False
     pinyin: bool = False
+    #: The token of a topic a need leads to (:class:`TopicLead`): any service of the topic
+    #: matches it, whatever the need's own words.
+    lead: bool = False
 
 
 @dataclass(frozen=True)
@@ -268,6 +271,11 @@ class Group:
     #: matched only when the query as typed is not (see :func:`search.query.groups_for`),
     #: so a word that finds its service (失业) is not diluted by a need holding it (失业了).
     extra: tuple[Alternative, ...] = ()
+
+    def without_leads(self) -> Group:
+        """The group without the topics its need leads to, unless they are all it has."""
+        kept = tuple(alt for alt in self.alternatives if not alt.lead)
+        return dataclasses.replace(self, alternatives=kept) if kept else self
 
     def loosened(self) -> Group:
         """The group with the needs it is part of among its alternatives."""
@@ -652,6 +660,7 @@ def analyse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None)
                 run_groups[-1] = _continued(run_groups[-1], "".join(pieces[-2:]))
             groups.extend(run_groups)
     groups = _with_partial_needs(groups, folded, synonyms)
+    groups = _said_with_another_word(groups, folded)
     unique = list({group.word: group for group in groups}.values())
     return AnalysedQuery(text=text, folded=folded, groups=unique, truncated=truncated)
 
@@ -692,6 +701,40 @@ def _with_partial_needs(
                 surface=tuple(dict.fromkeys([*group.surface, *found])),
             )
         )
+    return result
+
+
+def _said_with_another_word(groups: list[Group], folded: str) -> list[Group]:
+    """A word that a phrase of another word's set holds, the phrase's other words said too
+    (看病 of 看病的居民保险, whose 居民保险 is said 看病保险 too): the query says that
+    phrase in its own order, so the word is found wherever the other word is (it also
+    matches what that word matches). Otherwise 看病 would ask every service to say 看病
+    beside 居民保险, and only 异地就医备案 (就医) does. A word of a phrase the resident did
+    not say whole (房子 of 没房子住 in 房租太贵想申请便宜点的房子) stays as it is."""
+    result = []
+    for group in groups:
+        holding = [
+            other
+            for other in groups
+            if other.word != group.word
+            and not group.weak
+            and len(group.word) > 1
+            and CJK.match(group.word)
+            and any(
+                group.word in alt.tokens and all(token in folded for token in alt.tokens)
+                for alt in other.alternatives
+                if not alt.pinyin
+            )
+        ]
+        if holding:
+            alternatives = [
+                *group.alternatives,
+                *(alt for other in holding for alt in other.alternatives),
+            ]
+            group = dataclasses.replace(
+                group, alternatives=tuple(_unique_alternatives(alternatives))
+            )
+        result.append(group)
     return result
 
 
@@ -832,7 +875,7 @@ def _group(word: str, synonyms: dict[str, tuple[str, ...]]) -> Group:
     terms = synonyms.get(word, (word,))
     phrases = [_phrase(term) for term in terms if not isinstance(term, TopicLead)]
     leads = [topic_token(term.code) for term in terms if isinstance(term, TopicLead)]
-    alternatives = [*phrases, *(Alternative((lead,)) for lead in leads)]
+    alternatives = [*phrases, *(Alternative((lead,), lead=True) for lead in leads)]
     if word not in synonyms:
         alternatives.extend(_compound_heads(word))
     says_who = getattr(synonyms, "says_who", lambda term: False)

@@ -81,8 +81,11 @@ PARAMETERS = (
     "scope",
     "exact",
 )
-#: Modes whose results are weak: nothing matched every word as typed.
-WEAK_MODES = (Mode.HOMOPHONE, Mode.RELAXED)
+#: Modes whose results are weak: nothing matched every word as typed (CORE: only once
+#: its lone characters and function words were dropped, 零时 of the slip 零时救助 among
+#: them, see :func:`weak_suggestion`), so a corrected reading that matches every word is
+#: shown instead.
+WEAK_MODES = (Mode.HOMOPHONE, Mode.CORE, Mode.RELAXED)
 LATITUDE = r"-?(?:90(?:\.0+)?|[1-8]?[0-9](?:\.[0-9]+)?)"
 LONGITUDE = r"-?(?:180(?:\.0+)?|(?:1[0-7][0-9]|[1-9]?[0-9])(?:\.[0-9]+)?)"
 LATLNG = re.compile(rf"({LATITUDE}),({LONGITUDE})")
@@ -364,6 +367,7 @@ def ranked_service_ids(text: str, limit: int) -> list[str]:
             results = backend.search_services(correction, Mode.STRICT)
             query = correction
     hits = by_audience(results.hits, query, audiences_of([hit.service_id for hit in results.hits]))
+    hits = named_first(hits, query)
     return [str(hit.service_id) for hit in hits]
 
 
@@ -412,7 +416,7 @@ def run_query(
         messages.append("没有同时符合所有词的服务，下面是符合部分词的结果。")
     if analysed.is_empty and not analysed.folded and not query.filters:
         messages.append("请输入要找的服务，例如“老年证”“修水管”，也可以输入拼音首字母。")
-    hits = by_audience(hits, correction or query)
+    hits = named_first(by_audience(hits, correction or query), correction or query)
     pages = []
     if with_pages and not analysed.is_empty:
         pages = find_pages(correction or query, mode)
@@ -441,6 +445,12 @@ def weak_suggestion(analysed: AnalysedQuery, mode: Mode | None, total: int, hits
     a query that matched as typed."""
     if total == 0 and not analysed.is_empty:
         return suggest(analysed, [])
+    if mode is Mode.CORE:
+        # Found once its lone characters and function words were dropped: only a respelling
+        # of what was typed (零时救助 → 临时救助, 零时 read as a function word) is a better
+        # reading; a shorter one (吃低保 → 低保) would only drop words CORE dropped already.
+        respelled = suggest(analysed, hits)
+        return respelled if len(respelled) == len(analysed.folded) else ""
     if mode in WEAK_MODES:
         return suggest(analysed, hits)
     return ""
@@ -479,6 +489,45 @@ def find_pages(query: CatalogQuery, mode: Mode, limit: int = 5) -> list:
     pages = Page.objects.live().public().filter(pk__in=ids).specific()
     by_id = {page.pk: page for page in pages}
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+# -- a service named by the query ---------------------------------------------------------
+
+
+#: A query of fewer characters is a word many names share (老年, 养老), not a name: its
+#: services keep the order their words, synonyms and residents' clicks give them.
+NAME_TYPED = 3
+
+
+def named_first(hits: list, query: CatalogQuery) -> list:
+    """The page's hits with the services whose name or alternate name holds the whole
+    query (Chinese, :data:`NAME_TYPED` characters or more) first (临时救助 → 临时救助申请,
+    小饭桌 → the after-school care residents call so), in their order: a resident who
+    types a service's name means that service, whatever else the words' synonyms find (on
+    PostgreSQL 临时救助's need set ranked 最低生活保障待遇申请 first). Within the page; a
+    search by distance keeps its order."""
+    typed = "".join(CJK.findall(query.analysed.folded))
+    if (
+        len(hits) < 2
+        or query.sort == "distance"
+        or len(typed) < NAME_TYPED
+        or typed != "".join(query.analysed.folded.split())
+    ):
+        return hits
+    dressed = all(isinstance(hit, ServiceHit) for hit in hits)
+    if dressed:
+        names = {id(hit): (hit.service.name, hit.service.alternate_name) for hit in hits}
+    else:
+        rows = Service.objects.filter(pk__in=[hit.service_id for hit in hits]).values_list(
+            "pk", "name", "alternate_name"
+        )
+        by_id = {str(as_uuid(pk)): (name, alternate) for pk, name, alternate in rows}
+        names = {id(hit): by_id.get(str(as_uuid(hit.service_id)), ("", "")) for hit in hits}
+
+    def named(hit) -> bool:
+        return any(typed in fold(text) for text in names[id(hit)] if text)
+
+    return [hit for hit in hits if named(hit)] + [hit for hit in hits if not named(hit)]
 
 
 # -- whom a service is for -----------------------------------------------------------------

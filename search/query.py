@@ -89,6 +89,12 @@ def groups_for(analysed: AnalysedQuery, mode: Mode) -> list[Group]:
     """The groups a backend matches in ``mode``: in CORE only the required ones (all when
     every group is optional); otherwise all of them (RELAXED: any one will do, function words apart)."""
     groups = analysed.homophone_groups() if mode is Mode.HOMOPHONE else analysed.groups
+    if mode is Mode.STRICT and any(group.optional for group in groups):
+        # A lone character (换 of 换锁芯, 店 of 干洗店) beside a need that leads to a topic
+        # would find any service of the topic holding that character (缝纫改衣's 换拉链),
+        # and those would hide what the need's own words find once the character is
+        # dropped (CORE: 开锁换锁). Two weak conditions do not make a strict match.
+        groups = [group.without_leads() for group in groups]
     if mode in (Mode.CORE, Mode.RELAXED):
         # The query as typed found nothing: its words also stand for the needs it says
         # in its own words (Group.extra).

@@ -76,3 +76,71 @@ class SlipTests(DemoCatalogTestCase):
     def test_what_is_found_as_typed_is_not_corrected(self):
         self.assertEqual(shown("月嫂"), ("", ["母婴护理服务"]))
         self.assertEqual(shown("yuesao")[0], "")
+
+
+class LoneCharacterTests(DemoCatalogTestCase):
+    """A lone character typed beside a need (换 of 换锁芯, 店 of 干洗店) does not bring in
+    every service of the need's topic that happens to hold it."""
+
+    def test_changing_a_lock_cylinder_finds_the_locksmith_first(self):
+        for query in ("换锁芯", "換鎖芯"):
+            with self.subTest(query=query):
+                self.assertEqual(names(query)[0], "开锁换锁", names(query))
+
+    def test_a_dry_cleaners_finds_the_laundry_service_first(self):
+        self.assertEqual(names("干洗店")[0], "衣物洗涤熨烫", names("干洗店"))
+
+    def test_a_lone_character_still_narrows_a_need_said_in_its_own_words(self):
+        # 65岁体检: 岁 narrows nothing away; the free check-up for 65+ stays first.
+        self.assertEqual(names("65岁体检")[0], "65周岁及以上老年人免费健康体检")
+
+
+class PhraseSaidInOwnOrderTests(DemoCatalogTestCase):
+    """A word that is part of a phrase another word of the query stands for, the phrase's
+    words all said, is found wherever that phrase is."""
+
+    def test_the_residents_insurance_for_seeing_a_doctor_finds_the_medical_insurance(self):
+        # 居民保险 is also said 看病保险: 看病 need not be written in the service too.
+        self.assertEqual(names("看病的居民保险")[0], "城乡居民基本医疗保险参保登记")
+
+    def test_a_word_of_a_phrase_not_said_whole_still_narrows(self):
+        # 房子 of 没房子住 (a way of saying 房租太贵): 没 and 住 are not said.
+        found = names("房租太贵想申请便宜点的房子")
+        self.assertEqual(set(found[:2]), {"住房租赁补贴申请", "公共租赁住房申请"}, found)
+
+
+class NamedServiceFirstTests(DemoCatalogTestCase):
+    """A service whose name or alternate name holds the whole query comes first, however
+    the query's synonyms rank the others."""
+
+    def test_a_slip_corrected_to_a_services_name_puts_that_service_first(self):
+        for query in ("临时救助", "临时求助"):
+            with self.subTest(query=query):
+                self.assertEqual(names(query)[0], "临时救助申请", names(query))
+
+    def test_the_name_residents_call_a_service_by_puts_it_first(self):
+        # 小饭桌 is the after-school care's alternate name.
+        self.assertEqual(names("小饭桌")[0], "小学生课后托管服务", names("小饭桌"))
+
+    def test_the_api_ranks_the_same_way(self):
+        ids = ranked_service_ids("临时求助", 10)
+        self.assertEqual(Service.objects.get(pk=ids[0]).name, "临时救助申请")
+
+
+class CoreReadingCorrectionTests(DemoCatalogTestCase):
+    """A query found only once a word of it is dropped (零时 of 零时救助 reads as a function
+    word) is corrected when the corrected reading matches every word."""
+
+    def test_a_slip_read_as_a_function_word_is_corrected(self):
+        corrected, found = shown("零时救助")
+        self.assertEqual(corrected, "临时救助")
+        self.assertEqual(found[0], "临时救助申请")
+
+    def test_a_slip_in_a_services_name_is_corrected(self):
+        corrected, found = shown("异地就依备案")
+        self.assertEqual(corrected, "异地就医备案")
+        self.assertEqual(found[0], "异地就医备案")
+
+    def test_a_query_found_without_its_lone_character_is_not_corrected_to_another(self):
+        corrected, found = shown("65岁体检")
+        self.assertEqual((corrected, found[0]), ("", "65周岁及以上老年人免费健康体检"))
