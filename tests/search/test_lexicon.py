@@ -474,6 +474,33 @@ class SixthBatchTests(DemoCatalogTestCase):
             with self.subTest(query=query):
                 self.assertIn(answer, names(query)[:2])
 
+    def test_more_needs_in_residents_words(self):
+        for query, answers in [
+            ("裤子太长了", {"缝纫改衣", "衣物缝补服务"}),
+            ("找点活干", {"公益性岗位安置申请", "社区就业专场招聘会"}),
+            ("做小买卖", {"创业担保贷款申请", "个体工商户设立登记"}),
+            ("住房保障", {"公共租赁住房申请", "住房租赁补贴申请"}),
+            ("老伴瘫了没人伺候", {"居家养老护理员派遣", "失能老年人居家照护上门服务"}),
+            ("请人打扫", {"家庭日常保洁", "计时家政服务"}),
+            ("学用手机", {"老年人智能技术运用培训", "老年大学社区教学点课程"}),
+        ]:
+            with self.subTest(query=query):
+                self.assertEqual(set(names(query)[:2]), answers)
+        for query, answer in [
+            ("饭送上门", "老年助餐送餐上门"),
+            ("复员军人", "退役军人走访慰问与帮扶援助"),
+            ("4050", "就业困难人员认定"),
+            ("换个锁芯", "开锁换锁"),
+            ("计生特扶", "计划生育家庭特别扶助金申请"),
+            ("楼上漏水", "矛盾纠纷人民调解"),
+        ]:
+            with self.subTest(query=query):
+                self.assertIn(answer, names(query)[:2])
+
+    def test_a_rice_cooker_that_no_longer_heats_goes_to_appliance_repair(self):
+        appliance_repair = {"家用电器维修", "家电检修服务（低偿）", "家电义务维修"}
+        self.assertLessEqual(set(names("电饭煲不热了")[:2]), appliance_repair)
+
     def test_a_new_need_keeps_the_rare_words_of_older_needs_rare(self):
         # 医院 and 报销 each say a need on their own only while at most two need terms use
         # them (search.analysis.partial_terms): the new lines must not use them.
