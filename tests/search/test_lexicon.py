@@ -483,6 +483,8 @@ class SixthBatchTests(DemoCatalogTestCase):
             ("老伴瘫了没人伺候", {"居家养老护理员派遣", "失能老年人居家照护上门服务"}),
             ("请人打扫", {"家庭日常保洁", "计时家政服务"}),
             ("学用手机", {"老年人智能技术运用培训", "老年大学社区教学点课程"}),
+            # The card's holders are the parents the award and the special support are for.
+            ("独生子女证", {"独生子女父母奖励费申领", "计划生育家庭特别扶助金申请"}),
         ]:
             with self.subTest(query=query):
                 self.assertEqual(set(names(query)[:2]), answers)
@@ -493,6 +495,11 @@ class SixthBatchTests(DemoCatalogTestCase):
             ("换个锁芯", "开锁换锁"),
             ("计生特扶", "计划生育家庭特别扶助金申请"),
             ("楼上漏水", "矛盾纠纷人民调解"),
+            ("照顾老人累", "老年人日间照料服务"),
+            ("孩子老玩手机", "青少年心理成长辅导"),
+            ("家里老人没人照看", "居家养老护理员派遣"),
+            ("给孩子上医保", "新生儿城乡居民基本医疗保险参保登记"),
+            ("老爷子头发老长了", "爱心义剪"),
         ]:
             with self.subTest(query=query):
                 self.assertIn(answer, names(query)[:2])
