@@ -317,6 +317,7 @@ class FourthBatchTests(DemoCatalogTestCase):
         for module, heads, topic_of in [
             ("0015_reseed_lexicon", ["扯证", "门慢", "没带伞"], ("没带伞", "daily_life")),
             ("0017_reseed_lexicon", ["家医", "房补", "晚托"], ("晚托", "childcare")),
+            ("0018_reseed_lexicon", ["老娘舅", "时间银行", "干洗店"], ("老娘舅", "legal")),
         ]:
             with self.subTest(migration=module):
                 SynonymSet.objects.filter(pk__in=[lexicon_set(head).pk for head in heads]).delete()
