@@ -114,7 +114,7 @@ def search_response(request):
     services = {
         service.pk: service
         for service in Service.objects.filter(
-            pk__in=[hit.service.pk for hit in result.hits]
+            pk__in=[hit.service.pk for hit in [*result.hits, *result.related]]
         ).prefetch_related(*SUMMARY_PREFETCH)
     }
     context = Context(
@@ -123,21 +123,19 @@ def search_response(request):
         location_id=location.pk if location else None,
         request=request,
     )
-    results = []
-    for hit in result.hits:
-        entry = service_summary(services[hit.service.pk], context)
-        entry.update(
-            {
-                "hsds_url": request.build_absolute_uri(
-                    reverse("catalog_api:hsds_service_detail", args=[hit.service.pk])
-                ),
-                "score": round(hit.score, 6),
-                "highlight": {"name": str(hit.name_html), "description": str(hit.snippet_html)},
-                "distance_m": hit.distance_m,
-                "walking_minutes": hit.walking_minutes,
-            }
-        )
-        results.append(entry)
+
+    def entry(hit) -> dict:
+        return {
+            **service_summary(services[hit.service.pk], context),
+            "hsds_url": request.build_absolute_uri(
+                reverse("catalog_api:hsds_service_detail", args=[hit.service.pk])
+            ),
+            "score": round(hit.score, 6),
+            "highlight": {"name": str(hit.name_html), "description": str(hit.snippet_html)},
+            "distance_m": hit.distance_m,
+            "walking_minutes": hit.walking_minutes,
+        }
+
     return json_response(
         {
             "query": result.text[:MAX_QUERY_LENGTH],
@@ -170,7 +168,10 @@ def search_response(request):
                 ]
                 for facet in FACETS
             },
-            "results": results,
+            "results": [entry(hit) for hit in result.hits],
+            # First page only, when the results are fewer than a page: services matching
+            # some of the words, not counted in ``count``.
+            "related": [entry(hit) for hit in result.related],
         }
     )
 

@@ -6,6 +6,8 @@ backend (strict first; by sound when nothing matched; then any word), and dresse
 hits with highlights, a "did you mean" suggestion and facet labels. A slip whose own
 results are weak while its corrected reading matches strictly shows the corrected reading's
 results instead, as the major search engines do (``exact=1`` searches what was typed).
+A first page that every word fills only partly is followed by related services, matching
+some of the words (:func:`related_to`), apart from the results and their total.
 Views never talk to a backend themselves.
 """
 
@@ -148,6 +150,10 @@ class CatalogSearch:
     total_is_lower_bound: bool = False
     #: The facet values carry counts; past the backend's bound they do not (None).
     facets_counted: bool = True
+    #: Related services, shown after the hits of a first page that every word (or the core
+    #: words) fills only partly: services matching some of the words (:func:`related_to`).
+    #: Not hits: not in ``total``, the pages or the facets.
+    related: list[ServiceHit] = field(default_factory=list)
 
     @property
     def shown_total(self) -> str:
@@ -416,7 +422,11 @@ def run_query(
         messages.append("没有同时符合所有词的服务，下面是符合部分词的结果。")
     if analysed.is_empty and not analysed.folded and not query.filters:
         messages.append("请输入要找的服务，例如“老年证”“修水管”，也可以输入拼音首字母。")
-    hits = named_first(by_audience(hits, correction or query), correction or query)
+    shown = correction or query
+    hits = named_first(by_audience(hits, shown), shown)
+    related = related_to(backend, shown, mode, results)
+    if related:
+        related = by_audience(dress_hits(related, shown.analysed), shown)
     pages = []
     if with_pages and not analysed.is_empty:
         pages = find_pages(correction or query, mode)
@@ -437,7 +447,34 @@ def run_query(
         messages=messages,
         pages=pages,
         correction=correction,
+        related=related,
     )
+
+
+#: The readings whose few results related services complete: every word, or every core
+#: word. A query found only by sound or by some of its words has nothing stricter to add
+#: to (and one found nowhere has the "did you mean" and the no-result advice).
+RELATED_AFTER = (Mode.STRICT, Mode.CORE)
+
+
+def related_to(backend, query: CatalogQuery, mode: Mode, results: BackendResults) -> list:
+    """The related services of ``query``'s first page, best first: when the ``results``
+    of every word (or the core words) are fewer than a page, the services matching only
+    some of the words (RELAXED) that are not among them, up to the page's free places.
+    卫生间想装个扶手 finds one service that says both 卫生间 and 扶手, while the home
+    adaptations that answer it say only 扶手 or 适老化改造; a page of one result helps
+    nobody. One more backend search, and only then; none on later pages."""
+    if (
+        mode not in RELATED_AFTER
+        or query.page != 1
+        or not 0 < results.total < query.page_size
+        or Mode.RELAXED not in candidate_modes(query.analysed)
+    ):
+        return []
+    found = {hit.service_id for hit in results.hits}
+    relaxed = backend.search_services(query, Mode.RELAXED)
+    others = [hit for hit in relaxed.hits if hit.service_id not in found]
+    return others[: query.page_size - len(results.hits)]
 
 
 def weak_suggestion(analysed: AnalysedQuery, mode: Mode | None, total: int, hits) -> str:

@@ -49,7 +49,9 @@ def search_page(request, center_code: str = ""):
         return render(request, "search/unavailable.html", context, status=503)
     scope_all = request.GET.get("scope") == "all"
     guides = GuideLinks(request, center if not scope_all else None)
-    for hit in result.hits:
+    # The related services' clicks count for the demand list like the results' (the click
+    # learning counts only the results it logged as shown).
+    for hit in [*result.hits, *result.related]:
         hit.url = guides.url_for(hit.service)
         if result.log_id:
             hit.click_url = (

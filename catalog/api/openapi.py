@@ -966,6 +966,12 @@ SEARCH_PAGE = _object(
             description="各筛选项的结果数；每一项按其他已选条件计数",
         ),
         "results": _array(_ref("SearchResult")),
+        "related": _array(
+            _ref("SearchResult"),
+            "相关服务：第一页符合所有词（或主要的词）的服务不满一页时，只符合部分词的服务，"
+            "按相关度排列，最多补满一页，不含results中的服务；不计入count，也不分页、不计入"
+            "facets；其他情况为空",
+        ),
     },
     [
         "query",
@@ -977,6 +983,7 @@ SEARCH_PAGE = _object(
         "match",
         "facets",
         "results",
+        "related",
     ],
 )
 

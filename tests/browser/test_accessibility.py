@@ -2,6 +2,8 @@
 the normal and the 关怀版 mode on a phone, and on a desktop screen: no serious or critical
 violation anywhere, and no page wider than the screen."""
 
+from urllib.parse import urlencode
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
@@ -10,7 +12,7 @@ from catalog.demo import load_catalog_demo
 from disclosures.demo import load_disclosures_demo
 from district.context_processors import ELDERLY_MODE_COOKIE
 from honors.demo import load_honors_demo
-from jiamenkou.public_pages import public_pages
+from jiamenkou.public_pages import PublicPageType, public_pages
 from search.demo import load_search_demo
 
 pytestmark = pytest.mark.browser
@@ -59,6 +61,14 @@ def report(problems: list[tuple[str, str]]) -> str:
     )
 
 
+#: A search whose few results are followed by related services (a section of its own).
+RELATED_SERVICES = (
+    PublicPageType(
+        "search-related", "搜索结果与相关服务", lambda: None, url_name="search:district"
+    ),
+    "/sousuo/?" + urlencode({"q": "卫生间想装个扶手"}),
+)
+
 #: (mode, screen) passes; the demo is loaded once for all of them. Both modes on a phone,
 #: where 关怀版 is tightest; the desktop layout (its own media queries) in one mode, since
 #: each axe pass over every page costs about half a minute here.
@@ -97,6 +107,7 @@ def sweep(browser, base_url, pages, mode, viewport) -> list[tuple[str, str]]:
 
 def test_every_public_page_type_passes_axe_in_both_modes(public_site, browser):
     pages = public_pages()  # one of each type, or LookupError naming what is missing
+    pages.append(RELATED_SERVICES)
     problems = []
     for mode, viewport in PASSES:
         problems += sweep(browser, public_site, pages, mode, viewport)

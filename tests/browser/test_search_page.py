@@ -78,3 +78,18 @@ def test_a_slip_of_the_finger_is_corrected(search_site, phone_page):
     suggestion.click()
     phone_page.wait_for_selector(".search-hit mark:has-text('义诊')")
     assert phone_page.locator(".corrected-query").count() == 0
+
+
+def test_a_need_few_services_say_in_all_its_words_shows_related_services(search_site, phone_page):
+    phone_page.goto(search_site + "/sousuo/?q=" + "卫生间想装个扶手")
+    results = phone_page.locator(".search-results > .service-list .search-hit")
+    assert results.count() == 1
+    related = phone_page.get_by_role("region", name="相关服务")
+    assert related.get_by_role("heading", level=2, name="相关服务").is_visible()
+    assert "以下服务与您搜索的部分词语相关" in related.inner_text()
+    assert related.locator(".search-hit").count() == 9
+    assert "居家适老化改造服务" in related.inner_text()
+    assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    related.get_by_role("link", name="居家适老化改造服务").click()
+    phone_page.wait_for_url("**/fuwu/*/")
+    assert phone_page.locator("h1").inner_text() == "居家适老化改造服务"

@@ -272,3 +272,75 @@ class BackendDownTests(SearchViewsTestCase):
         self.assertContains(page, "搜索暂时不可用", status_code=503)
         self.assertEqual(api.status_code, 503)
         self.assertRegex(api.json()["detail"], CHINESE)
+
+
+#: A need few services say in all its words: the one that says both 卫生间 and 扶手 is the
+#: result; the home adaptation that answers it says only 扶手 (or 适老化改造).
+GRAB_BAR = "卫生间想装个扶手"
+HOME_ADAPTATION = "居家适老化改造服务"
+#: The related services' section (the no-result message says 没有找到相关服务).
+RELATED_SECTION = 'id="related-services"'
+
+
+class RelatedServicesTests(SearchViewsTestCase):
+    def test_a_need_few_services_say_in_all_its_words_lists_the_answer_as_related(self):
+        response = self.client.get("/sousuo/", {"q": GRAB_BAR})
+        result = response.context["result"]
+        self.assertEqual(result.total, 1)
+        self.assertEqual([hit.service.name for hit in result.hits], ["残疾人家庭无障碍改造申请"])
+        related = [hit.service.name for hit in result.related]
+        self.assertIn(HOME_ADAPTATION, related[:3])
+        self.assertEqual(len(related), 10 - 1)  # the first page's free places
+        html = response.content.decode()
+        self.assertIn("找到 1 项服务", html)  # the related services are not counted
+        heading = html.index('<h2 id="related-services-title">相关服务</h2>')
+        self.assertLess(html.index("残疾人家庭无障碍改造申请"), heading)
+        self.assertIn("以下服务与您搜索的部分词语相关", html[heading:])
+        # Cards like the results': the name marked, a link to the guide through the click
+        # counter.
+        card = next(hit for hit in result.related if hit.service.name == HOME_ADAPTATION)
+        self.assertIn(str(card.name_html), html[heading:])
+        self.assertIn(f'href="{card.click_url}"', html[heading:].replace("&amp;", "&"))
+        self.assertEqual(self.client.get(card.click_url).status_code, 302)
+
+    def test_a_full_first_page_has_no_related_services(self):
+        response = self.client.get("/sousuo/", {"q": "老年 助餐"})
+        self.assertEqual(len(response.context["result"].hits), 10)
+        self.assertEqual(response.context["result"].related, [])
+        self.assertNotContains(response, RELATED_SECTION)
+
+    def test_later_pages_have_no_related_services(self):
+        params = {"q": "家政 保洁", "page_size": 2}
+        second = self.client.get("/sousuo/", {**params, "page": 2})
+        self.assertEqual(len(second.context["result"].hits), 1)  # a page not full
+        self.assertNotContains(second, RELATED_SECTION)
+        # The first page is full, so it has none either; a page of ten has room for them.
+        self.assertEqual(self.client.get("/sousuo/", params).context["result"].related, [])
+        self.assertTrue(self.client.get("/sousuo/", {"q": "家政 保洁"}).context["result"].related)
+
+    def test_a_query_found_nowhere_or_only_by_some_words_has_no_related_services(self):
+        for text in ("宇宙飞船 火箭", "孩子 放学 火箭"):
+            with self.subTest(text):
+                response = self.client.get("/sousuo/", {"q": text})
+                self.assertEqual(response.context["result"].related, [])
+                self.assertNotContains(response, RELATED_SECTION)
+
+    def test_related_services_keep_the_chosen_filters(self):
+        result = self.client.get("/sousuo/", {"q": GRAB_BAR, "kind": "government"}).context[
+            "result"
+        ]
+        self.assertTrue(result.related)
+        self.assertTrue(all(hit.service.kind == "government" for hit in result.related))
+
+    def test_the_api_carries_related_services_apart_from_the_results_and_count(self):
+        body = self.search_api({"q": GRAB_BAR})
+        self.assertEqual((body["count"], len(body["results"]), body["total_pages"]), (1, 1, 1))
+        self.assertIsNone(body["next"])
+        related = [item["name"] for item in body["related"]]
+        self.assertIn(HOME_ADAPTATION, related[:3])
+        self.assertNotIn(body["results"][0]["id"], {item["id"] for item in body["related"]})
+        self.assertEqual(set(body["related"][0]), set(body["results"][0]))  # the same shape
+        answer = next(item for item in body["related"] if item["name"] == HOME_ADAPTATION)
+        self.assertIn("<mark>", answer["highlight"]["name"])  # 适老化改造, said for 扶手
+        self.assertEqual(self.search_api({"q": "老年 助餐"})["related"], [])
+        self.assertEqual(self.search_api({"q": GRAB_BAR, "page": 2})["related"], [])
