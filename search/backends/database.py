@@ -213,12 +213,16 @@ class PostgresDialect:
     """tsquery: ``'word'``, ``'yz':*B`` (B holds keywords and pinyin); ts_rank."""
 
     @staticmethod
-    def alternative(alternative: Alternative) -> str:
+    def terms(alternative: Alternative) -> list[str]:
+        """The tsquery terms all of which ``alternative`` needs."""
         suffix = "B" if alternative.pinyin else ""
         tokens = [f"'{token}'" + (":" + suffix if suffix else "") for token in alternative.tokens]
         if alternative.prefix:
             tokens[-1] = f"'{alternative.tokens[-1]}':*{suffix}"
-        return "(" + " & ".join(tokens) + ")"
+        return tokens
+
+    def alternative(self, alternative: Alternative) -> str:
+        return "(" + " & ".join(self.terms(alternative)) + ")"
 
     def expression(self, groups: list[Group], mode: Mode) -> str:
         parts = [
@@ -301,10 +305,25 @@ class PostgresDialect:
         conjunction (寒假 & 托管) is driven by its rarest word, where the index asked the
         whole query at once tests every entry holding any of its words against all of it
         (a colloquial need of 80 alternatives around 老人, 孩子: 200-280 ms for the index
-        scan alone at 100,000 services, about 25 ms as a BitmapOr)."""
-        queries = list(dict.fromkeys(self.alternative(alt) for alt in alternatives))
+        scan alone at 100,000 services, about 25 ms as a BitmapOr). An alternative that
+        needs all the terms of another and more is left out: every entry it matches, the
+        other does (孩子 & 寒假 & 托管 beside 寒假 & 托管), so the match is the same, with
+        fewer scans to plan and run (a need of 81 alternatives keeps 17)."""
+        queries = [self.alternative(alt) for alt in self.fewest(alternatives)]
         condition = " OR ".join([f"{column} @@ to_tsquery('simple', %s)"] * len(queries))
         return f"({condition})", queries
+
+    def fewest(self, alternatives) -> list[Alternative]:
+        """``alternatives`` without those that another implies (see :meth:`any_of`), in
+        their order; of alternatives needing the same terms, the first."""
+        needs = {}
+        for alternative in alternatives:
+            needs.setdefault(frozenset(self.terms(alternative)), alternative)
+        return [
+            alternative
+            for terms, alternative in needs.items()
+            if not any(other < terms for other in needs)
+        ]
 
     def match_condition(self, column: str, groups: list[Group], mode: Mode) -> tuple[str, list]:
         """``column`` matches ``groups`` in ``mode`` (see :meth:`expression`). Any of them
@@ -566,10 +585,11 @@ class SearchBackend(BaseSearchBackend):
             # The head matches first, from the narrow table, then the other matches:
             # past the bound the second part is never read (nor its index scanned).
             heads_sql, heads_params = head_matches(selection).sql(columns)
-            # Not a head match: the head tested against the whole tsquery at once (the
-            # same answer as any of its alternatives; one condition to plan, not 80).
+            # Not a head match: the head tested against its alternatives as one tsquery
+            # (the same answer as any of them; one condition to plan, not 80).
             rest_sql, rest_params = selection.where(
-                "NOT (e.search_head @@ to_tsquery('simple', %s))", [selection.head_tsquery]
+                "NOT (e.search_head @@ to_tsquery('simple', %s))",
+                [" | ".join(selection.head_condition[1])],
             ).sql(columns)
             inner = f"{heads_sql} UNION ALL {rest_sql}"
             params = [*heads_params, *rest_params]
