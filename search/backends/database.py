@@ -16,16 +16,17 @@ keywords or pinyin hold a word of the query, found and ranked through the small
 ``search_head`` vector and its own GIN index, then (only when they do not fill the page)
 those matched in the description alone, at most :data:`TIER_TWO_BOUND` of them
 (:meth:`SearchBackend._tiered_page`). The first tier is read from a narrow table of the
-services' heads (:data:`HEAD_TABLE`, kept in step by triggers) and, past the count's
-bound, so are the matches counted: the description's index is then not scanned at all.
-A query of many alternatives (a need said in everyday words stands for dozens) is
-matched alternative by alternative, each through the GIN index
-(:meth:`PostgresDialect.any_of`), not as one tsquery, and ranked by its distinct words
-once each (:meth:`PostgresDialect.rank_expression`, the same ranks). Each write
-merges its entries into the GIN indexes at once (:func:`flush_pending_entries`), so no
-search reads through a list of pending ones. A text search counts its matches only as far
-as :data:`COUNT_BOUND` (2,000): past it the page says 超过 2,000 项, and finding the page
-costs what ranking its tiers costs, not what counting a third of the catalog would.
+services' heads (:data:`HEAD_TABLE`, kept in step by triggers), found and ranked once,
+and, past the count's bound, so are the matches counted: the description's index is
+then not scanned at all. A query of many alternatives (a need said in everyday words
+stands for dozens) is matched alternative by alternative, each through the GIN index
+(:meth:`PostgresDialect.any_of`; those another implies left out), not as one tsquery,
+and ranked by its distinct words once each (:meth:`PostgresDialect.rank_expression`, the
+same ranks). Each write merges its entries into the GIN indexes at once
+(:func:`flush_pending_entries`), so no search reads through a list of pending ones. A
+text search counts its matches only as far as :data:`COUNT_BOUND` (2,000): past it the
+page says 超过 2,000 项, and finding the page costs what ranking its tiers costs, not
+what counting a third of the catalog would.
 """
 
 from __future__ import annotations
