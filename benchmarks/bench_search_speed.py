@@ -48,6 +48,17 @@ times. Its migrations are brought up to date first (search's 0011 fills in what 
 index needs from the entries themselves); rebuild it (drop the database) after a change
 to what the index stores of each service, or to the generator.
 
+``--baseline REV`` (a git revision, or the path of another tree) compares two trees'
+``search_catalog`` instead, on the kept PostgreSQL catalog of the size given
+(``--keep-database`` is implied; the catalog must already be built): one long-lived
+process per tree, each importing its own tree's code, asked the same query in turn, every
+query once to warm up and ``--repeat`` times timed, the two alternated query by query
+(and which goes first alternated too), with the result cache off. It prints p50, p95,
+mean and max for each tree and the working tree's over the baseline's, the slowest
+queries, and every query whose answer differs: its first page (service ids in order),
+total, whether the total is a lower bound, mode, suggestion, corrected reading and facet
+counts.
+
 It prints p50 and p95 latency (ms) over all samples, the mean SQL queries a search makes,
 the slowest queries with how many services each matches,
 the ratio ours/stock measured in the same run, and the index build times. ``--json``
@@ -141,9 +152,18 @@ def main() -> None:
         help="PostgreSQL: keep each size's catalog as bench_search_speed_keep_<N> and use it "
         "again when it is already built (no import or index build timed then)",
     )
+    parser.add_argument(
+        "--baseline",
+        help="compare search_catalog of this tree (a git revision or a path) against the "
+        "working tree's on the kept PostgreSQL catalog, interleaved query by query",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--_step", help=argparse.SUPPRESS)  # internal: one child process
+    parser.add_argument("--_serve", help=argparse.SUPPRESS)  # internal: one tree's searches
     args = parser.parse_args()
+    if args._serve:
+        serve(**json.loads(args._serve))
+        return
     if args._step:
         spec = json.loads(args._step)
         steps = {"setup": setup, "migrate": migrate, "index": build_index, "latency": latency}
@@ -162,6 +182,11 @@ def main() -> None:
 
     # Terminated: still print what was measured and drop the database.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
+    if args.baseline:
+        if len(sizes) != 1:
+            parser.error("--baseline: one size")
+        compare_trees(args.baseline, sizes[0], args)
+        return
     tools = helpers()
     results, generated = [], []
     started = time.perf_counter()
@@ -655,6 +680,250 @@ def latency(url: str, repeat: int, analyze: bool = True) -> dict:
 
 def median(values: list[float]) -> float:
     return bench_pages().percentile(values, 0.5)
+
+
+# -- two trees compared, query by query ------------------------------------------------------
+
+
+def serve(tree: str, url: str, analyze: bool = False) -> None:
+    """One tree's ``search_catalog`` on ``url``, answering the parent a JSON line per query
+    read from standard input: the milliseconds it took (timed here, without the pipe)
+    and the answer (:func:`answer_of`). The tree's own code is imported (it comes first
+    on the path), not the working tree's."""
+    # Whatever the code prints goes to standard error: standard output carries answers.
+    answers = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    root = Path(tree)
+    sys.path[:0] = [str(root / "site"), str(root)]
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "jiamenkou.settings.test"
+    os.environ.pop("REDIS_URL", None)
+    os.environ.pop("ELASTICSEARCH_URL", None)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+
+    import search
+
+    media = Path(settings.MEDIA_ROOT)  # the empty folder the test settings make
+    if media.name.startswith("jiamenkou-test-media-") and not any(media.iterdir()):
+        media.rmdir()
+    from search.backends import get_search_backend
+    from search.catalog import search_catalog
+
+    if analyze:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    backend = get_search_backend()
+    backend.params["RESULT_CACHE_SECONDS"] = 0
+    answers.write(json.dumps({"code": str(Path(search.__file__).parent)}) + "\n")
+    for line in sys.stdin:
+        text = json.loads(line)["query"]
+        gc.collect()
+        started = time.perf_counter()
+        result, _ = search_catalog({"q": text}, log=False)
+        milliseconds = (time.perf_counter() - started) * 1000
+        answers.write(json.dumps({"ms": milliseconds, "answer": answer_of(result)}) + "\n")
+
+
+def answer_of(result) -> dict:
+    """What a resident sees of a search's first page, to compare two trees by."""
+    correction = getattr(result, "correction", None)
+    return {
+        "ids": [str(hit.service.pk) for hit in result.hits],
+        "total": result.total,
+        "lower_bound": bool(getattr(result, "total_is_lower_bound", False)),
+        "mode": str(result.mode),
+        "suggestion": result.suggestion,
+        "correction": correction.analysed.text if correction else "",
+        "facets": {
+            facet: [[value.value, value.count] for value in values]
+            for facet, values in sorted(result.facets.items())
+        },
+    }
+
+
+class TreeProcess:
+    """A child process serving one tree's searches (:func:`serve`)."""
+
+    def __init__(self, tree: Path, url: str, analyze: bool):
+        spec = json.dumps({"tree": str(tree), "url": url, "analyze": analyze})
+        self.process = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--_serve", spec],
+            cwd=tree,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.code = self._read()["code"]
+
+    def _read(self) -> dict:
+        line = self.process.stdout.readline()
+        if not line:
+            sys.exit(f"the search process of {self.code_or_tree()} ended")
+        return json.loads(line)
+
+    def code_or_tree(self) -> str:
+        return getattr(self, "code", "a tree")
+
+    def search(self, text: str) -> dict:
+        self.process.stdin.write(json.dumps({"query": text}) + "\n")
+        self.process.stdin.flush()
+        return self._read()
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
+
+
+def baseline_tree(given: str, into: Path) -> Path:
+    """The tree to compare against: ``given`` itself when it is a folder, else the files
+    of that git revision of this repository, exported into ``into``."""
+    if Path(given).is_dir():
+        return Path(given).resolve()
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", given], cwd=ROOT, capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into
+
+
+def compare_trees(baseline: str, size: int, args) -> None:
+    """``--baseline``: the baseline's and the working tree's ``search_catalog`` on the kept
+    catalog of ``size`` services, alternated query by query (see the module's doc)."""
+    import tempfile
+
+    url = postgres_url(args.postgres_url, f"speed_keep_{size}", per_run=False)
+    if kept_database(url, args.maintenance_db, size) is None:
+        sys.exit(f"--baseline: no built catalog of {size:,} services at {url} (--keep-database)")
+    entries = load_queries()
+    percentile = bench_pages().percentile
+    load_before, started = os.getloadavg(), time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bench-baseline-") as folder:
+        tree = baseline_tree(baseline, Path(folder))
+        # The working tree's migrations; the baseline's code reads the same tables.
+        run_child({"step": "migrate", "url": url})
+        sides = {
+            "baseline": TreeProcess(tree, url, analyze=False),
+            "working": TreeProcess(ROOT, url, analyze=not args.no_analyze),
+        }
+        for name, side in sides.items():
+            log(f"{name}: {side.code}")
+        samples = {name: [] for name in sides}
+        rows = []
+        try:
+            for position, entry in enumerate(entries):
+                text = entry["query"]
+                warm = {name: side.search(text)["answer"] for name, side in sides.items()}
+                times = {name: [] for name in sides}
+                for run in range(args.repeat):
+                    order = list(sides) if (position + run) % 2 == 0 else list(sides)[::-1]
+                    for name in order:
+                        times[name].append(sides[name].search(text)["ms"])
+                for name, values in times.items():
+                    samples[name] += values
+                differs = sorted(
+                    key for key in warm["baseline"] if warm["baseline"][key] != warm["working"][key]
+                )
+                rows.append(
+                    {
+                        "query": text,
+                        "category": entry.get("category", ""),
+                        "median_ms": {name: median(values) for name, values in times.items()},
+                        "total": warm["working"]["total"],
+                        "differs": differs,
+                        "answers": warm if differs else None,
+                    }
+                )
+                if (position + 1) % 100 == 0:
+                    log(f"{position + 1} of {len(entries)} queries")
+        finally:
+            for side in sides.values():
+                side.close()
+    figures = {
+        name: {
+            "n": len(values),
+            "p50": percentile(values, 0.50),
+            "p95": percentile(values, 0.95),
+            "mean": sum(values) / len(values),
+            "max": max(values),
+        }
+        for name, values in samples.items()
+        if values
+    }
+    report = {
+        "baseline": baseline,
+        "size": size,
+        "queries": len(rows),
+        "repeat": args.repeat,
+        "figures": figures,
+        "per_query": rows,
+        "load": [load_before, os.getloadavg()],
+        "seconds": time.perf_counter() - started,
+        "tree": bench_pages().source_tree(),
+    }
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        print_comparison(report)
+
+
+def print_comparison(report: dict) -> None:
+    figures = report["figures"]
+    print(
+        f"\n### search_catalog, baseline {report['baseline']} against the working tree "
+        f"({report['tree']}), {report['size']:,} services on PostgreSQL\n"
+    )
+    print(
+        f"{report['queries']} queries of the relevance set, each once to warm up, then "
+        f"{report['repeat']} times timed, the two trees alternated query by query; result "
+        "cache off; ms over all samples.\n"
+    )
+    print("| tree | samples | p50 ms | p95 ms | mean ms | max ms |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name in ("baseline", "working"):
+        f = figures[name]
+        print(
+            f"| {name} | {f['n']} | {f['p50']:.1f} | {f['p95']:.1f} | {f['mean']:.1f} "
+            f"| {f['max']:.1f} |"
+        )
+    print(
+        "| working / baseline | | "
+        + " | ".join(
+            ratio(figures["working"][key], figures["baseline"][key])
+            for key in ("p50", "p95", "mean", "max")
+        )
+        + " |"
+    )
+    rows = sorted(report["per_query"], key=lambda row: -row["median_ms"]["working"])
+    print(f"\nThe {SLOWEST} slowest queries of the working tree (median of their runs):\n")
+    print("| query | kind | total | baseline ms | working ms |")
+    print("|---|---|---:|---:|---:|")
+    for row in rows[:SLOWEST]:
+        print(
+            f"| {row['query']} | {row['category']} | {row['total']:,} "
+            f"| {row['median_ms']['baseline']:.1f} | {row['median_ms']['working']:.1f} |"
+        )
+    differing = [row for row in report["per_query"] if row["differs"]]
+    if differing:
+        print(f"\n**{len(differing)} queries answered differently:**\n")
+        for row in differing:
+            print(f"- {row['query']}: {', '.join(row['differs'])}")
+            for key in row["differs"]:
+                print(f"  - baseline {key}: {row['answers']['baseline'][key]}")
+                print(f"  - working  {key}: {row['answers']['working'][key]}")
+    else:
+        print(
+            f"\nAll {report['queries']} answers identical (first page, total, lower bound, "
+            "mode, suggestion, correction, facet counts)."
+        )
+    before, after = report["load"]
+    print(
+        f"\nWhole run: {report['seconds'] / 60:.1f} min; load average {before[0]:.2f} "
+        f"before, {after[0]:.2f} after."
+    )
 
 
 # -- the report ----------------------------------------------------------------------------

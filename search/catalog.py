@@ -368,10 +368,9 @@ def ranked_service_ids(text: str, limit: int) -> list[str]:
         # The suggestion the site's first page would make, from its hits.
         first_page = dress_hits(results.hits[:DEFAULT_PAGE_SIZE], query.analysed)
         suggestion = weak_suggestion(query.analysed, mode, results.total, first_page)
-        correction = corrected_reading(backend, query, suggestion) if suggestion else None
-        if correction is not None:
-            results = backend.search_services(correction, Mode.STRICT)
-            query = correction
+        corrected = corrected_reading(backend, query, suggestion) if suggestion else None
+        if corrected is not None:
+            query, results = corrected
     hits = by_audience(results.hits, query, audiences_of([hit.service_id for hit in results.hits]))
     hits = named_first(hits, query)
     return [str(hit.service_id) for hit in hits]
@@ -406,12 +405,11 @@ def run_query(
         first = backend.search_services(dataclasses.replace(query, page=1), mode)
         first_page = dress_hits(first.hits, analysed)
     suggestion = weak_suggestion(analysed, mode, results.total, first_page)
+    corrected = corrected_reading(backend, query, suggestion) if correct and suggestion else None
     correction = None
-    if correct and suggestion:
-        correction = corrected_reading(backend, query, suggestion)
-    if correction is not None:
+    if corrected is not None:
+        correction, results = corrected
         mode, suggestion = Mode.STRICT, ""
-        results = backend.search_services(correction, mode)
         hits = dress_hits(results.hits, correction.analysed)
     elif results.total == 0 and not analysed.is_empty:
         if query.filters or query.open_now or query.circle:
@@ -493,16 +491,18 @@ def weak_suggestion(analysed: AnalysedQuery, mode: Mode | None, total: int, hits
     return ""
 
 
-def corrected_reading(backend, query: CatalogQuery, suggestion: str) -> CatalogQuery | None:
-    """``query`` read as ``suggestion`` (same filters and page), when that reading matches
-    every word strictly: only then are its results stronger than the typed query's."""
+def corrected_reading(
+    backend, query: CatalogQuery, suggestion: str
+) -> tuple[CatalogQuery, BackendResults] | None:
+    """``query`` read as ``suggestion`` (same filters and page) with its results, when that
+    reading matches every word strictly: only then are its results stronger than the typed
+    query's. Searched at once, not asked first whether it matches (one query, not two)."""
     analysed = analyse_query(suggestion, current_synonyms())
     if analysed.is_empty or analysed.folded == query.analysed.folded:
         return None
     correction = dataclasses.replace(query, analysed=analysed)
-    if not backend.has_matches(correction, Mode.STRICT):
-        return None
-    return correction
+    found = backend.first_matching(correction, [Mode.STRICT])
+    return None if found is None else (correction, found[1])
 
 
 def candidate_modes(analysed: AnalysedQuery) -> list[Mode]:

@@ -22,7 +22,7 @@ UNREACHABLE_REDIS = {
 def full_text_queries(params) -> tuple[object, int]:
     with CaptureQueriesContext(connection) as queries:
         result, _ = search_catalog(params, log=False)
-    return result, sum("WITH m AS" in query["sql"] for query in queries.captured_queries)
+    return result, sum("m AS (SELECT" in query["sql"] for query in queries.captured_queries)
 
 
 def summary(result):

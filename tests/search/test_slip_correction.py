@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Service
+from search.backends import get_search_backend
 from search.catalog import ranked_service_ids
 from search.models import QueryLog
 from tests.search.test_search_views import SENIOR_CARD, SearchViewsTestCase
@@ -56,6 +57,25 @@ class CorrectedSlipTests(SlipCorrectionTestCase):
         self.assertNotContains(response, "您是不是要找")
         # The search box keeps what the resident typed.
         self.assertContains(response, 'name="q" value="老年正"')
+
+    def test_the_corrected_reading_is_searched_once(self):
+        """Its results are searched at once, not asked first whether it finds anything
+        (that took a query of its own, as long as the search itself when nothing matches)."""
+        from unittest import mock
+
+        backend = type(get_search_backend())
+        with (
+            mock.patch.object(backend, "has_matches", side_effect=AssertionError("asked")),
+            mock.patch.object(
+                backend, "search_services", autospec=True, side_effect=backend.search_services
+            ) as searched,
+        ):
+            response = self.page({"q": "老年正"})
+        self.assertEqual(self.notice(response), "已显示“老年证”的结果，仍搜索“老年正”")
+        corrected = [
+            call for call in searched.call_args_list if call.args[1].analysed.text == "老年证"
+        ]
+        self.assertEqual(len(corrected), 1)
 
     def test_the_api_gives_both_texts_and_the_exact_search(self):
         body = self.search_api({"q": "残疾人正"})
