@@ -305,6 +305,9 @@ class AnalysedQuery:
     folded: str
     groups: list[Group] = field(default_factory=list)
     truncated: bool = False
+    #: The synonyms the query was read with: what else reads its words during the same
+    #: search (whom it names, its corrected reading) reads them too, not the table again.
+    synonyms: dict[str, tuple[str, ...]] | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_empty(self) -> bool:
@@ -662,7 +665,9 @@ def analyse_query(text: str, synonyms: dict[str, tuple[str, ...]] | None = None)
     groups = _with_partial_needs(groups, folded, synonyms)
     groups = _said_with_another_word(groups, folded)
     unique = list({group.word: group for group in groups}.values())
-    return AnalysedQuery(text=text, folded=folded, groups=unique, truncated=truncated)
+    return AnalysedQuery(
+        text=text, folded=folded, groups=unique, truncated=truncated, synonyms=synonyms
+    )
 
 
 def _with_partial_needs(

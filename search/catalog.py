@@ -367,7 +367,9 @@ def ranked_service_ids(text: str, limit: int) -> list[str]:
     if mode is None or mode in WEAK_MODES:
         # The suggestion the site's first page would make, from its hits.
         first_page = dress_hits(results.hits[:DEFAULT_PAGE_SIZE], query.analysed)
-        suggestion = weak_suggestion(query.analysed, mode, results.total, first_page)
+        suggestion = weak_suggestion(
+            query.analysed, mode, results.total, first_page, query.index_version
+        )
         corrected = corrected_reading(backend, query, suggestion) if suggestion else None
         if corrected is not None:
             query, results = corrected
@@ -404,7 +406,7 @@ def run_query(
         # Suggested from the first page, so that every page agrees on the correction.
         first = backend.search_services(dataclasses.replace(query, page=1), mode)
         first_page = dress_hits(first.hits, analysed)
-    suggestion = weak_suggestion(analysed, mode, results.total, first_page)
+    suggestion = weak_suggestion(analysed, mode, results.total, first_page, query.index_version)
     corrected = corrected_reading(backend, query, suggestion) if correct and suggestion else None
     correction = None
     if corrected is not None:
@@ -475,19 +477,21 @@ def related_to(backend, query: CatalogQuery, mode: Mode, results: BackendResults
     return others[: query.page_size - len(results.hits)]
 
 
-def weak_suggestion(analysed: AnalysedQuery, mode: Mode | None, total: int, hits) -> str:
+def weak_suggestion(
+    analysed: AnalysedQuery, mode: Mode | None, total: int, hits, version: str = ""
+) -> str:
     """The "did you mean" of a search that found nothing or only weak matches; none for
-    a query that matched as typed."""
+    a query that matched as typed. ``version``: the index's, read once by the search."""
     if total == 0 and not analysed.is_empty:
-        return suggest(analysed, [])
+        return suggest(analysed, [], version)
     if mode is Mode.CORE:
         # Found once its lone characters and function words were dropped: only a respelling
         # of what was typed (零时救助 → 临时救助, 零时 read as a function word) is a better
         # reading; a shorter one (吃低保 → 低保) would only drop words CORE dropped already.
-        respelled = suggest(analysed, hits)
+        respelled = suggest(analysed, hits, version)
         return respelled if len(respelled) == len(analysed.folded) else ""
     if mode in WEAK_MODES:
-        return suggest(analysed, hits)
+        return suggest(analysed, hits, version)
     return ""
 
 
@@ -497,7 +501,7 @@ def corrected_reading(
     """``query`` read as ``suggestion`` (same filters and page) with its results, when that
     reading matches every word strictly: only then are its results stronger than the typed
     query's. Searched at once, not asked first whether it matches (one query, not two)."""
-    analysed = analyse_query(suggestion, current_synonyms())
+    analysed = analyse_query(suggestion, synonyms_of(query.analysed))
     if analysed.is_empty or analysed.folded == query.analysed.folded:
         return None
     correction = dataclasses.replace(query, analysed=analysed)
@@ -591,7 +595,7 @@ def by_audience(hits: list, query: CatalogQuery, audiences: dict[str, set[str]] 
         return hits
     if audiences is None:
         audiences = audiences_of([str(hit.service.pk) for hit in hits])
-    named = named_audiences(query.analysed)
+    named = named_audiences(query.analysed, query.index_version)
     for code in LIFE_STAGE_AUDIENCES:
         # A page mostly for one stage of life says the query is about it (托育, 托管班).
         if 2 * sum(code in codes for codes in audiences.values()) >= len(hits):
@@ -638,16 +642,22 @@ def audiences_of(service_ids) -> dict[str, set[str]]:
     return found
 
 
-def named_audiences(analysed: AnalysedQuery) -> set[str]:
+def synonyms_of(analysed: AnalysedQuery):
+    """The synonyms ``analysed`` was read with, or the current ones (a query analysed
+    without any)."""
+    return analysed.synonyms if analysed.synonyms is not None else current_synonyms()
+
+
+def named_audiences(analysed: AnalysedQuery, version: str = "") -> set[str]:
     """The audiences (codes) the query's words or their synonyms name."""
-    synonyms = current_synonyms()
+    synonyms = synonyms_of(analysed)
     said = {analysed.folded, *(g.word for g in analysed.groups), *analyse(analysed.folded)}
     terms = {str(term) for word in said for term in synonyms.get(word, (word,))}
     terms.update(str(term) for group in analysed.groups for term in group.surface)
     terms = {term for term in terms if len(term) > 1 and CJK.search(term)}
     return {
         code
-        for code, name in facet_labels()["audience"].items()
+        for code, name in facet_labels(version)["audience"].items()
         if any(term in fold(name) or fold(name) in term for term in terms)
     }
 
@@ -708,7 +718,7 @@ def snippet(text: str, terms, length: int = SNIPPET_LENGTH) -> SafeString:
 # -- did you mean -------------------------------------------------------------------------
 
 
-def suggest(analysed: AnalysedQuery, hits: list[ServiceHit]) -> str:
+def suggest(analysed: AnalysedQuery, hits: list[ServiceHit], version: str = "") -> str:
     """A better spelling of the query: words of a found service that sound like what was
     typed, the query's Chinese as a whole (老年正 → 老年证) or word by word (法律资询 →
     法律咨询), else the closest name or synonym by spelling. Read from the query's words,
@@ -734,7 +744,8 @@ def suggest(analysed: AnalysedQuery, hits: list[ServiceHit]) -> str:
             found = sounding_like(text, cjk, nearly, sound=fuzzy_sound)
             if found and found != cjk:
                 return found
-    vocabulary = suggestion_vocabulary(hits)
+    synonyms = synonyms_of(analysed)
+    vocabulary = suggestion_vocabulary(hits, synonyms, version)
     if len(chinese) > 1 and len(chinese) == len(analysed.groups):
         respelled = [respell(word, texts) for word in chinese]
         if respelled == chinese:
@@ -764,7 +775,7 @@ def suggest(analysed: AnalysedQuery, hits: list[ServiceHit]) -> str:
             return word
     typed = [group.word for group in analysed.groups]
     if len(typed) == 1 and LATIN_RUN.fullmatch(typed[0]):
-        return nearest_sound_of(typed[0])
+        return nearest_sound_of(typed[0], synonyms)
     return ""
 
 
@@ -787,14 +798,14 @@ SOUND_ALIKE = 0.9
 PINYIN_CLOSENESS = 0.8
 
 
-def nearest_sound_of(typed: str) -> str:
-    """The synonym sets' word whose pinyin is nearest to the pinyin ``typed`` (one letter
+def nearest_sound_of(typed: str, synonyms) -> str:
+    """The word of ``synonyms`` whose pinyin is nearest to the pinyin ``typed`` (one letter
     missing, extra, wrong or swapped), beginning with the same letter."""
     from search.analysis import MIN_SPLIT_LETTERS
 
     if len(typed) < MIN_SPLIT_LETTERS + 1:
         return ""
-    sounds = getattr(current_synonyms(), "sounds", {})
+    sounds = getattr(synonyms, "sounds", {})
     keys = [
         key
         for key in difflib.get_close_matches(typed, list(sounds), n=5, cutoff=PINYIN_CLOSENESS)
@@ -908,14 +919,15 @@ def sounding_by_a_letter(typed: str, vocabulary: list[str]) -> str:
     return max(alike)[1] if alike else ""
 
 
-def suggestion_vocabulary(hits: list[ServiceHit]) -> list[str]:
-    """What a suggestion may be: the synonyms, the names of what was found, and the
-    alternate names residents use (bounded: this runs on every query that found nothing)."""
-    words = set(current_synonyms())
+def suggestion_vocabulary(hits: list[ServiceHit], synonyms, version: str = "") -> list[str]:
+    """What a suggestion may be: the words of ``synonyms``, the names of what was found, and
+    the alternate names residents use (bounded: this runs on every query that found
+    nothing)."""
+    words = set(synonyms)
     for hit in hits:
         words.update(fold(text) for text in (hit.service.name, hit.service.alternate_name) if text)
     if not hits:
-        words.update(alternate_names())
+        words.update(alternate_names(version))
     return sorted(words)
 
 
@@ -924,11 +936,11 @@ def suggestion_vocabulary(hits: list[ServiceHit]) -> list[str]:
 ALTERNATE_NAMES_SECONDS = 3600
 
 
-def alternate_names() -> list[str]:
+def alternate_names(version: str = "") -> list[str]:
     """The alternate names services carry (at most :data:`SUGGESTION_NAMES`), read once
     per version of the index: a DISTINCT over every service (26 ms on average, up to
     97 ms, at 100,000 services on PostgreSQL), asked by every query that finds nothing."""
-    key = f"search:alternate-names:{IndexVersion.current()}"
+    key = f"search:alternate-names:{version or IndexVersion.current()}"
     names = cache_get(key)
     if names is None:
         names = list(

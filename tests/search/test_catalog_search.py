@@ -294,6 +294,20 @@ class QueryCountTests(DemoCatalogTestCase):
         self.assertTrue(result.hits)
         return len(queries)
 
+    def test_a_search_reads_the_synonyms_and_the_index_version_once(self):
+        # A first page few services fill (related services follow), a slip corrected: every
+        # step of one search reads the synonyms it was analysed with.
+        for query in ["卫生间想装个扶手", "老人助参", "托育"]:
+            with self.subTest(query=query):
+                cache.clear()
+                with CaptureQueriesContext(connection) as queries:
+                    search_catalog({"q": query}, log=False)
+                tables = [q["sql"] for q in queries.captured_queries]
+                synonym_reads = [sql for sql in tables if 'FROM "search_synonymset"' in sql]
+                version_reads = [sql for sql in tables if 'FROM "search_indexversion"' in sql]
+                self.assertEqual(len(synonym_reads), 1, synonym_reads)
+                self.assertEqual(len(version_reads), 1, version_reads)
+
     def test_queries_do_not_grow_with_the_page_size_or_the_matches(self):
         small = self.count_queries({"q": "服务", "page_size": 10})
         large = self.count_queries({"q": "服务", "page_size": 50})
