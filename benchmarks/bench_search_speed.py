@@ -540,14 +540,6 @@ def load_queries() -> list[dict]:
     return list(load_relevance_set())
 
 
-def ours_search(query: str, *, page_size: int = 10) -> list:
-    """Our search as the search page runs it (no logging): the services of the hits."""
-    from search.catalog import search_catalog
-
-    result, _ = search_catalog({"q": query, "page_size": str(page_size)}, log=False)
-    return [hit.service for hit in result.hits]
-
-
 def stock_searcher():
     """A function running the stock backend on the visible services, first 10 as models."""
     from wagtail.search.backends import get_search_backend
