@@ -614,15 +614,20 @@ def by_audience(
     if audiences is None:
         audiences = audiences_of([str(hit.service.pk) for hit in hits])
     named = set(named_audiences(query.analysed, query.index_version) if named is None else named)
+
+    def codes_of(hit) -> set[str]:
+        dressed = isinstance(hit, ServiceHit)
+        return audiences.get(str(as_uuid(hit.service.pk if dressed else hit.service_id)), set())
+
     for code in LIFE_STAGE_AUDIENCES:
         # A page mostly for one stage of life says the query is about it (托育, 托管班).
-        if 2 * sum(code in codes for codes in audiences.values()) >= len(hits):
+        if 2 * sum(code in codes_of(hit) for hit in hits) >= len(hits):
             named.add(code)
     typed = [group.word for group in query.analysed.groups if CJK.search(group.word)]
 
     def other(hit) -> bool:
         dressed = isinstance(hit, ServiceHit)
-        codes = audiences.get(str(as_uuid(hit.service.pk if dressed else hit.service_id)), set())
+        codes = codes_of(hit)
         if not codes or not codes <= LIFE_STAGE_AUDIENCES or codes & named:
             return False
         name = fold(hit.service.name) if dressed else ""
