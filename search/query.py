@@ -137,7 +137,9 @@ def with_weak_words_paired(groups: list[Group]) -> list[Group]:
         return strong
     word = "".join(group.word for group in weak)
     surface = tuple(term for group in weak for term in group.surface)
-    return [*strong, Group(word, tuple(dict.fromkeys(pairs)), surface)]
+    # Still weak: its pairs' words are ranked as those of the other groups (see
+    # PostgresDialect.rank_expression).
+    return [*strong, Group(word, tuple(dict.fromkeys(pairs)), surface, weak=True)]
 
 
 def as_uuid(value) -> uuid.UUID:
