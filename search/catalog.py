@@ -404,8 +404,8 @@ def run_query(
     first_page = hits
     if mode in WEAK_MODES and query.page > 1:
         # Suggested from the first page, so that every page agrees on the correction.
-        first = backend.search_services(dataclasses.replace(query, page=1), mode)
-        first_page = dress_hits(first.hits, analysed)
+        first = backend.search_service_page(dataclasses.replace(query, page=1), mode)
+        first_page = dress_hits(first, analysed)
     suggestion = weak_suggestion(analysed, mode, results.total, first_page, query.index_version)
     corrected = corrected_reading(backend, query, suggestion) if correct and suggestion else None
     correction = None
@@ -423,10 +423,16 @@ def run_query(
     if analysed.is_empty and not analysed.folded and not query.filters:
         messages.append("请输入要找的服务，例如“老年证”“修水管”，也可以输入拼音首字母。")
     shown = correction or query
-    hits = named_first(by_audience(hits, shown), shown)
     related = related_to(backend, shown, mode, results)
-    if related:
-        related = by_audience(dress_hits(related, shown.analysed), shown)
+    related = dress_hits(related, shown.analysed) if related else []
+    # One read of the audiences (and of the groups the query names) for both lists.
+    ordered = [page for page in (hits, related) if orders_by_audience(page, shown)]
+    audiences = (
+        audiences_of([hit.service.pk for page in ordered for hit in page]) if ordered else {}
+    )
+    named = named_audiences(shown.analysed, shown.index_version) if ordered else set()
+    hits = named_first(by_audience(hits, shown, audiences, named), shown)
+    related = by_audience(related, shown, audiences, named)
     pages = []
     if with_pages and not analysed.is_empty:
         pages = find_pages(correction or query, mode)
@@ -472,8 +478,8 @@ def related_to(backend, query: CatalogQuery, mode: Mode, results: BackendResults
     ):
         return []
     found = {hit.service_id for hit in results.hits}
-    relaxed = backend.search_services(query, Mode.RELAXED)
-    others = [hit for hit in relaxed.hits if hit.service_id not in found]
+    relaxed = backend.search_service_page(query, Mode.RELAXED)
+    others = [hit for hit in relaxed if hit.service_id not in found]
     return others[: query.page_size - len(results.hits)]
 
 
@@ -583,28 +589,45 @@ LIFE_STAGE_AUDIENCES = frozenset({"children_youth", "women"})
 OTHER_GROUP_FACTOR = 0.5
 
 
-def by_audience(hits: list, query: CatalogQuery, audiences: dict[str, set[str]] | None = None):
+def orders_by_audience(hits: list, query: CatalogQuery) -> bool:
+    """Whether :func:`by_audience` may reorder ``hits``: two or more, ranked by words."""
+    return len(hits) >= 2 and query.sort != "distance" and not query.analysed.is_empty
+
+
+def by_audience(
+    hits: list,
+    query: CatalogQuery,
+    audiences: dict[str, set[str]] | None = None,
+    named: set[str] | None = None,
+):
     """The page's hits with services only for a stage of life the query does not name
     (:data:`LIFE_STAGE_AUDIENCES`: 青少年心理成长辅导 for 睡不着觉, 母婴护理服务 for 照顾老人)
     after those open to all, unless they score far more (:data:`OTHER_GROUP_FACTOR`) or
     their name holds a word typed (托育 names 婴幼儿全日托育's). The groups are the
     catalog's audiences; the query names one when a word of it, or a synonym of the word,
     is part of the audience's name or holds it (孩子 = 儿童 of 儿童青少年). Within the page:
-    the pages keep their services, and a search by distance or by name keeps its order."""
-    if len(hits) < 2 or query.sort == "distance" or query.analysed.is_empty:
+    the pages keep their services, and a search by distance or by name keeps its order.
+    ``audiences`` and ``named`` (:func:`named_audiences`): read by the caller, when it has
+    more than one page to order."""
+    if not orders_by_audience(hits, query):
         return hits
     if audiences is None:
         audiences = audiences_of([str(hit.service.pk) for hit in hits])
-    named = named_audiences(query.analysed, query.index_version)
+    named = set(named_audiences(query.analysed, query.index_version) if named is None else named)
+
+    def codes_of(hit) -> set[str]:
+        dressed = isinstance(hit, ServiceHit)
+        return audiences.get(str(as_uuid(hit.service.pk if dressed else hit.service_id)), set())
+
     for code in LIFE_STAGE_AUDIENCES:
         # A page mostly for one stage of life says the query is about it (托育, 托管班).
-        if 2 * sum(code in codes for codes in audiences.values()) >= len(hits):
+        if 2 * sum(code in codes_of(hit) for hit in hits) >= len(hits):
             named.add(code)
     typed = [group.word for group in query.analysed.groups if CJK.search(group.word)]
 
     def other(hit) -> bool:
         dressed = isinstance(hit, ServiceHit)
-        codes = audiences.get(str(as_uuid(hit.service.pk if dressed else hit.service_id)), set())
+        codes = codes_of(hit)
         if not codes or not codes <= LIFE_STAGE_AUDIENCES or codes & named:
             return False
         name = fold(hit.service.name) if dressed else ""

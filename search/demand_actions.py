@@ -97,7 +97,7 @@ def candidate_services(user, terms: list[str], name_search: str = "") -> list[Se
             query.index_version = IndexVersion.current()
             backend = get_search_backend()
             mode = Mode.RELAXED if len(query.analysed.groups) > 1 else Mode.STRICT
-            ids = [hit.service_id for hit in backend.search_services(query, mode).hits]
+            ids = [hit.service_id for hit in backend.search_service_page(query, mode)]
             by_id = {str(s.pk): s for s in editable.filter(pk__in=ids)}
             found = [by_id[pk] for pk in ids if pk in by_id][:CANDIDATES]
     name_search = name_search.strip()

@@ -33,8 +33,9 @@ def record(result, *, channel: str = "web") -> int:
         result_count=result.total + (result.activities.total if result.activities else 0),
         channel=channel[:10],
         searched_at=searched_at,
-        # What the click learning needs to tell a skipped result from one never seen.
-        shown=[str(hit.service.pk) for hit in result.hits],
+        # What the click learning needs to tell a skipped result from one never seen: the
+        # results, then the related services below them, as the page lists them.
+        shown=[str(hit.service.pk) for hit in [*result.hits, *result.related]],
         # A corrected slip found results, but what was typed is still kept: the demand
         # list shows both, so an editor can make the slip a synonym.
         corrected_query=result.corrected_query[:100],

@@ -49,8 +49,8 @@ def search_page(request, center_code: str = ""):
         return render(request, "search/unavailable.html", context, status=503)
     scope_all = request.GET.get("scope") == "all"
     guides = GuideLinks(request, center if not scope_all else None)
-    # The related services' clicks count for the demand list like the results' (the click
-    # learning counts only the results it logged as shown).
+    # The related services' clicks count like the results' (the log lists them as shown,
+    # after the results, so the click learning reads the page as residents do).
     for hit in [*result.hits, *result.related]:
         hit.url = guides.url_for(hit.service)
         if result.log_id:

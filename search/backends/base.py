@@ -117,6 +117,12 @@ class BaseSearchBackend:
     def search_services(self, query: CatalogQuery, mode: Mode) -> BackendResults:
         raise NotImplementedError
 
+    def search_service_page(self, query: CatalogQuery, mode: Mode) -> list:
+        """The hits of ``query``'s page in ``mode``, best first, as :meth:`search_services`
+        ranks them, for callers that show no total and no facets (related services, a
+        preview). Backends may answer without counting."""
+        return self.search_services(query, mode).hits
+
     def has_matches(self, query: CatalogQuery, mode: Mode) -> bool:
         """Whether ``mode`` finds anything (under the filters): how the search picks the
         mode to answer in before paying for facets. Backends may answer more cheaply."""

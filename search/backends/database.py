@@ -522,21 +522,33 @@ class SearchBackend(BaseSearchBackend):
         return None
 
     def search_services(self, query: CatalogQuery, mode: Mode) -> BackendResults:
+        return self._search(query, mode, counted=True)
+
+    def search_service_page(self, query: CatalogQuery, mode: Mode) -> list[Hit]:
+        """The page alone: the same query with neither the total nor the facets (for a
+        broad reading such as RELAXED, counting thousands of matches costs more than
+        ranking the page)."""
+        return self._search(query, mode, counted=False).hits
+
+    def _search(self, query: CatalogQuery, mode: Mode, counted: bool) -> BoundedResults:
         selection, chosen, near = self._scope(query, mode)
         if selection is None:
-            return BackendResults(hits=[], total=0, facets={})
+            return BoundedResults(hits=[], total=0, facets={})
         by_distance = query.sort == "distance" and near is not None
         # What residents opened for these words (search.learning): empty when disabled,
         # and then the query is exactly the one without learning.
         boosts = boosts_for(query.analysed)
-        total, lower_bound, facets_counted, facets, hits = self._one_pass(
-            selection,
-            chosen,
-            page=None if by_distance else query,
-            by_title=query.analysed.is_empty,
-            version=query.index_version,
-            boosts=boosts,
-        )
+        total, lower_bound, facets_counted, facets, hits = 0, False, False, {}, []
+        if counted or not by_distance:
+            total, lower_bound, facets_counted, facets, hits = self._one_pass(
+                selection,
+                chosen,
+                page=None if by_distance else query,
+                by_title=query.analysed.is_empty,
+                version=query.index_version,
+                boosts=boosts,
+                counted=counted,
+            )
         if by_distance:
             hits = self._by_distance(self._filtered(selection, chosen), near, query, boosts)
         elif near is not None:
@@ -557,6 +569,7 @@ class SearchBackend(BaseSearchBackend):
         by_title: bool,
         version: str = "",
         boosts: dict[str, float] | None = None,
+        counted: bool = True,
     ) -> tuple[int, bool, bool, dict[str, dict[str, int]], list[Hit]]:
         """One query over the matched entries: the total under every chosen facet; the
         count of each facet value, each facet counted under the other facets' choices (so
@@ -576,7 +589,9 @@ class SearchBackend(BaseSearchBackend):
         counted apart, as far as the bound), and no facet is counted (``facets`` is empty:
         the caller lists the facets' values without counts). The page is still ranked
         from every match under the chosen facets (``pool``), so the bound changes no
-        result."""
+        result.
+
+        Not ``counted``: the page alone, every count and facet left out (total 0)."""
         dialect = self.dialect
         tiered = selection.head_tsquery is not None and page is not None and not by_title
         bound = 0 if by_title else int(self.params.get("COUNT_BOUND", COUNT_BOUND) or 0)
@@ -715,6 +730,9 @@ class SearchBackend(BaseSearchBackend):
             params += tier_params
         if page is not None:
             params += page_params
+        if not counted:
+            # The page alone (appended last): ``c`` and ``k``, read by nothing, are never run.
+            parts = parts[-1:]
         sql += " UNION ALL ".join(parts)
         total, counted_matches, hits = 0, 0, []
         facets: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}

@@ -682,6 +682,29 @@ class SearchBackend(BaseSearchBackend):
         )
         return faceted[query.offset : query.offset + query.page_size]
 
+    def build_service_page_search(
+        self,
+        query: CatalogQuery,
+        mode: Mode,
+        open_ids: list[str] | None = None,
+        boosts: dict[str, float] | None = None,
+    ) -> Search:
+        """The request for the page of :meth:`build_service_search` alone: the same
+        scores and order, the chosen facets as filters, no aggregation and no total."""
+        groups = groups_for(query.analysed, mode)
+        restrictions = [
+            *self.service_restrictions(query, open_ids),
+            *(facet_filter(facet, value) for facet, value in query.filters.items()),
+        ]
+        search = (
+            Search(index=self.index_name("service"), using=self.alias)
+            .query(restricted(learned(text_query(groups, mode), boosts), restrictions))
+            .sort(*service_sort(query, bool(groups)))
+            .source(["service_id", "location"])
+            .extra(track_total_hits=False)
+        )
+        return search[query.offset : query.offset + query.page_size]
+
     def build_open_candidates_search(self, query: CatalogQuery, mode: Mode) -> Search:
         """Ids of every service that matches ``query``'s text and circle, for the open-now
         check. As in the database backend the chosen facets do not narrow it: each facet
@@ -788,6 +811,14 @@ class SearchBackend(BaseSearchBackend):
         by_distance = query.sort == "distance" and query.circle is not None
         hits = [self._hit(hit, query.circle, by_distance) for hit in response.hits]
         return BackendResults(hits=hits, total=response.hits.total.value, facets=facets)
+
+    def search_service_page(self, query: CatalogQuery, mode: Mode) -> list[Hit]:
+        open_ids = self.open_ids(query, mode) if query.open_now else None
+        search = self.build_service_page_search(query, mode, open_ids, boosts_for(query.analysed))
+        with self.translating_errors():
+            response = search.execute()
+        by_distance = query.sort == "distance" and query.circle is not None
+        return [self._hit(hit, query.circle, by_distance) for hit in response.hits]
 
     @staticmethod
     def _hit(hit, circle: Circle | None, by_distance: bool) -> Hit:

@@ -308,6 +308,17 @@ class QueryCountTests(DemoCatalogTestCase):
                 self.assertEqual(len(synonym_reads), 1, synonym_reads)
                 self.assertEqual(len(version_reads), 1, version_reads)
 
+    def test_a_page_with_related_services_reads_the_audiences_once(self):
+        # 卫生间想装个扶手: one result, then related services; both lists are ordered by
+        # audience from one read of the services' audiences.
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            result, _ = search_catalog({"q": "卫生间想装个扶手"}, log=False)
+        self.assertTrue(result.related)
+        links = Service.audiences.through._meta.db_table
+        audience_reads = [q["sql"] for q in queries.captured_queries if links in q["sql"]]
+        self.assertEqual(len(audience_reads), 1, audience_reads)
+
     def test_queries_do_not_grow_with_the_page_size_or_the_matches(self):
         small = self.count_queries({"q": "服务", "page_size": 10})
         large = self.count_queries({"q": "服务", "page_size": 50})
@@ -317,3 +328,32 @@ class QueryCountTests(DemoCatalogTestCase):
         broad = self.count_queries({"q": "服务", "kind": "government", "audience": "elderly"})
         narrow = self.count_queries({"q": "老年证", "kind": "government", "audience": "elderly"})
         self.assertEqual(broad, narrow)
+
+
+class PageAloneTests(DemoCatalogTestCase):
+    """``search_service_page``: the page of ``search_services`` without its counts, for
+    the related services and the demand list's preview."""
+
+    def test_the_page_alone_is_the_counted_search_page(self):
+        backend = get_search_backend()
+        cases = [
+            ("卫生间 扶手 轮椅", Mode.RELAXED, {}, 1),
+            ("老人 吃饭 送餐", Mode.RELAXED, {}, 2),
+            ("老年 证", Mode.STRICT, {}, 1),
+            ("服务", Mode.STRICT, {"kind": "government"}, 2),
+            ("老年", Mode.RELAXED, {"kind": "public_welfare", "audience": "elderly"}, 1),
+        ]
+        for text, mode, filters, page in cases:
+            with self.subTest(text=text, filters=filters, page=page):
+                query = SearchParameters({"q": text, **filters, "page": page}).read()
+                counted = backend.search_services(query, mode)
+                self.assertTrue(counted.hits)
+                alone = backend.search_service_page(query, mode)
+                self.assertEqual(
+                    [(hit.service_id, round(hit.score, 6)) for hit in alone],
+                    [(hit.service_id, round(hit.score, 6)) for hit in counted.hits],
+                )
+
+    def test_the_page_alone_finds_nothing_where_the_search_finds_nothing(self):
+        query = SearchParameters({"q": "宇宙飞船"}).read()
+        self.assertEqual(get_search_backend().search_service_page(query, Mode.STRICT), [])

@@ -575,3 +575,33 @@ class OpenNowTests(DemoCatalogTestCase):
             set(services.values_list("pk", flat=True)),
             set(indexable_services().values_list("pk", flat=True)),
         )
+
+
+def test_the_page_alone_is_ranked_as_the_faceted_page_without_counting():
+    # Related services and the demand list's preview show a page, no total, no facets.
+    backend = offline_backend()
+    chosen = {"kind": "government"}
+    catalog_query = query("老年 证", filters=chosen, page=2, page_size=5)
+    faceted = body(backend, catalog_query, Mode.RELAXED)
+    alone = backend.build_service_page_search(catalog_query, Mode.RELAXED).to_dict()
+    assert "aggs" not in alone and "post_filter" not in alone
+    assert alone["track_total_hits"] is False
+    # The same scored text and order, the chosen facet as a filter beside the others.
+    assert text_part(alone) == text_part(faceted)
+    assert alone["sort"] == faceted["sort"]
+    assert alone["query"]["bool"]["filter"] == [VISIBLE, {"terms": {"kind": ["government"]}}]
+    assert (alone["from"], alone["size"]) == (5, 5)
+
+
+def test_the_page_alone_reads_its_hits_from_the_answer():
+    backend = offline_backend()
+    reply = search_answer(
+        [
+            {"_id": "a", "_score": 2.0, "_source": {"service_id": "a"}},
+            {"_id": "b", "_score": 1.5, "_source": {"service_id": "b"}},
+        ]
+    )
+    with playback(backend, reply) as client:
+        hits = backend.search_service_page(query("老年证"), Mode.RELAXED)
+    assert [(hit.service_id, hit.score) for hit in hits] == [("a", 2.0), ("b", 1.5)]
+    assert "aggs" not in client.requests[0]["body"]

@@ -95,6 +95,29 @@ class ClickLearningTests(DemoCatalogTestCase):
         shown = QueryLog.objects.get(pk=result.log_id).shown
         self.assertEqual(shown, [str(service_id(name)) for name in self.page])
 
+    def test_a_related_service_residents_open_is_learned_like_a_result(self):
+        # 卫生间想装个扶手: one result, then related services (search.catalog.related_to).
+        learning()
+        text = "卫生间想装个扶手"
+        result, _ = search_catalog({"q": text})
+        page = [hit.service.name for hit in [*result.hits, *result.related]]
+        self.assertEqual(len(result.hits), 1)
+        self.assertEqual(
+            QueryLog.objects.get(pk=result.log_id).shown, [str(service_id(n)) for n in page]
+        )
+        opened = page[3]  # the third related service
+        before = next(hit.score for hit in result.related if hit.service.name == opened)
+        self.residents_open(opened, 8, text=text)
+        skipped = ResultVote.objects.filter(query=text, value=-1)
+        self.assertEqual(set(skipped.values_list("service__name", flat=True)), set(page[:3]))
+        self.learn()
+        self.assertGreater(boost(text, opened), 0)
+        result, _ = search_catalog({"q": text}, log=False)
+        related = [hit.service.name for hit in result.related]
+        after = result.related[related.index(opened)].score
+        self.assertAlmostEqual(after, before * (1 + boost(text, opened)), places=6)
+        self.assertLessEqual(related.index(opened), page[1:].index(opened))
+
     def test_an_app_reports_a_click_through_the_api_and_it_counts_as_on_the_site(self):
         learning()
         for number in range(1, 9):
