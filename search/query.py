@@ -137,9 +137,7 @@ def with_weak_words_paired(groups: list[Group]) -> list[Group]:
         return strong
     word = "".join(group.word for group in weak)
     surface = tuple(term for group in weak for term in group.surface)
-    # Still weak: its pairs' words are ranked as those of the other groups (see
-    # PostgresDialect.rank_expression).
-    return [*strong, Group(word, tuple(dict.fromkeys(pairs)), surface, weak=True)]
+    return [*strong, Group(word, tuple(dict.fromkeys(pairs)), surface)]
 
 
 def as_uuid(value) -> uuid.UUID:

@@ -261,13 +261,9 @@ class PostgresDialect:
             return selection
         head_condition, head_ranked_by = None, head_expression
         if groups:
-            alternatives = [alt for group in groups for alt in group.alternatives]
-            # A topic a need leads to is a word of the keywords of the topic's services
-            # that share a word with its name (便民 of 社区便民早餐): matched there, it would
-            # put them in the first tier, above the services the need's own words find in
-            # their descriptions (家用电器维修 for 空调坏了). They are ranked with those.
-            own = [alt for alt in alternatives if not alt.lead] or alternatives
-            head_condition = self.any_of("e.search_head", own)
+            head_condition = self.any_of(
+                "e.search_head", [alt for group in groups for alt in group.alternatives]
+            )
             head_ranked_by = self.rank_expression(groups, Mode.RELAXED)
         return dataclasses.replace(
             selection,
@@ -292,14 +288,8 @@ class PostgresDialect:
         alternatives = [alt for group in groups for alt in group.alternatives]
         if len(alternatives) < 2 or (mode is not Mode.RELAXED and len(groups) > 1):
             return expression
-        # A word that counts only beside another (老人, 孩子: paired with the other
-        # groups' words in RELAXED, see ``with_weak_words_paired``) is not ranked on its
-        # own: its pair's other word is a word of another group, ranked there, and 孩子
-        # alone would rank every service for children whose description holds any other
-        # word first (暑期青少年托管服务 for 刚生完孩子想找人伺候月子).
-        strong = [group for group in groups if not group.weak] or groups
         words: dict[str, set[bool]] = {}
-        for alternative in (alt for group in strong for alt in group.alternatives):
+        for alternative in alternatives:
             for position, token in enumerate(alternative.tokens):
                 prefix = alternative.prefix and position == len(alternative.tokens) - 1
                 words.setdefault(token, set()).add(prefix)
