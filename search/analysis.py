@@ -483,6 +483,8 @@ def content_words(text: str) -> tuple[str, ...]:
 
 #: A content word of at most this many need terms (of one topic) lends them on its own.
 RARE_NEED_WORD = 2
+#: How often jieba's dictionary counts a word said in any sentence (过来, 下来, 国家).
+EVERYDAY_WORD_FREQUENCY = 10000
 
 
 def partial_terms(folded: str, synonyms: dict[str, tuple[str, ...]]) -> list[str]:
@@ -493,9 +495,10 @@ def partial_terms(folded: str, synonyms: dict[str, tuple[str, ...]]) -> list[str
     most :data:`RARE_NEED_WORD` terms use, all in the need sets of one topic
     (:attr:`SynonymIndex.one_topic`), which says the need even when the term's other words
     are said otherwise (坐牢 of 父母坐牢 in 孩子爸妈都在坐牢; 东西 of 家里东西太多 says too
-    little, and so does 党员, a word of many needs). The word found is of two characters or
-    more and does not merely name a group of residents (老人); terms the text holds whole
-    are left to the longest-match scan. Longest first."""
+    little, and so does 党员, a word of many needs, or 过来, a word of any sentence that
+    jieba's dictionary counts :data:`EVERYDAY_WORD_FREQUENCY` times or more). The word
+    found is of two characters or more and does not merely name a group of residents
+    (老人); terms the text holds whole are left to the longest-match scan. Longest first."""
     by_word = getattr(synonyms, "by_word", None)
     if not by_word:
         return []
@@ -508,10 +511,15 @@ def partial_terms(folded: str, synonyms: dict[str, tuple[str, ...]]) -> list[str
             if term in folded or term in found:
                 continue
             parts = content[term]
-            if word in synonyms.one_topic and len(terms) <= RARE_NEED_WORD:
+            if (
+                word in synonyms.one_topic
+                and len(terms) <= RARE_NEED_WORD
+                and _tokenizer().FREQ.get(word, 0) < EVERYDAY_WORD_FREQUENCY
+            ):
                 # A word only one or two needs of one topic use says the need even when
                 # its other words are said otherwise (坐牢 of 父母坐牢 in 孩子爸妈都在坐牢);
-                # a word many needs share (党员, 轮椅) says too little on its own.
+                # a word many needs share (党员, 轮椅) says too little on its own, and so
+                # does a word said in any sentence (国家 of 国家反诈中心 in 国家给不给钱).
                 found.append(term)
             elif len(parts) > 1 and all(part in folded for part in parts):
                 found.append(term)

@@ -144,3 +144,17 @@ class CoreReadingCorrectionTests(DemoCatalogTestCase):
     def test_a_query_found_without_its_lone_character_is_not_corrected_to_another(self):
         corrected, found = shown("65岁体检")
         self.assertEqual((corrected, found[0]), ("", "65周岁及以上老年人免费健康体检"))
+
+
+class EverydayWordTests(DemoCatalogTestCase):
+    """A word said in any sentence (国家, 过来, 下来) does not on its own say a need that one
+    or two of the editors' phrases hold (国家反诈中心, 照顾不过来): 国家给不给钱 asks for an
+    allowance, not for the anti-fraud centre."""
+
+    def test_asking_whether_the_state_pays_does_not_find_the_anti_fraud_advice(self):
+        found = names("儿子一级残疾离不开人，国家给补贴不")
+        self.assertNotIn("防范电信网络诈骗宣传咨询", found[:3], found)
+
+    def test_an_old_man_of_eighty_five_finds_the_old_age_allowance_first(self):
+        found = names("俺家老头子都八十五了，国家给不给钱")
+        self.assertEqual(found[0], "高龄老年人津贴申领", found)
