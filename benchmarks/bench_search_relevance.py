@@ -73,6 +73,12 @@ def main() -> None:
     parser.add_argument("--maintenance-db", default="postgres")
     parser.add_argument("--catalog", type=Path, help="HSDS file (default: the demo catalog)")
     parser.add_argument(
+        "--set",
+        type=Path,
+        help="relevance set JSON (default: benchmarks/relevance_set.json); a tuner may leave "
+        "a held-out batch out of sight with a copy that omits it",
+    )
+    parser.add_argument(
         "--failure-below", type=float, default=0.5, help="list queries ours scores below this"
     )
     parser.add_argument(
@@ -119,7 +125,14 @@ def main() -> None:
                 }
             )
         log(f"{args.database}: running the relevance set")
-        result = run_child({"step": "evaluate", "url": db_url, "failure_below": args.failure_below})
+        result = run_child(
+            {
+                "step": "evaluate",
+                "url": db_url,
+                "failure_below": args.failure_below,
+                "set_path": str(args.set.resolve()) if args.set else None,
+            }
+        )
     trees = sorted({tree, bench.bench_pages().source_tree()})
     result = {
         "database": args.database,
@@ -129,6 +142,7 @@ def main() -> None:
         "stock_uuid_fix": args.database == "sqlite" and not args.stock_as_shipped,
         "trees": trees,
         "seconds": time.perf_counter() - started,
+        "set": str(args.set) if args.set else "benchmarks/relevance_set.json",
     }
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False))
@@ -162,14 +176,14 @@ def run_child(spec: dict) -> dict:
 # -- scoring, in a fresh process --------------------------------------------------------
 
 
-def evaluate_both(url: str, failure_below: float) -> dict:
+def evaluate_both(url: str, failure_below: float, set_path: str | None = None) -> dict:
     bench = speed()
     bench.django_setup(url)
     from django.db import connection
 
     from benchmarks import relevance
 
-    entries = list(relevance.load_relevance_set())
+    entries = list(relevance.load_relevance_set(set_path))
     stock = bench.stock_searcher()
     searches = {
         "ours": first_page_names,
@@ -264,7 +278,7 @@ def print_report(result: dict, failure_below: float) -> None:
         "stock database backend\n"
     )
     print(
-        f"{result['queries']} queries of benchmarks/relevance_set.json; the demo catalog "
+        f"{result['queries']} queries of {result['set']}; the demo catalog "
         f"({catalog['services']} services), {catalog['synonym_sets']} synonym sets; working "
         f"tree {', '.join(result['trees'])}. Ours: `search_catalog({{'q': query}}, log=False)`, "
         "first page (10): hits, then related services; stock: `backend.search(query, visible services)[:10]`. "
