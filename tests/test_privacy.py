@@ -49,3 +49,19 @@ def test_mask_name():
         "",
     ]
     assert mask_name("Li Hua") == "L* ***"
+
+
+def test_digits_inside_ids_hashes_and_file_names_are_not_phone_numbers():
+    # A UUID's or an upload's hex and an alphanumeric code hold eleven digits that look
+    # like a mobile number: the guard must not block a posting for them, nor mask them.
+    link = "附件：/media/docs/9f3ab13912345678cde0a4b1e2f3c4d5.pdf"
+    code = "编号 A7B13812345678X2"
+    for text in (link, code):
+        assert find_personal_numbers(text) == []
+        assert mask_personal_numbers(text) == text
+
+
+def test_a_number_with_letters_before_it_is_still_masked():
+    assert mask_personal_numbers("tel13800138000") == "tel138****8000"
+    assert mask_personal_numbers("Tel:13800138000，微信同号") == "Tel:138****8000，微信同号"
+    assert [f.masked for f in find_personal_numbers("联系人王阿姨13800138000")] == ["138****8000"]

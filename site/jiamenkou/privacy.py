@@ -5,6 +5,10 @@ from datetime import date
 from typing import NamedTuple
 
 MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d)")
+#: Letters and digits glued to a number: the rest of the token it sits in.
+TOKEN_CHARS = re.compile(r"[0-9A-Za-z]*")
+#: A token this long made of hex digits alone is a hash or an id, not a word.
+HEX_TOKEN_LENGTH = 16
 ID_NUMBER = re.compile(r"(?<![\dXx])(\d{6})(\d{8})(\d{3}[\dXx])(?![\dXx])")
 
 
@@ -13,7 +17,28 @@ def mask_personal_numbers(text: str) -> str:
     if not text:
         return text
     text = ID_NUMBER.sub(lambda m: m.group(1) + "*" * 8 + m.group(3), text)
-    return MOBILE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
+    return MOBILE.sub(
+        lambda m: m.group(1) + "****" + m.group(3) if is_mobile_match(m) else m.group(), text
+    )
+
+
+def is_mobile_match(match: re.Match) -> bool:
+    """Whether a MOBILE match is a phone number rather than eleven digits inside an id,
+    a hash or a file name (a UUID's or an upload's hex, ``a1b2…13912345678…``): the
+    letters and digits glued to it hold no other digit and are not one long hex run.
+    Letters alone (tel13800138000) still leave it a number."""
+    text = match.string
+    start = match.start()
+    while start > 0 and text[start - 1].isascii() and text[start - 1].isalnum():
+        start -= 1
+    before = text[start : match.start()]
+    after = TOKEN_CHARS.match(text, match.end()).group()
+    glued = before + after
+    if any(char.isdigit() for char in glued):
+        return False
+    token = before + match.group() + after
+    hex_run = all(char in "0123456789abcdefABCDEF" for char in glued)
+    return not (glued and hex_run and len(token) >= HEX_TOKEN_LENGTH)
 
 
 def normalize_mobile(text: str) -> str | None:
@@ -69,6 +94,7 @@ def find_personal_numbers(text: str) -> list[Found]:
     found += [
         (m.start(), Found("mobile", m.group(), m.group(1) + "****" + m.group(3)))
         for m in MOBILE.finditer(text)
+        if is_mobile_match(m)
     ]
     return [item for _, item in sorted(found, key=lambda pair: pair[0])]
 
