@@ -56,12 +56,14 @@ def test_digits_inside_ids_hashes_and_file_names_are_not_phone_numbers():
     # like a mobile number: the guard must not block a posting for them, nor mask them.
     link = "附件：/media/docs/9f3ab13912345678cde0a4b1e2f3c4d5.pdf"
     code = "编号 A7B13812345678X2"
-    for text in (link, code):
+    hashed = "13912345678cde0a4b1e2f3c4d5.jpg"
+    for text in (link, code, hashed):
         assert find_personal_numbers(text) == []
         assert mask_personal_numbers(text) == text
 
 
-def test_a_number_with_letters_before_it_is_still_masked():
+def test_a_number_with_letters_before_or_an_extension_after_it_is_still_masked():
     assert mask_personal_numbers("tel13800138000") == "tel138****8000"
+    assert mask_personal_numbers("13800138000x12") == "138****8000x12"
     assert mask_personal_numbers("Tel:13800138000，微信同号") == "Tel:138****8000，微信同号"
     assert [f.masked for f in find_personal_numbers("联系人王阿姨13800138000")] == ["138****8000"]

@@ -24,18 +24,18 @@ def mask_personal_numbers(text: str) -> str:
 
 def is_mobile_match(match: re.Match) -> bool:
     """Whether a MOBILE match is a phone number rather than eleven digits inside an id,
-    a hash or a file name (a UUID's or an upload's hex, ``a1b2…13912345678…``): the
-    letters and digits glued to it hold no other digit and are not one long hex run.
-    Letters alone (tel13800138000) still leave it a number."""
+    a hash or a file name (a UUID's or an upload's hex, ``a1b2…13912345678…``): no
+    digit is glued before it and what is glued to it is not one long hex run. Letters
+    alone (tel13800138000) or an extension after it (13800138000x12) leave it a number."""
     text = match.string
     start = match.start()
     while start > 0 and text[start - 1].isascii() and text[start - 1].isalnum():
         start -= 1
     before = text[start : match.start()]
     after = TOKEN_CHARS.match(text, match.end()).group()
-    glued = before + after
-    if any(char.isdigit() for char in glued):
+    if any(char.isdigit() for char in before):
         return False
+    glued = before + after
     token = before + match.group() + after
     hex_run = all(char in "0123456789abcdefABCDEF" for char in glued)
     return not (glued and hex_run and len(token) >= HEX_TOKEN_LENGTH)
