@@ -17,9 +17,12 @@ def mask_personal_numbers(text: str) -> str:
     if not text:
         return text
     text = ID_NUMBER.sub(lambda m: m.group(1) + "*" * 8 + m.group(3), text)
-    return MOBILE.sub(
-        lambda m: m.group(1) + "****" + m.group(3) if is_mobile_match(m) else m.group(), text
-    )
+    return MOBILE.sub(lambda m: masked_mobile(m) if is_mobile_match(m) else m.group(), text)
+
+
+def masked_mobile(match: re.Match) -> str:
+    """A MOBILE match as it may be shown: 138****8000."""
+    return match.group(1) + "****" + match.group(3)
 
 
 def is_mobile_match(match: re.Match) -> bool:
@@ -92,7 +95,7 @@ def find_personal_numbers(text: str) -> list[Found]:
         if is_resident_id(m.group())
     ]
     found += [
-        (m.start(), Found("mobile", m.group(), m.group(1) + "****" + m.group(3)))
+        (m.start(), Found("mobile", m.group(), masked_mobile(m)))
         for m in MOBILE.finditer(text)
         if is_mobile_match(m)
     ]
