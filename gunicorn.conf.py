@@ -51,17 +51,23 @@ def pre_fork(server, worker):
     """Before each fork, in the master (with preload_app Django is loaded there):
 
     - close any database connection the master opened, so no worker inherits its socket;
-    - load the search's dictionaries (jieba, OpenCC, pypinyin), once, so that no worker's
-      first search loads them and all workers share them;
+    - load the search's dictionaries (jieba, OpenCC, pypinyin) and, when Django is loaded,
+      the synonym sets with their pinyin, once, so that no worker's first search loads them
+      and all workers share them;
     - move everything loaded so far into the garbage collector's permanent generation
       (``gc.freeze``): the collector in a worker then never touches, and so never
       copies, the memory pages those objects share with the master.
     """
+    from django.apps import apps
     from django.db import connections
 
     from search.analysis import load_analysers
 
     load_analysers()
+    if apps.ready:  # preload_app (the default); the models cannot be read otherwise
+        from search.synonyms import warm_synonyms
+
+        warm_synonyms()
     for connection in connections.all(initialized_only=True):
         connection.close()
     gc.freeze()

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import functools
 
+from django.db import DatabaseError
+
 from search.analysis import SynonymIndex, TermSet, TopicLead, synonym_index
 from search.models import SynonymSet, split_terms
 
@@ -50,3 +52,15 @@ def current_synonyms() -> SynonymIndex:
         SynonymSet.objects.order_by("pk").values_list("terms", "topic__name", "topic__code")
     )
     return _synonyms_of(rows)
+
+
+def warm_synonyms() -> None:
+    """Read the synonym sets and work out the pinyin of their terms now (about a second for
+    the lexicon), rather than at a process's first query in Latin letters. gunicorn's master
+    calls this before forking (``pre_fork``), so its workers inherit both. A database not
+    migrated yet leaves them to the first search."""
+    try:
+        synonyms = current_synonyms()
+    except DatabaseError:
+        return
+    synonyms.sounds  # noqa: B018 - a cached property, worked out here once
