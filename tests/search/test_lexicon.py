@@ -533,3 +533,34 @@ class SixthBatchTests(DemoCatalogTestCase):
         found = names("卫生间漏水渗到楼下了")
         self.assertEqual(found[0], "卫生间防水补漏")
         self.assertNotIn("矛盾纠纷人民调解", found[:3])
+
+
+class ProgrammeAndTradeNamesTests(DemoCatalogTestCase):
+    """Issue 15, after the batch of resident queries written 2026-12-07e: names a
+    programme or a trade goes by (敲门行动, 掌鞋, 钟点托), and needs said as what happened
+    (hurt in a fight, pushed out for a pregnancy, nowhere for a meeting)."""
+
+    def test_names_programmes_and_trades_go_by_find_the_service_first(self):
+        for query, formal in [
+            ("围产卡", "母子健康手册建册"),
+            ("敲门行动", "独居老年人关爱探访"),
+            ("掌鞋", "修鞋配钥匙"),
+            ("钟点托", "婴幼儿临时照护（计时托）"),
+            ("劳务市场", "社区就业专场招聘会"),
+            ("学人工呼吸", "应急救护技能培训"),
+            ("义工登记", "志愿者注册与服务时长记录"),
+            ("免费号脉", "中医药健康义诊"),
+        ]:
+            with self.subTest(query=query):
+                self.assertEqual(names(query)[:1], [formal])
+
+    def test_needs_said_as_what_happened_find_the_service_that_answers_them(self):
+        for query, answer in [
+            ("让人给打伤了，医药费人家一分不掏", "法律援助咨询"),
+            ("公司知道我怀孕了就想让我走人", "法律援助咨询"),
+            ("小区几个业主想坐一块商量事儿，没地方开会", "党群活动室预约使用"),
+            ("怕孩子被坏人骗走 想让他学学咋保护自己", "青少年安全自护教育"),
+            ("退休了身体还硬朗，想出点力帮帮别人", "志愿者注册与服务时长记录"),
+        ]:
+            with self.subTest(query=query):
+                self.assertEqual(names(query)[:1], [answer])
