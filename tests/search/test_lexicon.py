@@ -331,6 +331,7 @@ class FourthBatchTests(DemoCatalogTestCase):
             ("0018_reseed_lexicon", ["老娘舅", "时间银行", "干洗店"], ("老娘舅", "legal")),
             ("0019_reseed_lexicon", ["老年优惠证", "裁缝", "争房子"], ("争房子", "legal")),
             ("0020_reseed_lexicon", ["生果金", "三点半放学", "通渠"], ("三点半放学", "childcare")),
+            ("0021_reseed_lexicon", ["顶梁柱", "掌鞋", "上楼膝盖疼"], ("上楼膝盖疼", "health")),
         ]:
             with self.subTest(migration=module):
                 SynonymSet.objects.filter(pk__in=[lexicon_set(head).pk for head in heads]).delete()
