@@ -785,7 +785,7 @@ def suggest(analysed: AnalysedQuery, hits: list[ServiceHit], version: str = "") 
         alike = sounding_nearly(cjk, vocabulary) or sounding_by_a_letter(cjk, vocabulary)
         if alike:
             return alike
-    close = difflib.get_close_matches(query, vocabulary, n=5, cutoff=0.6)
+    close = close_matches(query, vocabulary, n=5, cutoff=0.6)
     if close:
         # Of the words closest by spelling, the one closest by sound (托老素 → 托老所, not
         # 托老院).
@@ -800,6 +800,17 @@ def suggest(analysed: AnalysedQuery, hits: list[ServiceHit], version: str = "") 
     if len(typed) == 1 and LATIN_RUN.fullmatch(typed[0]):
         return nearest_sound_of(typed[0], synonyms)
     return ""
+
+
+def close_matches(word: str, vocabulary: list[str], n: int, cutoff: float) -> list[str]:
+    """``difflib.get_close_matches(word, vocabulary, n, cutoff)``, the same words, quicker:
+    a word sharing no character with ``word`` is left out before difflib compares it (its
+    ratio is 0, under any cutoff above 0). Most of the thousands of synonyms share none
+    with a query (5-10 ms per weak search, 1-2 ms so)."""
+    if cutoff > 0 and word:
+        characters = set(word)
+        vocabulary = [other for other in vocabulary if not characters.isdisjoint(other)]
+    return difflib.get_close_matches(word, vocabulary, n=n, cutoff=cutoff)
 
 
 def closeness(matcher: difflib.SequenceMatcher, word: str) -> float:

@@ -598,12 +598,14 @@ class SearchBackend(BaseSearchBackend):
         )
         inner, params = selection.sql(columns)
         # Without a chosen facet the page's first tier holds exactly the matches whose
-        # head holds a word of the query: read from the narrow table, they are found and
-        # ranked once (``a``) and counted from there, before the other matches (the
-        # head's index is not scanned twice). Not for a query that needs all its words:
-        # ``a`` would scan the whole vector's index once more when nothing matches.
-        from_tier = tiered and not chosen and on_head_table(selection)
-        if tiered and on_head_table(selection):
+        # head holds a word of the query: they are found and ranked once (``a``: from the
+        # narrow table, or, for a query that needs all its words, the entries matching
+        # it) and counted from there, before the other matches. The index is not scanned
+        # twice for them: a broad query needing all its words (老人腿脚不好下不了楼吃饭)
+        # scanned the whole vector's index once to count and once more for ``a``; with
+        # more head matches than the bound, its other matches are not even looked for.
+        from_tier = tiered and not chosen and selection.head_condition is not None
+        if tiered and (on_head_table(selection) or from_tier):
             # The head matches first, then the other matches: past the bound the second
             # part is never read (nor its index scanned).
             if from_tier:

@@ -91,3 +91,59 @@ class CountBoundTests(SearchViewsTestCase):
             [hit.service.pk for hit in result.hits],
             [hit.service.pk for hit in unbounded({"q": BROAD, "kind": kind}).hits],
         )
+
+
+class AllWordsCountBoundTests(SearchViewsTestCase):
+    """A query that needs all its words is counted from its head matches first (ranked
+    once, ``a``), then its other matches: the same total, facets and pages as counting
+    every match, below the bound, at it and past it."""
+
+    texts = ("老人腿脚不好下不了楼吃饭", "老年 体检", "老人 助餐", "老年 证 办理", "老人 火星")
+
+    def answer(self, params):
+        result, _ = search_catalog(params, log=False)
+        return (
+            result.mode,
+            result.total,
+            result.total_is_lower_bound,
+            [hit.service.pk for hit in result.hits],
+            {
+                facet: [(value.value, value.count) for value in values]
+                for facet, values in result.facets.items()
+            },
+        )
+
+    def test_the_same_answers_whatever_the_bound(self):
+        strict = 0
+        for text in self.texts:
+            with bounded(0):
+                everything = self.answer({"q": text, "page_size": "3"})
+            strict += everything[0].value == "strict" and everything[1] > 0
+            total = everything[1]
+            for bound in (1, max(total - 1, 1), total, total + 1):
+                for page in ("1", "2"):
+                    params = {"q": text, "page_size": "3", "page": page}
+                    with self.subTest(text=text, bound=bound, page=page), bounded(bound):
+                        mode, shown, lower, ids, facets = self.answer(params)
+                        with bounded(0):
+                            expected = self.answer(params)
+                        self.assertEqual((mode, ids), (expected[0], expected[3]))
+                        self.assertEqual(shown, min(expected[1], bound))
+                        self.assertEqual(lower, expected[1] > bound)
+                        if not lower:
+                            self.assertEqual(facets, expected[4])
+        self.assertGreater(strict, 1, "queries that match all their words strictly")
+
+    def test_all_its_words_are_counted_from_the_ranked_head_matches(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        if connection.vendor != "postgresql":
+            self.skipTest("the tiers are PostgreSQL's")
+        with CaptureQueriesContext(connection) as queries, bounded(2000):
+            result, _ = search_catalog({"q": "老人腿脚不好下不了楼吃饭"}, log=False)
+        self.assertEqual(result.mode.value, "strict")
+        self.assertTrue(result.hits)
+        searches = [q["sql"] for q in queries.captured_queries if "m AS (SELECT" in q["sql"]]
+        self.assertEqual(len(searches), 1)
+        self.assertIn("FROM a UNION ALL", searches[0])

@@ -3,11 +3,13 @@ matches (by sound, some of its words, or nothing) and its corrected reading matc
 strictly, the page and the API show the corrected reading's results, say so, and link to
 a search of exactly what was typed (``exact=1``)."""
 
+import difflib
 import re
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Service
@@ -294,3 +296,25 @@ class LeftAloneTests(SlipCorrectionTestCase):
         body = self.search_api({"q": "老年正", "kind": "market"})
         self.assertIsNone(body["corrected_query"])
         self.assertTrue(all(item["kind"] == "market" for item in body["results"]))
+
+
+class CloseMatchesTests(TestCase):
+    """``close_matches`` leaves out the words sharing no character with the query before
+    difflib compares them: the same words as ``difflib.get_close_matches``."""
+
+    def test_the_same_words_as_difflib(self):
+        from search.catalog import close_matches, current_synonyms
+
+        vocabulary = sorted(
+            {*current_synonyms(), "托老所", "托老院", "老年证", "老年餐", "", "yizhen", "义诊"}
+        )
+        for typed in ("托老素", "老年正", "浴室地太滑怕老人摔", "yizhen", "yizen", "义", "zz"):
+            for cutoff in (0.6, 0.8):
+                with self.subTest(typed=typed, cutoff=cutoff):
+                    self.assertEqual(
+                        close_matches(typed, vocabulary, n=5, cutoff=cutoff),
+                        difflib.get_close_matches(typed, vocabulary, n=5, cutoff=cutoff),
+                    )
+        self.assertEqual(
+            close_matches("托老素", vocabulary, n=5, cutoff=0.6)[:2], ["托老院", "托老所"]
+        )
