@@ -29,4 +29,5 @@ def rebuild_index(*, progress: bool = True, stream=None) -> dict[str, int]:
     with tqdm(total=len(pages), unit="页", desc="页面", disable=not progress, file=stream) as bar:
         backend.index_pages(pages)
         bar.update(len(pages))
+    backend.refresh_statistics()
     return {"services": services, "activities": activities, "pages": len(pages)}

@@ -23,6 +23,21 @@ def pytest_terminal_summary(terminalreporter):
         )
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """PostgreSQL: the search index is analysed only when a test rebuilds it (its
+    ``ANALYZE``), never by autovacuum: the words' shares weigh a query's words (see
+    ``search.backends.database.word_shares``), and a ranking must not depend on whether
+    autovacuum happened to sample what a transactional test had committed."""
+    from search.backends.database import ENTRY_TABLE
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(f"ALTER TABLE {ENTRY_TABLE} SET (autovacuum_enabled = false)")
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache: Wagtail caches renditions and site roots by

@@ -109,6 +109,10 @@ class BaseSearchBackend:
         """Empty the index (and create it where the backend needs that)."""
         raise NotImplementedError
 
+    def refresh_statistics(self) -> None:
+        """After many documents were written at once (a rebuild): bring what the backend
+        knows of the index's words up to date, where it keeps such figures apart."""
+
     def document_count(self, source: str = "service") -> int:
         raise NotImplementedError
 

@@ -35,6 +35,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import math
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
@@ -90,6 +91,10 @@ COUNT_BOUND = 2000
 #: quarter of the descriptions do (公司) had its every match's whole vector read and
 #: ranked: 27,000 at 100,000 services, 200-700 ms.
 TIER_TWO_BOUND = 2000
+#: PostgreSQL: in how many classes of rarity a query's words are weighted at most, one
+#: ``ts_rank`` a class (settings: JIAMENKOU_SEARCH["RARITY_CLASSES"]; 1 weighs every
+#: word alike, as ``ts_rank`` alone does). See :func:`rarity_classes`.
+RARITY_CLASSES = 3
 #: The entry's column naming what it indexes, by source.
 TARGETS = {"service": "service_id", "activity": "activity_id", "page": "page_id"}
 
@@ -139,6 +144,10 @@ class Selection:
     head_condition: tuple[str, list] | None = None
     #: PostgreSQL: matched through the GIN index of the whole vector (see :data:`INDEXED`).
     indexed: bool = False
+    #: PostgreSQL: how the head is ranked when its words are weighted by rarity: the
+    #: tsqueries to join (``tsh0`` …, with their parameters) and the score; None: by
+    #: :data:`HEAD_RANK`.
+    head_rank: WeightedRank | None = None
 
     def where(self, sql: str, params=()) -> Selection:
         return dataclasses.replace(self, conditions=[*self.conditions, (sql, list(params))])
@@ -239,38 +248,49 @@ class PostgresDialect:
         head_expression: str = "",
         groups: list[Group] | None = None,
         mode: Mode | None = None,
+        classes: int = RARITY_CLASSES,
     ) -> Selection:
         """``head_expression`` (any of the query's words, RELAXED): services are ranked in
         two tiers by it, see :meth:`SearchBackend._tiered_page`. With the query's
         ``groups`` (and ``mode``) the entries are matched alternative by alternative
         (:meth:`match_condition`) rather than by the whole expression at once; ``tsq``
-        still ranks them."""
+        still ranks them; each of their words weighted by its rarity, in at most
+        ``classes`` classes (:func:`weighted_rank`)."""
         match, match_params = "e.search_vector @@ tsq", []
-        ranked_by = expression
+        ranked_by, rank = expression, None
         if groups:
             # Matched without ``tsq``: it only ranks.
             match, match_params = self.match_condition("e.search_vector", groups, mode)
             ranked_by = self.rank_expression(groups, mode)
+            rank = weighted_rank(groups, "e.search_vector", "tsq", classes)
+        joins, join_params, score = rank or ("", [], FULL_RANK)
         selection = Selection(
-            f"{ENTRY_TABLE} e CROSS JOIN to_tsquery('simple', %s) AS tsq",
-            [ranked_by],
-            FULL_RANK,
+            f"{ENTRY_TABLE} e CROSS JOIN to_tsquery('simple', %s) AS tsq{joins}",
+            [ranked_by, *join_params],
+            score,
             indexed=True,
         ).where(f"{match} AND e.source = %s", [*match_params, source])
         if not head_expression or source != "service":
             return selection
-        head_condition, head_ranked_by = None, head_expression
+        head_condition, head_ranked_by, head_rank = None, head_expression, None
         if groups:
+            alternatives = [alt for group in groups for alt in group.alternatives]
+            # A topic a need leads to does not put the topic's services in the first tier:
+            # it is in the head of every service whose name shares a word with the topic's
+            # (健康 of 医疗健康), which would come before those answering the need's own
+            # words in the description (降压药太贵 → 门诊慢特病). Unless it is all there is.
             head_condition = self.any_of(
-                "e.search_head", [alt for group in groups for alt in group.alternatives]
+                "e.search_head", [alt for alt in alternatives if not alt.lead] or alternatives
             )
             head_ranked_by = self.rank_expression(groups, Mode.RELAXED)
+            head_rank = weighted_rank(groups, "e.search_head", "tsh", classes)
         return dataclasses.replace(
             selection,
             tsquery=expression,
             head_tsquery=head_expression,
             head_rank_tsquery=head_ranked_by,
             head_condition=head_condition,
+            head_rank=head_rank,
         )
 
     def rank_expression(self, groups: list[Group], mode: Mode) -> str:
@@ -288,16 +308,8 @@ class PostgresDialect:
         alternatives = [alt for group in groups for alt in group.alternatives]
         if len(alternatives) < 2 or (mode is not Mode.RELAXED and len(groups) > 1):
             return expression
-        words: dict[str, set[bool]] = {}
-        for alternative in alternatives:
-            for position, token in enumerate(alternative.tokens):
-                prefix = alternative.prefix and position == len(alternative.tokens) - 1
-                words.setdefault(token, set()).add(prefix)
-        if any(len(kinds) > 1 for kinds in words.values()):
-            return expression
-        return " | ".join(
-            f"'{word}'" + (":*" if True in kinds else "") for word, kinds in words.items()
-        )
+        words = distinct_words(groups)
+        return any_word(words) if words else expression
 
     def any_of(self, column: str, alternatives) -> tuple[str, list]:
         """``column`` matches any of ``alternatives``: one ``@@`` per alternative, OR-ed.
@@ -370,6 +382,117 @@ DIALECTS = {"sqlite": SqliteDialect(), "postgresql": PostgresDialect()}
 #: against any of the query's words.
 FULL_RANK = "ts_rank(e.search_vector, tsq, 1)"
 HEAD_RANK = "ts_rank(e.search_head, tsh, 1)"
+#: PostgreSQL: a rank whose words are weighted by rarity: the ``CROSS JOIN`` s naming its
+#: tsqueries, their parameters, and the score over them.
+WeightedRank = tuple[str, list, str]
+
+
+def distinct_words(groups: list[Group]) -> dict[str, bool]:
+    """The distinct words of ``groups``' alternatives, each with whether it is matched as a
+    prefix (pinyin typed so far); empty when a word comes both as itself and as a prefix
+    (which of the two ``ts_rank`` keeps is not defined)."""
+    words: dict[str, set[bool]] = {}
+    for alternative in (alt for group in groups for alt in group.alternatives):
+        for position, token in enumerate(alternative.tokens):
+            prefix = alternative.prefix and position == len(alternative.tokens) - 1
+            words.setdefault(token, set()).add(prefix)
+    if any(len(kinds) > 1 for kinds in words.values()):
+        return {}
+    return {word: True in kinds for word, kinds in words.items()}
+
+
+def any_word(words) -> str:
+    """The tsquery matching any of ``words`` (word → matched as a prefix)."""
+    return " | ".join(f"'{word}'" + (":*" if words[word] else "") for word in words)
+
+
+def weighted_rank(
+    groups: list[Group], column: str, alias: str, classes: int
+) -> WeightedRank | None:
+    """PostgreSQL: ``column`` ranked by ``groups``' words, each weighted by how rare it is in
+    the index, as SQLite's bm25 does and ``ts_rank`` does not: every word counts alike
+    there, so a need's common words (健康, 社区, 便民, a topic's token) outweighed the one
+    rare word that names what answers it (慢特病 in 降压药太贵: a health check first, the
+    outpatient chronic-illness cover nowhere). The words are put in at most ``classes``
+    classes of about one rarity, each ranked by one ``ts_rank`` (``{alias}0`` …) and
+    weighted by its words' rarity and number: ``ts_rank`` of words OR-ed averages their
+    terms, so the score is the sum of each word's term times its rarity, give or take the
+    class. None (rank as before, by ``alias`` alone) without statistics (a table never
+    analysed) or when the words are about as rare as each other."""
+    words = distinct_words(groups)
+    shares = word_shares(words) if words and classes > 1 else None
+    if not shares:
+        return None
+    ranked = rarity_classes({word: shares.rarity(word) for word in words}, classes)
+    if len(ranked) < 2:
+        return None
+    joins = "".join(
+        f" CROSS JOIN to_tsquery('simple', %s) AS {alias}{number}" for number in range(len(ranked))
+    )
+    params = [any_word({word: words[word] for word in members}) for members, _ in ranked]
+    score = " + ".join(
+        f"{weight * len(members):.6f} * ts_rank({column}, {alias}{number}, 1)"
+        for number, (members, weight) in enumerate(ranked)
+    )
+    return joins, params, f"({score})"
+
+
+def rarity_classes(rarities: dict[str, float], classes: int) -> list[tuple[list[str], float]]:
+    """``rarities``' words in at most ``classes`` classes of equal width between the least
+    and the most rare, each with its words' mean rarity; one class when the most rare is
+    less than a quarter rarer than the least (weighting would not reorder much)."""
+    low, high = min(rarities.values()), max(rarities.values())
+    if high <= low * 1.25:
+        return [(list(rarities), sum(rarities.values()) / len(rarities))]
+    width = (high - low) / classes
+    members: dict[int, list[str]] = {}
+    for word, rarity in rarities.items():
+        members.setdefault(min(int((rarity - low) / width), classes - 1), []).append(word)
+    return [
+        (words, sum(rarities[word] for word in words) / len(words))
+        for _, words in sorted(members.items())
+    ]
+
+
+@dataclass(frozen=True)
+class WordShares:
+    """PostgreSQL: the share of the index's entries holding each of its common words, as
+    the planner's statistics of the vector column have them (``most_common_elems``:
+    ``ANALYZE`` samples the table; autovacuum runs it as the index changes). A word not
+    among them is rarer than the least common listed (``floor``)."""
+
+    shares: dict[str, float]
+    floor: float
+
+    def rarity(self, word: str) -> float:
+        """The word's inverse document frequency, as bm25 reckons it: ln(1 + (N - n) / n)."""
+        share = self.shares.get(word, self.floor / 2)
+        return math.log(1 + (1 - share) / share)
+
+
+def word_shares(words) -> WordShares | None:
+    """The index's :class:`WordShares` of ``words``; None while the table has no
+    statistics. Read with the search, in its transaction (a few of the listed words, not
+    the list), so that a rebuild's ``ANALYZE`` holds from the next search on."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH s AS (SELECT most_common_elems::text::text[] AS words, "
+            "most_common_elem_freqs AS shares FROM pg_stats WHERE schemaname = "
+            "current_schema() AND tablename = %s AND attname = 'search_vector') "
+            # After the words' shares come their least and their greatest (and, for
+            # arrays, the share of empty ones).
+            "SELECT NULL, s.shares[array_length(s.words, 1) + 1] FROM s "
+            "UNION ALL SELECT u.word, u.share FROM s, unnest(s.words, s.shares) "
+            "AS u(word, share) WHERE u.word = ANY(%s)",
+            [ENTRY_TABLE, list(words)],
+        )
+        rows = cursor.fetchall()
+    floors = [share for word, share in rows if word is None and share]
+    if not floors:
+        return None
+    return WordShares({word: share for word, share in rows if word is not None}, floors[0])
+
+
 #: PostgreSQL: how a query matched through the vector's GIN index is planned. A broad
 #: word's matches are many, so the planner prefers reading the whole table and testing
 #: each entry's vector (unpacking it: most of an entry's width); the index finds them
@@ -440,6 +563,15 @@ class SearchBackend(BaseSearchBackend):
     def document_count(self, source: str = "service") -> int:
         return SearchEntry.objects.filter(source=source).count()
 
+    def refresh_statistics(self) -> None:
+        """PostgreSQL: sample the index again (``ANALYZE``) for the words' shares that
+        weight a query's words (:func:`word_shares`), and the planner's estimates.
+        Autovacuum does it as editors change services; a rebuild should not wait for it."""
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {ENTRY_TABLE}")
+
     # -- querying ----------------------------------------------------------------------
 
     def _selection(self, query: CatalogQuery, mode: Mode, source: str) -> Selection | None:
@@ -451,12 +583,21 @@ class SearchBackend(BaseSearchBackend):
         if not groups:
             return None
         dialect = self.dialect
+        if connection.vendor != "postgresql":
+            return dialect.matching(
+                dialect.expression(groups, mode),
+                source,
+                dialect.expression(groups, Mode.RELAXED),
+                groups,
+                mode,
+            )
         return dialect.matching(
             dialect.expression(groups, mode),
             source,
             dialect.expression(groups, Mode.RELAXED),
             groups,
             mode,
+            classes=int(self.params.get("RARITY_CLASSES", RARITY_CLASSES) or 1),
         )
 
     def _scope(self, query: CatalogQuery, mode: Mode) -> tuple[Selection | None, dict, dict]:
@@ -790,11 +931,12 @@ class SearchBackend(BaseSearchBackend):
         total (ties by service id), so pages neither repeat nor skip a match. The page's
         rows are numbered in order."""
         needed = page.offset + page.page_size
-        head, full, learned, learned_params = HEAD_RANK, FULL_RANK, ["", ""], []
+        head_joins, head_join_params, head = selection.head_rank or ("", [], HEAD_RANK)
+        full, learned, learned_params = filtered.score_sql, ["", ""], []
         if boosts:
             rows_sql, learned_params = self.dialect.boost_rows(boosts)
-            head = f"{HEAD_RANK} * (1 + COALESCE(b.boost, 0))"
-            full = f"{FULL_RANK} * (1 + COALESCE(b.boost, 0))"
+            head = f"{head} * (1 + COALESCE(b.boost, 0))"
+            full = f"{full} * (1 + COALESCE(b.boost, 0))"
             learned = [f" LEFT JOIN ({rows_sql}) b ON b.boosted_id = e.service_id"] * 2
         # The entries whose head holds a word of the query (its GIN index) and that match.
         # When the query is that of its head (one word, or any word will do), a word in
@@ -806,8 +948,14 @@ class SearchBackend(BaseSearchBackend):
             heads = head_matches(selection)
             heads = dataclasses.replace(
                 heads,
-                from_sql=f"{heads.from_sql} CROSS JOIN to_tsquery('simple', %s) AS tsh{learned[0]}",
-                from_params=[*heads.from_params, selection.head_rank_tsquery, *learned_params],
+                from_sql=f"{heads.from_sql} CROSS JOIN to_tsquery('simple', %s) AS tsh"
+                f"{head_joins}{learned[0]}",
+                from_params=[
+                    *heads.from_params,
+                    selection.head_rank_tsquery,
+                    *head_join_params,
+                    *learned_params,
+                ],
                 score_sql=head,
             )
         else:
@@ -815,8 +963,14 @@ class SearchBackend(BaseSearchBackend):
             if selection.tsquery == selection.head_tsquery:
                 conditions = [("e.source = 'service'", []), *conditions[1:]]
             heads = Selection(
-                f"{selection.from_sql} CROSS JOIN to_tsquery('simple', %s) AS tsh{learned[0]}",
-                [*selection.from_params, selection.head_rank_tsquery, *learned_params],
+                f"{selection.from_sql} CROSS JOIN to_tsquery('simple', %s) AS tsh"
+                f"{head_joins}{learned[0]}",
+                [
+                    *selection.from_params,
+                    selection.head_rank_tsquery,
+                    *head_join_params,
+                    *learned_params,
+                ],
                 head,
                 conditions,
             ).where(*(selection.head_condition or ("e.search_head @@ tsh", [])))

@@ -7,9 +7,10 @@ and services that name the word before those that only mention it."""
 from unittest import skipUnless
 
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
-from search.backends.database import facet_key
+from search.backends.database import facet_key, rarity_classes, word_shares
 from search.catalog import SearchParameters, search_catalog
 from search.models import SearchEntry
 from tests.search.base import DemoCatalogTestCase
@@ -68,6 +69,8 @@ class TierTests(DemoCatalogTestCase):
         readings (every token of an alternative)."""
         analysed = SearchParameters({"q": text}).read().analysed
         alternatives = [alt for group in analysed.groups for alt in group.alternatives]
+        # A topic a need leads to puts no service in the first tier (unless it is all).
+        alternatives = [alt for alt in alternatives if not alt.lead] or alternatives
         found = {}
         for service_id, *columns in SearchEntry.objects.filter(source="service").values_list(
             "service_id", "name_tokens", "keyword_tokens", "pinyin_tokens"
@@ -160,9 +163,11 @@ class AlternativeMatchingTests(DemoCatalogTestCase):
             for alternative in group.alternatives
         ]
         dialect = PostgresDialect()
-        needed = dialect.fewest(alternatives)
-        self.assertLess(len(needed), len(set(alternatives)))
-        for alternative in alternatives:
+        # The topics the need leads to are no head's words (see TierTests.head_matches).
+        heads = [alternative for alternative in alternatives if not alternative.lead]
+        needed = dialect.fewest(heads)
+        self.assertLess(len(needed), len(set(heads)))
+        for alternative in heads:
             terms = set(dialect.terms(alternative))
             self.assertTrue(any(set(dialect.terms(kept)) <= terms for kept in needed))
         with settings_with(COUNT_BOUND=0, RESULT_CACHE_SECONDS=0):
@@ -210,3 +215,59 @@ class TierTwoBoundTests(DemoCatalogTestCase):
         self.assertEqual(len(set(ids)), len(ids))
         counted = [q for q in queries.captured_queries if "m AS (SELECT" in q["sql"]]
         self.assertEqual(len(counted), 1)
+
+
+class RarityClassTests(TestCase):
+    """How a query's words are put in classes of rarity (PostgreSQL weighs each class by
+    one ts_rank; the rule itself is plain arithmetic)."""
+
+    def test_words_about_as_rare_make_one_class(self):
+        classes = rarity_classes({"血压": 3.0, "降压": 3.4}, 3)
+        self.assertEqual(classes, [(["血压", "降压"], 3.2)])
+
+    def test_common_and_rare_words_are_weighted_apart(self):
+        rarities = {"服务": 0.2, "社区": 0.4, "健康": 2.5, "门诊": 3.9, "慢特病": 5.3}
+        classes = rarity_classes(rarities, 3)
+        self.assertEqual(len(classes), 3)
+        self.assertEqual(sorted(word for words, _ in classes for word in words), sorted(rarities))
+        self.assertEqual(classes[0][0], ["服务", "社区"])
+        self.assertEqual(classes[-1][0], ["门诊", "慢特病"])
+        weights = [weight for _, weight in classes]
+        self.assertEqual(weights, sorted(weights))
+        self.assertAlmostEqual(weights[-1], 4.6)
+        self.assertEqual(len(rarity_classes(rarities, 1)), 1)
+
+
+@skipUnless(connection.vendor == "postgresql", "SQLite's bm25 weighs words by rarity itself")
+class RarityWeightingTests(DemoCatalogTestCase):
+    """PostgreSQL's ts_rank counts every word of a query alike; a need said in everyday
+    words stands for dozens of them, common ones (健康, a topic's token) among the one
+    that names what answers it. The words are weighted by their share of the index, read
+    from the statistics a rebuild refreshes."""
+
+    query = "常年吃降压药想多报销点"
+    answer = "门诊慢性病、特殊病待遇资格认定"
+
+    def names(self, query: str = "", **params) -> list[str]:
+        with settings_with(RESULT_CACHE_SECONDS=0, **params):
+            result, _ = search_catalog({"q": query or self.query}, log=False)
+        return [hit.service.name for hit in result.hits]
+
+    def test_the_rebuild_leaves_the_words_shares_to_weigh_by(self):
+        shares = word_shares(["慢特病", "健康", "服务"])
+        self.assertIsNotNone(shares, "rebuild_index analyses the index")
+        self.assertGreater(shares.rarity("慢特病"), shares.rarity("健康"))
+        self.assertGreater(shares.rarity("健康"), shares.rarity("服务"))
+
+    def test_the_rare_word_of_a_need_outweighs_its_common_ones(self):
+        query, answer = "住六楼没电梯我妈下不了楼", "既有住宅加装电梯申请"
+        self.assertEqual(self.names(query)[0], answer)
+        # Every word alike (one class), a service saying the need's common words more
+        # often comes first.
+        self.assertNotEqual(self.names(query, RARITY_CLASSES=1)[0], answer)
+
+    def test_a_topic_the_need_leads_to_puts_no_service_first_by_its_name(self):
+        # 中医药健康义诊 holds the health topic's token in its keywords (健康 of 医疗健康);
+        # it no longer comes before what answers the need's own words.
+        weighted = self.names()
+        self.assertLess(weighted.index(self.answer), weighted.index("中医药健康义诊"))
