@@ -170,8 +170,9 @@ def search_response(request):
             },
             "results": [entry(hit) for hit in result.hits],
             # First page only, when the results are fewer than a page: services matching
-            # some of the words, not counted in ``count``.
+            # some of the words, then those like the first result, not counted in ``count``.
             "related": [entry(hit) for hit in result.related],
+            "related_like": result.related_like or None,
         }
     )
 

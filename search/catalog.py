@@ -50,7 +50,7 @@ from search.analysis import (
 from search.backends import get_search_backend
 from search.backends.base import facets_are_counted, total_is_lower_bound
 from search.caching import cache_get, cache_set
-from search.models import IndexVersion
+from search.models import IndexVersion, SearchEntry
 from search.query import (
     FACETS,
     BackendResults,
@@ -154,6 +154,11 @@ class CatalogSearch:
     #: words) fills only partly: services matching some of the words (:func:`related_to`).
     #: Not hits: not in ``total``, the pages or the facets.
     related: list[ServiceHit] = field(default_factory=list)
+    #: The first result's name, when services of its topic like it close the related
+    #: services (:func:`like_the_first`).
+    related_like: str = ""
+    #: Some related services match some of the query's words (:func:`related_to`).
+    related_by_words: bool = False
 
     @property
     def shown_total(self) -> str:
@@ -424,7 +429,8 @@ def run_query(
         messages.append("请输入要找的服务，例如“老年证”“修水管”，也可以输入拼音首字母。")
     shown = correction or query
     related = related_to(backend, shown, mode, results)
-    related = dress_hits(related, shown.analysed) if related else []
+    alike, like = like_the_first(backend, shown, mode, results, related)
+    related = dress_hits([*related, *alike], shown.analysed) if related or alike else []
     # One read of the audiences (and of the groups the query names) for both lists.
     ordered = [page for page in (hits, related) if orders_by_audience(page, shown)]
     audiences = (
@@ -454,6 +460,8 @@ def run_query(
         pages=pages,
         correction=correction,
         related=related,
+        related_like=like,
+        related_by_words=len(related) > len(alike),
     )
 
 
@@ -481,6 +489,48 @@ def related_to(backend, query: CatalogQuery, mode: Mode, results: BackendResults
     relaxed = backend.search_service_page(query, Mode.RELAXED)
     others = [hit for hit in relaxed if hit.service_id not in found]
     return others[: query.page_size - len(results.hits)]
+
+
+def like_the_first(
+    backend, query: CatalogQuery, mode: Mode, results: BackendResults, related: list
+) -> tuple[list, str]:
+    """The services of the first result's topic most like it (its name's words, any of
+    them), up to the first page's places left after the results and ``related``, with the
+    first result's name; none when the page is full or has no result. 报临时户口 finds the
+    residence registration alone: the residence permit beside it in the same topic is what
+    the resident will be asked for next. One read of the first result's entry and one
+    backend search, and only then; none on later pages or within a chosen topic."""
+    room = query.page_size - len(results.hits) - len(related)
+    if mode not in RELATED_AFTER or query.page != 1 or room <= 0 or not results.hits:
+        return [], ""
+    if "topic" in query.filters:
+        return [], ""
+    first = results.hits[0].service_id
+    entry = (
+        SearchEntry.objects.filter(source="service", service_id=first)
+        .values_list("title", "facet_values")
+        .first()
+    )
+    topics = [
+        value.partition(":")[2]
+        for value in (entry[1] if entry else [])
+        if value.startswith("topic:")
+    ]
+    if not topics:
+        return [], ""
+    # The name's own words, no synonyms: the service is what it is called.
+    like = dataclasses.replace(
+        query,
+        analysed=analyse_query(entry[0], {}),
+        filters={**query.filters, "topic": topics[0]},
+    )
+    taken = {hit.service_id for hit in [*results.hits, *related]}
+    hits = [
+        hit
+        for hit in backend.search_service_page(like, Mode.RELAXED)
+        if hit.service_id not in taken
+    ]
+    return hits[:room], entry[0] if hits else ""
 
 
 def weak_suggestion(

@@ -968,9 +968,13 @@ SEARCH_PAGE = _object(
         "results": _array(_ref("SearchResult")),
         "related": _array(
             _ref("SearchResult"),
-            "相关服务：第一页符合所有词（或主要的词）的服务不满一页时，只符合部分词的服务，"
-            "按相关度排列，最多补满一页，不含results中的服务；不计入count，也不分页、不计入"
-            "facets；其他情况为空",
+            "相关服务：第一页符合所有词（或主要的词）的服务不满一页时，先列只符合部分词的服务"
+            "（按相关度排列），再列与第一项结果同属一类、名称相近的服务（见related_like），"
+            "最多补满一页，不含results中的服务；不计入count，也不分页、不计入facets；其他情况为空",
+        ),
+        "related_like": _nullable(
+            "string",
+            "related末尾有与第一项结果同属一类的服务时，第一项结果的名称；否则为null",
         ),
     },
     [
@@ -984,6 +988,7 @@ SEARCH_PAGE = _object(
         "facets",
         "results",
         "related",
+        "related_like",
     ],
 )
 

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import ServiceListPage
-from search.models import QueryLog
+from search.models import QueryLog, SearchEntry
 from tests.district.builders import build_center, build_home, build_street
 from tests.search.base import DemoCatalogTestCase
 
@@ -278,6 +278,7 @@ class BackendDownTests(SearchViewsTestCase):
 #: result; the home adaptation that answers it says only 扶手 (or 适老化改造).
 GRAB_BAR = "卫生间想装个扶手"
 HOME_ADAPTATION = "居家适老化改造服务"
+RESIDENCE_REGISTRATION = "流动人口居住登记"
 #: The related services' section (the no-result message says 没有找到相关服务).
 RELATED_SECTION = 'id="related-services"'
 
@@ -302,6 +303,34 @@ class RelatedServicesTests(SearchViewsTestCase):
         self.assertIn(str(card.name_html), html[heading:])
         self.assertIn(f'href="{card.click_url}"', html[heading:].replace("&amp;", "&"))
         self.assertEqual(self.client.get(card.click_url).status_code, 302)
+
+    def test_a_lone_result_is_followed_by_the_services_of_its_topic_like_it(self):
+        # 报临时户口 (an everyday name) finds the residence registration alone; what the
+        # resident is asked for next, the residence permit, is of its topic and name.
+        response = self.client.get("/sousuo/", {"q": "报临时户口"})
+        result = response.context["result"]
+        self.assertEqual([hit.service.name for hit in result.hits], [RESIDENCE_REGISTRATION])
+        related = [hit.service.name for hit in result.related]
+        self.assertIn("居住证办理", related[:2])
+        self.assertLessEqual(len(related), 10 - 1)
+        entries = dict(
+            SearchEntry.objects.filter(source="service").values_list("title", "facet_values")
+        )
+        first_topics = {v for v in entries[RESIDENCE_REGISTRATION] if v.startswith("topic:")}
+        for name in related:
+            self.assertTrue(first_topics & set(entries[name]), name)
+        html = response.content.decode()
+        heading = html.index('<h2 id="related-services-title">相关服务</h2>')
+        self.assertIn(f"以下服务与“{RESIDENCE_REGISTRATION}”同属一类", html[heading:])
+        self.assertNotIn("部分词语", html[heading:])
+        body = self.search_api({"q": "报临时户口"})
+        self.assertEqual(body["related_like"], RESIDENCE_REGISTRATION)
+        self.assertEqual([item["name"] for item in body["related"]], related)
+        self.assertIsNone(self.search_api({"q": "老年 助餐"})["related_like"])
+        # Within a chosen topic the results are already of one kind: nothing is added.
+        topic = sorted(first_topics)[0].partition(":")[2]
+        chosen = self.client.get("/sousuo/", {"q": "报临时户口", "topic": topic})
+        self.assertEqual(chosen.context["result"].related, [])
 
     def test_a_full_first_page_has_no_related_services(self):
         response = self.client.get("/sousuo/", {"q": "老年 助餐"})
