@@ -22,7 +22,9 @@ then not scanned at all. A query of many alternatives (a need said in everyday w
 stands for dozens) is matched alternative by alternative, each through the GIN index
 (:meth:`PostgresDialect.any_of`; those another implies left out), not as one tsquery,
 and ranked by its distinct words once each (:meth:`PostgresDialect.rank_expression`, the
-same ranks). Each write merges its entries into the GIN indexes at once
+same ranks), each word weighted by how rare it is in the index, as SQLite's bm25 weighs
+it (:func:`weighted_rank`: a few ``ts_rank`` s, one a class of rarity, the words' shares
+read from the statistics ``ANALYZE`` keeps). Each write merges its entries into the GIN indexes at once
 (:func:`flush_pending_entries`), so no search reads through a list of pending ones. A
 text search counts its matches only as far as :data:`COUNT_BOUND` (2,000): past it the
 page says 超过 2,000 项, and finding the page costs what ranking its tiers costs, not

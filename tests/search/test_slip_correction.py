@@ -286,10 +286,12 @@ class LeftAloneTests(SlipCorrectionTestCase):
 
     def test_a_long_sentence_is_not_corrected_to_a_few_of_its_words(self):
         # difflib finds 一个人在家 (a lonely old person) alike enough to the sentence; a
-        # slip does not drop half of what was typed: the sentence's own results, winter care first.
+        # slip does not drop half of what was typed: the sentence's own results, winter care
+        # among the first two (PostgreSQL puts the visits to old people living alone, 独居,
+        # first: a rare word of the need 一个人在家 leads to).
         body = self.search_api({"q": "放寒假了孩子一个人在家"})
         self.assertIsNone(body["corrected_query"])
-        self.assertEqual(body["results"][0]["name"], "寒假学生托管班")
+        self.assertIn("寒假学生托管班", [item["name"] for item in body["results"][:2]])
 
     def test_a_correction_that_the_filters_rule_out_is_not_applied(self):
         # No market service is called 老年证: the filters stay, the slip is not corrected.
