@@ -50,7 +50,7 @@ from search.analysis import (
 from search.backends import get_search_backend
 from search.backends.base import facets_are_counted, total_is_lower_bound
 from search.caching import cache_get, cache_set
-from search.models import IndexVersion, SearchEntry
+from search.models import IndexVersion
 from search.query import (
     FACETS,
     BackendResults,
@@ -498,31 +498,21 @@ def like_the_first(
     them), up to the first page's places left after the results and ``related``, with the
     first result's name; none when the page is full or has no result. 报临时户口 finds the
     residence registration alone: the residence permit beside it in the same topic is what
-    the resident will be asked for next. One read of the first result's entry and one
-    backend search, and only then; none on later pages or within a chosen topic."""
+    the resident will be asked for next. One read of the first result's name and topics
+    and one backend search, and only then; none on later pages or within a chosen topic."""
     room = query.page_size - len(results.hits) - len(related)
     if mode not in RELATED_AFTER or query.page != 1 or room <= 0 or not results.hits:
         return [], ""
     if "topic" in query.filters:
         return [], ""
-    first = results.hits[0].service_id
-    entry = (
-        SearchEntry.objects.filter(source="service", service_id=first)
-        .values_list("title", "facet_values")
-        .first()
-    )
-    topics = [
-        value.partition(":")[2]
-        for value in (entry[1] if entry else [])
-        if value.startswith("topic:")
-    ]
+    rows = Service.objects.filter(pk=results.hits[0].service_id).values_list("name", "topics__code")
+    topics = sorted(code for _, code in rows if code)
     if not topics:
         return [], ""
+    name = rows[0][0]
     # The name's own words, no synonyms: the service is what it is called.
     like = dataclasses.replace(
-        query,
-        analysed=analyse_query(entry[0], {}),
-        filters={**query.filters, "topic": topics[0]},
+        query, analysed=analyse_query(name, {}), filters={**query.filters, "topic": topics[0]}
     )
     taken = {hit.service_id for hit in [*results.hits, *related]}
     hits = [
@@ -530,7 +520,7 @@ def like_the_first(
         for hit in backend.search_service_page(like, Mode.RELAXED)
         if hit.service_id not in taken
     ]
-    return hits[:room], entry[0] if hits else ""
+    return hits[:room], name if hits else ""
 
 
 def weak_suggestion(

@@ -24,8 +24,9 @@ stands for dozens) is matched alternative by alternative, each through the GIN i
 and ranked by its distinct words once each (:meth:`PostgresDialect.rank_expression`, the
 same ranks), each word weighted by how rare it is in the index, as SQLite's bm25 weighs
 it (:func:`weighted_rank`: a few ``ts_rank`` s, one a class of rarity, the words' shares
-read from the statistics ``ANALYZE`` keeps). Each write merges its entries into the GIN indexes at once
-(:func:`flush_pending_entries`), so no search reads through a list of pending ones. A
+read from the statistics ``ANALYZE`` keeps). Each write merges its entries into the GIN
+indexes at once (:func:`flush_pending_entries`), so no search reads through a list of
+pending ones. A
 text search counts its matches only as far as :data:`COUNT_BOUND` (2,000): past it the
 page says 超过 2,000 项, and finding the page costs what ranking its tiers costs, not
 what counting a third of the catalog would.
@@ -182,8 +183,14 @@ class SqliteDialect:
 
     @staticmethod
     def matching(
-        expression: str, source: str, head_expression: str = "", groups=None, mode=None
+        expression: str,
+        source: str,
+        head_expression: str = "",
+        groups=None,
+        mode=None,
+        classes: int = 1,
     ) -> Selection:
+        # ``classes``: PostgreSQL's weighting of words by rarity; bm25 weighs them itself.
         return Selection(
             f"search_entry_fts JOIN {ENTRY_TABLE} e ON e.id = search_entry_fts.rowid",
             [],
@@ -259,12 +266,14 @@ class PostgresDialect:
         still ranks them; each of their words weighted by its rarity, in at most
         ``classes`` classes (:func:`weighted_rank`)."""
         match, match_params = "e.search_vector @@ tsq", []
-        ranked_by, rank = expression, None
+        ranked_by, rank, shares = expression, None, None
         if groups:
             # Matched without ``tsq``: it only ranks.
             match, match_params = self.match_condition("e.search_vector", groups, mode)
             ranked_by = self.rank_expression(groups, mode)
-            rank = weighted_rank(groups, "e.search_vector", "tsq", classes)
+            # Read once for the vector's rank and the head's.
+            shares = word_shares(distinct_words(groups)) if classes > 1 else None
+            rank = weighted_rank(groups, "e.search_vector", "tsq", classes, shares)
         joins, join_params, score = rank or ("", [], FULL_RANK)
         selection = Selection(
             f"{ENTRY_TABLE} e CROSS JOIN to_tsquery('simple', %s) AS tsq{joins}",
@@ -285,7 +294,7 @@ class PostgresDialect:
                 "e.search_head", [alt for alt in alternatives if not alt.lead] or alternatives
             )
             head_ranked_by = self.rank_expression(groups, Mode.RELAXED)
-            head_rank = weighted_rank(groups, "e.search_head", "tsh", classes)
+            head_rank = weighted_rank(groups, "e.search_head", "tsh", classes, shares)
         return dataclasses.replace(
             selection,
             tsquery=expression,
@@ -409,7 +418,7 @@ def any_word(words) -> str:
 
 
 def weighted_rank(
-    groups: list[Group], column: str, alias: str, classes: int
+    groups: list[Group], column: str, alias: str, classes: int, shares: WordShares | None
 ) -> WeightedRank | None:
     """PostgreSQL: ``column`` ranked by ``groups``' words, each weighted by how rare it is in
     the index, as SQLite's bm25 does and ``ts_rank`` does not: every word counts alike
@@ -419,11 +428,10 @@ def weighted_rank(
     classes of about one rarity, each ranked by one ``ts_rank`` (``{alias}0`` …) and
     weighted by its words' rarity and number: ``ts_rank`` of words OR-ed averages their
     terms, so the score is the sum of each word's term times its rarity, give or take the
-    class. None (rank as before, by ``alias`` alone) without statistics (a table never
-    analysed) or when the words are about as rare as each other."""
+    class. None (rank as before, by ``alias`` alone) without ``shares`` (a table never
+    analysed: :func:`word_shares`) or when the words are about as rare as each other."""
     words = distinct_words(groups)
-    shares = word_shares(words) if words and classes > 1 else None
-    if not shares:
+    if not words or not shares or classes < 2:
         return None
     ranked = rarity_classes({word: shares.rarity(word) for word in words}, classes)
     if len(ranked) < 2:
@@ -474,8 +482,11 @@ class WordShares:
 
 def word_shares(words) -> WordShares | None:
     """The index's :class:`WordShares` of ``words``; None while the table has no
-    statistics. Read with the search, in its transaction (a few of the listed words, not
-    the list), so that a rebuild's ``ANALYZE`` holds from the next search on."""
+    statistics (or no word is asked). Read with the search, in its transaction (a few of
+    the listed words, not the list), so that a rebuild's ``ANALYZE`` holds from the next
+    search on."""
+    if not words:
+        return None
     with connection.cursor() as cursor:
         cursor.execute(
             "WITH s AS (SELECT most_common_elems::text::text[] AS words, "
@@ -585,14 +596,6 @@ class SearchBackend(BaseSearchBackend):
         if not groups:
             return None
         dialect = self.dialect
-        if connection.vendor != "postgresql":
-            return dialect.matching(
-                dialect.expression(groups, mode),
-                source,
-                dialect.expression(groups, Mode.RELAXED),
-                groups,
-                mode,
-            )
         return dialect.matching(
             dialect.expression(groups, mode),
             source,
