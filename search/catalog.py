@@ -505,7 +505,8 @@ def like_the_first(
         return [], ""
     if "topic" in query.filters:
         return [], ""
-    rows = Service.objects.filter(pk=results.hits[0].service_id).values_list("name", "topics__code")
+    first = Service.objects.filter(pk=results.hits[0].service_id)
+    rows = list(first.values_list("name", "topics__code"))  # one read
     topics = sorted(code for _, code in rows if code)
     if not topics:
         return [], ""
