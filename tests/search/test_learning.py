@@ -93,7 +93,10 @@ class ClickLearningTests(DemoCatalogTestCase):
     def test_the_log_keeps_the_first_page_in_order(self):
         result, _ = search_catalog({"q": EXAM})
         shown = QueryLog.objects.get(pk=result.log_id).shown
-        self.assertEqual(shown, [str(service_id(name)) for name in self.page])
+        # The results, then the related services (体检's page is short).
+        self.assertEqual(shown[: len(self.page)], [str(service_id(name)) for name in self.page])
+        self.assertEqual(shown, [str(hit.service.pk) for hit in [*result.hits, *result.related]])
+        self.assertGreater(len(shown), len(self.page))
 
     def test_a_related_service_residents_open_is_learned_like_a_result(self):
         # 卫生间想装个扶手: one result, then related services (search.catalog.related_to).
@@ -360,8 +363,12 @@ class ClickLearningTests(DemoCatalogTestCase):
             self.assertTrue(result.hits)
             return len(queries)
 
-        self.assertEqual(count(EXAM), count("助餐"))  # boosted, not boosted
-        self.assertEqual(count("老年"), count("助餐"))
+        # Two full first pages, one boosted (a short page is followed by the services like
+        # its first result, which a boost may change).
+        self.assertTrue(LearnedBoost.objects.filter(key=EXAM).exists())
+        raised = search_catalog({"q": "老年"}, log=False)[0].hits[-1].service
+        LearnedBoost.objects.create(key="老年", service=raised, boost=0.25, visitors=4)
+        self.assertEqual(count("老年"), count("助餐"))  # boosted, not boosted
 
 
 class ElasticsearchLearningTests(SimpleTestCase):
