@@ -39,6 +39,7 @@ import hashlib
 import json
 import logging
 import math
+import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
@@ -98,6 +99,10 @@ TIER_TWO_BOUND = 2000
 #: ``ts_rank`` a class (settings: JIAMENKOU_SEARCH["RARITY_CLASSES"]; 1 weighs every
 #: word alike, as ``ts_rank`` alone does). See :func:`rarity_classes`.
 RARITY_CLASSES = 3
+#: PostgreSQL: how long a process keeps the words' shares it read for one version of the
+#: index (see :func:`word_shares`): a write renews the version, and ``ANALYZE`` run by
+#: autovacuum after writes is seen within this long.
+RARITY_SECONDS = 600
 #: The entry's column naming what it indexes, by source.
 TARGETS = {"service": "service_id", "activity": "activity_id", "page": "page_id"}
 
@@ -189,8 +194,10 @@ class SqliteDialect:
         groups=None,
         mode=None,
         classes: int = 1,
+        shares=None,
     ) -> Selection:
-        # ``classes``: PostgreSQL's weighting of words by rarity; bm25 weighs them itself.
+        # ``classes``, ``shares``: PostgreSQL's weighting of words by rarity; bm25 weighs
+        # them itself.
         return Selection(
             f"search_entry_fts JOIN {ENTRY_TABLE} e ON e.id = search_entry_fts.rowid",
             [],
@@ -258,21 +265,20 @@ class PostgresDialect:
         groups: list[Group] | None = None,
         mode: Mode | None = None,
         classes: int = RARITY_CLASSES,
+        shares: WordShares | None = None,
     ) -> Selection:
         """``head_expression`` (any of the query's words, RELAXED): services are ranked in
         two tiers by it, see :meth:`SearchBackend._tiered_page`. With the query's
         ``groups`` (and ``mode``) the entries are matched alternative by alternative
         (:meth:`match_condition`) rather than by the whole expression at once; ``tsq``
-        still ranks them; each of their words weighted by its rarity, in at most
-        ``classes`` classes (:func:`weighted_rank`)."""
+        still ranks them; each of their words weighted by its rarity (``shares``), in at
+        most ``classes`` classes (:func:`weighted_rank`)."""
         match, match_params = "e.search_vector @@ tsq", []
-        ranked_by, rank, shares = expression, None, None
+        ranked_by, rank = expression, None
         if groups:
             # Matched without ``tsq``: it only ranks.
             match, match_params = self.match_condition("e.search_vector", groups, mode)
             ranked_by = self.rank_expression(groups, mode)
-            # Read once for the vector's rank and the head's.
-            shares = word_shares(distinct_words(groups)) if classes > 1 else None
             rank = weighted_rank(groups, "e.search_vector", "tsq", classes, shares)
         joins, join_params, score = rank or ("", [], FULL_RANK)
         selection = Selection(
@@ -480,30 +486,39 @@ class WordShares:
         return math.log(1 + (1 - share) / share)
 
 
-def word_shares(words) -> WordShares | None:
-    """The index's :class:`WordShares` of ``words``; None while the table has no
-    statistics (or no word is asked). Read with the search, in its transaction (a few of
-    the listed words, not the list), so that a rebuild's ``ANALYZE`` holds from the next
-    search on."""
-    if not words:
-        return None
+#: Per database: the index version the shares were read for, until when they are kept,
+#: and the shares (see :func:`word_shares`).
+_read_shares: dict[str, tuple[str, float, WordShares | None]] = {}
+
+
+def word_shares(version: str = "") -> WordShares | None:
+    """The index's :class:`WordShares`; None while the table has no statistics. Read
+    once for each ``version`` of the index (its token: a write renews it, and a rolled-back
+    write's token never comes again), kept for :data:`RARITY_SECONDS` at most: reading
+    ``pg_stats`` costs 2-4 ms at 100,000 services, a search reads for each of its readings,
+    and a rebuild's ``ANALYZE`` forgets them (:meth:`SearchBackend.refresh_statistics`).
+    Without a version, read each time."""
+    database, now = connection.settings_dict["NAME"], time.monotonic()
+    kept = _read_shares.get(database)
+    if version and kept and kept[0] == version and kept[1] > now:
+        return kept[2]
     with connection.cursor() as cursor:
         cursor.execute(
-            "WITH s AS (SELECT most_common_elems::text::text[] AS words, "
-            "most_common_elem_freqs AS shares FROM pg_stats WHERE schemaname = "
-            "current_schema() AND tablename = %s AND attname = 'search_vector') "
-            # After the words' shares come their least and their greatest (and, for
-            # arrays, the share of empty ones).
-            "SELECT NULL, s.shares[array_length(s.words, 1) + 1] FROM s "
-            "UNION ALL SELECT u.word, u.share FROM s, unnest(s.words, s.shares) "
-            "AS u(word, share) WHERE u.word = ANY(%s)",
-            [ENTRY_TABLE, list(words)],
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE schemaname = current_schema() AND tablename = %s AND attname = %s",
+            [ENTRY_TABLE, "search_vector"],
         )
-        rows = cursor.fetchall()
-    floors = [share for word, share in rows if word is None and share]
-    if not floors:
-        return None
-    return WordShares({word: share for word, share in rows if word is not None}, floors[0])
+        row = cursor.fetchone()
+    shares = None
+    if row and row[0] and row[1]:
+        words, frequencies = row
+        # After the words' shares come their least and their greatest (and, for arrays,
+        # the share of empty ones).
+        listed = dict(zip(words, frequencies[: len(words)], strict=True))
+        shares = WordShares(listed, max(frequencies[len(words)], 1e-6))
+    if version:
+        _read_shares[database] = (version, now + RARITY_SECONDS, shares)
+    return shares
 
 
 #: PostgreSQL: how a query matched through the vector's GIN index is planned. A broad
@@ -584,6 +599,7 @@ class SearchBackend(BaseSearchBackend):
             return
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {ENTRY_TABLE}")
+        _read_shares.clear()
 
     # -- querying ----------------------------------------------------------------------
 
@@ -596,13 +612,16 @@ class SearchBackend(BaseSearchBackend):
         if not groups:
             return None
         dialect = self.dialect
+        classes = int(self.params.get("RARITY_CLASSES", RARITY_CLASSES) or 1)
+        weighted = classes > 1 and connection.vendor == "postgresql"
         return dialect.matching(
             dialect.expression(groups, mode),
             source,
             dialect.expression(groups, Mode.RELAXED),
             groups,
             mode,
-            classes=int(self.params.get("RARITY_CLASSES", RARITY_CLASSES) or 1),
+            classes=classes,
+            shares=word_shares(query.index_version) if weighted else None,
         )
 
     def _scope(self, query: CatalogQuery, mode: Mode) -> tuple[Selection | None, dict, dict]:
