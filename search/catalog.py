@@ -430,6 +430,7 @@ def run_query(
     shown = correction or query
     related = related_to(backend, shown, mode, results)
     alike, like = like_the_first(backend, shown, mode, results, related)
+    by_words = bool(related)
     related = dress_hits([*related, *alike], shown.analysed) if related or alike else []
     # One read of the audiences (and of the groups the query names) for both lists.
     ordered = [page for page in (hits, related) if orders_by_audience(page, shown)]
@@ -461,7 +462,7 @@ def run_query(
         correction=correction,
         related=related,
         related_like=like,
-        related_by_words=len(related) > len(alike),
+        related_by_words=by_words,
     )
 
 
@@ -503,7 +504,7 @@ def like_the_first(
     room = query.page_size - len(results.hits) - len(related)
     if mode not in RELATED_AFTER or query.page != 1 or room <= 0 or not results.hits:
         return [], ""
-    if "topic" in query.filters:
+    if "topic" in query.filters:  # the results are of one topic already
         return [], ""
     first = Service.objects.filter(pk=results.hits[0].service_id)
     rows = list(first.values_list("name", "topics__code"))  # one read
